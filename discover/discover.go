@@ -1,0 +1,68 @@
+// Package discover turns WVD-Agent events into host names with evidence.
+//
+// The Azure Virtual Desktop agent logs the region-specific endpoints it
+// checked in the Application log: event 3701 for those it reached, 3702 for
+// those it could not. The exact message layout is not publicly documented,
+// so Extract does not depend on one: it takes host names from every data
+// string, bare or inside URLs, and reports everything that looks like a host
+// name but is not a valid one as a Reject with a reason.
+//
+// Any local user can write a WVD-Agent event, so nothing found here is
+// trusted: Normalize only checks that a name is a plain ASCII host name and
+// never converts look-alikes into one. Whether a host belongs on an
+// allowlist is decided elsewhere (package catalog).
+//
+// The package does no I/O.
+package discover
+
+import "time"
+
+// Status tells what the agent said about a host.
+type Status string
+
+// The statuses a Finding can carry.
+const (
+	Reachable   Status = "reachable"   // event 3701 or an "accessible" section
+	Unreachable Status = "unreachable" // event 3702 or a "not accessible" section
+	Reported    Status = "reported"    // any other event id
+)
+
+// StatusFor returns the status an event id implies before any section header
+// is seen: Reachable for 3701, Unreachable for 3702, Reported otherwise.
+func StatusFor(eventID uint32) Status {
+	switch eventID {
+	case 3701:
+		return Reachable
+	case 3702:
+		return Unreachable
+	}
+	return Reported
+}
+
+// Evidence says where a host name was seen.
+type Evidence struct {
+	Computer string    `json:"computer"`
+	File     string    `json:"file"`
+	RecordID uint64    `json:"recordId"`
+	EventID  uint32    `json:"eventId"`
+	Time     time.Time `json:"time"`
+	Status   Status    `json:"status"`
+}
+
+// Finding is a valid, normalised host name and the event it came from.
+type Finding struct {
+	Host     string   `json:"host"`
+	Evidence Evidence `json:"evidence"`
+}
+
+// Reject is text that looked like a host name but is not a valid one.
+//
+// Value is the offending token with surrounding quotes and brackets removed.
+// It is safe to print: if it holds anything but printable ASCII it is
+// escaped Go-style (\x00, \u202e, ...), and it is cut at 512 bytes with a
+// trailing "...".
+type Reject struct {
+	Value    string   `json:"value"`
+	Reason   string   `json:"reason"`
+	Evidence Evidence `json:"evidence"`
+}

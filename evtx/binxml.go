@@ -1,0 +1,434 @@
+package evtx
+
+import (
+	"errors"
+	"fmt"
+)
+
+// BinXML tokens (MS-EVEN6 2.2.12). The 0x40 bit means "more data follows"
+// and is masked off before dispatch.
+const (
+	tokEOF            = 0x00
+	tokOpenStart      = 0x01
+	tokCloseStart     = 0x02
+	tokCloseEmpty     = 0x03
+	tokEndElement     = 0x04
+	tokValue          = 0x05
+	tokAttribute      = 0x06
+	tokCDATA          = 0x07
+	tokCharRef        = 0x08
+	tokEntityRef      = 0x09
+	tokPITarget       = 0x0a
+	tokPIData         = 0x0b
+	tokTemplate       = 0x0c
+	tokNormalSubst    = 0x0d
+	tokOptionalSubst  = 0x0e
+	tokFragmentHeader = 0x0f
+	tokMoreBit        = 0x40
+)
+
+// maxDepth bounds element nesting and embedded-BinXML recursion so that
+// hostile or self-referencing BinXML cannot exhaust the stack.
+const maxDepth = 64
+
+var errDepth = errors.New("BinXML nested too deeply")
+
+// tnode is one node of a parsed BinXML template or fragment: an element, or
+// a content item (literal text, substitution, character or entity reference).
+type tnode struct {
+	kind     nodeKind
+	name     string  // element or entity name
+	text     string  // literal text
+	attrs    []tattr // element attributes
+	children []tnode // element content
+	subID    uint16  // substitution index
+	optional bool    // optional substitution
+	// inst is set for a template instance met inside content (rare: only in
+	// fragments that are not themselves templates).
+	inst *instance
+}
+
+type nodeKind uint8
+
+const (
+	nodeElement nodeKind = iota
+	nodeText
+	nodeSubst
+	nodeEntity
+	nodeInstance
+)
+
+type tattr struct {
+	name  string
+	value []tnode // text, substitution or reference items
+}
+
+// parser decodes BinXML inside one chunk. Names and template definitions are
+// referenced by chunk offset and cached per chunk.
+type parser struct {
+	chunk     []byte
+	names     map[uint32]string
+	templates map[uint32]*template
+}
+
+type template struct {
+	root []tnode
+	err  error
+}
+
+// instance is a template instance: the template and the values to put in.
+type instance struct {
+	tmpl   *template
+	values []value
+}
+
+func newParser() *parser {
+	return &parser{names: map[uint32]string{}, templates: map[uint32]*template{}}
+}
+
+func (p *parser) reset(chunk []byte) {
+	p.chunk = chunk
+	clear(p.names)
+	clear(p.templates)
+}
+
+// name reads a name reference at the cursor; an inline name (the offset
+// points just past itself) is skipped over.
+func (p *parser) name(c *cursor) (string, error) {
+	off, err := c.u32()
+	if err != nil {
+		return "", err
+	}
+	inline := int(off) == c.pos
+	if s, ok := p.names[off]; ok {
+		if inline {
+			if err := skipName(c); err != nil {
+				return "", err
+			}
+		}
+		return s, nil
+	}
+	nc := &cursor{b: p.chunk, pos: int(off)}
+	if off > uint32(len(p.chunk)) {
+		return "", fmt.Errorf("name offset %#x outside the chunk", off)
+	}
+	if _, err := nc.bytes(6); err != nil { // next offset, hash
+		return "", err
+	}
+	n, err := nc.u16()
+	if err != nil {
+		return "", err
+	}
+	s, err := nc.utf16String(int(n))
+	if err != nil {
+		return "", err
+	}
+	p.names[off] = s
+	if inline {
+		c.pos = nc.pos + 2 // terminating NUL
+		if err := c.need(0); err != nil {
+			return "", err
+		}
+	}
+	return s, nil
+}
+
+func skipName(c *cursor) error {
+	if _, err := c.bytes(6); err != nil {
+		return err
+	}
+	n, err := c.u16()
+	if err != nil {
+		return err
+	}
+	_, err = c.bytes(2*int(n) + 2)
+	return err
+}
+
+// fragment parses a BinXML fragment (header, then a template instance or an
+// element) and returns its content nodes.
+func (p *parser) fragment(c *cursor, inTemplate bool, depth int) ([]tnode, error) {
+	if depth > maxDepth {
+		return nil, errDepth
+	}
+	tok, err := c.peek()
+	if err != nil {
+		return nil, err
+	}
+	// Embedded BinXML values may start with a template instance directly.
+	if tok == tokFragmentHeader {
+		if _, err := c.bytes(4); err != nil { // token, major, minor, flags
+			return nil, err
+		}
+	}
+	var out []tnode
+	for {
+		tok, err := c.peek()
+		if err != nil {
+			if len(out) > 0 { // a record may end without EOF token
+				return out, nil
+			}
+			return nil, err
+		}
+		switch tok &^ tokMoreBit {
+		case tokEOF:
+			c.pos++
+			return out, nil
+		case tokTemplate:
+			inst, err := p.instance(c, depth+1)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, tnode{kind: nodeInstance, inst: inst})
+		case tokOpenStart:
+			n, err := p.element(c, inTemplate, depth+1)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, n)
+		case tokFragmentHeader:
+			// A second fragment in the same stream: a record holding
+			// several fragments. Parse it as a sibling.
+			ns, err := p.fragment(c, inTemplate, depth+1)
+			out = append(out, ns...)
+			if err != nil {
+				return out, err
+			}
+		default:
+			return out, fmt.Errorf("at offset %#x: unexpected token %#02x at fragment level", c.pos, tok)
+		}
+	}
+}
+
+// element parses an element from its open-start token to its end.
+func (p *parser) element(c *cursor, inTemplate bool, depth int) (tnode, error) {
+	if depth > maxDepth {
+		return tnode{}, errDepth
+	}
+	start := c.pos
+	tok, err := c.u8()
+	if err != nil {
+		return tnode{}, err
+	}
+	if inTemplate {
+		if _, err := c.u16(); err != nil { // dependency identifier
+			return tnode{}, err
+		}
+	}
+	if _, err := c.u32(); err != nil { // data size
+		return tnode{}, err
+	}
+	n := tnode{kind: nodeElement}
+	if n.name, err = p.name(c); err != nil {
+		return n, err
+	}
+	if tok&tokMoreBit != 0 {
+		if _, err := c.u32(); err != nil { // attribute list size
+			return n, err
+		}
+		for {
+			t, err := c.peek()
+			if err != nil {
+				return n, err
+			}
+			if t&^tokMoreBit != tokAttribute {
+				break
+			}
+			c.pos++
+			a := tattr{}
+			if a.name, err = p.name(c); err != nil {
+				return n, err
+			}
+			if a.value, err = p.content(c, inTemplate, depth, true); err != nil {
+				return n, err
+			}
+			n.attrs = append(n.attrs, a)
+		}
+	}
+	t, err := c.u8()
+	if err != nil {
+		return n, err
+	}
+	switch t {
+	case tokCloseEmpty:
+		return n, nil
+	case tokCloseStart:
+	default:
+		return n, fmt.Errorf("element %q at offset %#x: token %#02x where close-start was expected", n.name, start, t)
+	}
+	if n.children, err = p.content(c, inTemplate, depth, false); err != nil {
+		return n, err
+	}
+	t, err = c.u8()
+	if err != nil {
+		return n, err
+	}
+	if t != tokEndElement {
+		return n, fmt.Errorf("element %q at offset %#x: token %#02x where end-element was expected", n.name, start, t)
+	}
+	return n, nil
+}
+
+// content parses content items up to (not including) the token that ends
+// them: end-element for element content; the next attribute or the close of
+// the start tag for attribute values.
+func (p *parser) content(c *cursor, inTemplate bool, depth int, attr bool) ([]tnode, error) {
+	var out []tnode
+	for {
+		tok, err := c.peek()
+		if err != nil {
+			return out, err
+		}
+		switch tok &^ tokMoreBit {
+		case tokValue, tokCDATA:
+			c.pos++
+			if tok&^tokMoreBit == tokValue {
+				if _, err := c.u8(); err != nil { // value type, always string
+					return out, err
+				}
+			}
+			n, err := c.u16()
+			if err != nil {
+				return out, err
+			}
+			s, err := c.utf16String(int(n))
+			if err != nil {
+				return out, err
+			}
+			out = append(out, tnode{kind: nodeText, text: s})
+		case tokCharRef:
+			c.pos++
+			v, err := c.u16()
+			if err != nil {
+				return out, err
+			}
+			out = append(out, tnode{kind: nodeText, text: string(rune(v))})
+		case tokEntityRef:
+			c.pos++
+			name, err := p.name(c)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, tnode{kind: nodeEntity, name: name})
+		case tokNormalSubst, tokOptionalSubst:
+			c.pos++
+			id, err := c.u16()
+			if err != nil {
+				return out, err
+			}
+			if _, err := c.u8(); err != nil { // declared value type
+				return out, err
+			}
+			out = append(out, tnode{kind: nodeSubst, subID: id, optional: tok == tokOptionalSubst})
+		case tokOpenStart:
+			if attr {
+				return out, nil
+			}
+			n, err := p.element(c, inTemplate, depth+1)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, n)
+		case tokPITarget:
+			c.pos++
+			if _, err := p.name(c); err != nil {
+				return out, err
+			}
+		case tokPIData:
+			c.pos++
+			n, err := c.u16()
+			if err != nil {
+				return out, err
+			}
+			if _, err := c.bytes(2 * int(n)); err != nil {
+				return out, err
+			}
+		case tokTemplate:
+			if attr {
+				return out, nil
+			}
+			inst, err := p.instance(c, depth+1)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, tnode{kind: nodeInstance, inst: inst})
+		default: // end element, attribute, close tags, EOF: the caller's
+			return out, nil
+		}
+	}
+}
+
+// instance parses a template instance: the reference to (or inline
+// definition of) a template, then its substitution values.
+func (p *parser) instance(c *cursor, depth int) (*instance, error) {
+	if depth > maxDepth {
+		return nil, errDepth
+	}
+	if _, err := c.bytes(2); err != nil { // token, unknown byte
+		return nil, err
+	}
+	if _, err := c.u32(); err != nil { // template identifier
+		return nil, err
+	}
+	off, err := c.u32()
+	if err != nil {
+		return nil, err
+	}
+	tm, err := p.template(off, depth)
+	if int(off) == c.pos {
+		// Inline definition: skip it (next offset, GUID, size, data).
+		if _, err := c.bytes(20); err != nil {
+			return nil, err
+		}
+		size, err := c.u32()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.bytes(int(size)); err != nil {
+			return nil, err
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	vals, err := p.values(c, depth)
+	if err != nil {
+		return nil, err
+	}
+	return &instance{tmpl: tm, values: vals}, nil
+}
+
+// template returns the template defined at chunk offset off, parsing it the
+// first time it is used.
+func (p *parser) template(off uint32, depth int) (*template, error) {
+	if t, ok := p.templates[off]; ok {
+		return t, t.err
+	}
+	t := &template{}
+	p.templates[off] = t // guards against a template that references itself
+	t.err = errors.New("template references itself")
+	c := &cursor{b: p.chunk, pos: int(off)}
+	if off >= uint32(len(p.chunk)) {
+		t.err = fmt.Errorf("template offset %#x outside the chunk", off)
+		return t, t.err
+	}
+	if _, err := c.bytes(20); err != nil { // next offset, GUID
+		t.err = err
+		return t, err
+	}
+	size, err := c.u32()
+	if err != nil {
+		t.err = err
+		return t, err
+	}
+	if err := c.need(int(size)); err != nil {
+		t.err = fmt.Errorf("template at %#x: data size %d: %w", off, size, err)
+		return t, t.err
+	}
+	tc := &cursor{b: c.b[:c.pos+int(size)], pos: c.pos}
+	t.root, t.err = p.fragment(tc, true, depth+1)
+	if t.err != nil {
+		t.err = fmt.Errorf("template at %#x: %w", off, t.err)
+	}
+	return t, t.err
+}

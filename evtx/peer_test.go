@@ -1,0 +1,198 @@
+package evtx
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// corpusDir is where the shared corpus of real .evtx files lives: beside
+// the checkout, in CI as here.
+func corpusDir(t testing.TB) string {
+	if d := os.Getenv("AVDURLS_CORPUS"); d != "" {
+		return d
+	}
+	d, err := filepath.Abs(filepath.Join("..", "..", "shared", "evtx-corpus"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(d); err != nil {
+		requireInCI(t, "corpus not found at %s (set AVDURLS_CORPUS)", d)
+	}
+	return d
+}
+
+// requireInCI skips locally but fails in CI, where every tool must be there.
+func requireInCI(t testing.TB, format string, a ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, a...)
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s (required in CI)", msg)
+	}
+	t.Skip(msg)
+}
+
+// evtxexport runs libevtx's evtxexport in XML mode and returns the events it
+// rendered, keyed by record ID, plus how many XML documents failed to parse.
+func evtxexport(t testing.TB, path string, mode string) (map[uint64]Event, int) {
+	t.Helper()
+	bin, err := exec.LookPath("evtxexport")
+	if err != nil {
+		requireInCI(t, "evtxexport not installed (apt-get install libevtx-utils)")
+	}
+	cmd := exec.Command(bin, "-f", "xml", "-m", mode, path)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	_ = cmd.Run() // exits 1 when it cannot render a record; keep what it printed
+	events := map[uint64]Event{}
+	bad := 0
+	s := out.String()
+	for {
+		i := strings.Index(s, "<Event ")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(s[i:], "</Event>")
+		if j < 0 {
+			bad++
+			break
+		}
+		doc := s[i : i+j+len("</Event>")]
+		s = s[i+j:]
+		els, err := ParseEventXML(strings.NewReader(doc))
+		if err != nil || len(els) != 1 {
+			bad++
+			continue
+		}
+		ev := EventFromElement(els[0])
+		events[ev.RecordID] = ev
+	}
+	return events, bad
+}
+
+// sameText compares strings the way the peer can render them: libevtx
+// replaces characters outside the Basic Multilingual Plane.
+func sameText(a, b string) bool {
+	if a == b {
+		return true
+	}
+	norm := func(s string) string {
+		// XML parsing turns CR LF into LF; libevtx renders a value of
+		// only white space as an empty element.
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		s = strings.ReplaceAll(s, "\r", "\n")
+		if strings.TrimSpace(s) == "" {
+			return ""
+		}
+		return strings.Map(func(r rune) rune {
+			if r > 0xffff || r == 0xfffd {
+				return '?'
+			}
+			return r
+		}, s)
+	}
+	return norm(a) == norm(b)
+}
+
+// diffEvent lists the fields in which two events disagree.
+func diffEvent(ours, peer Event) []string {
+	var d []string
+	if ours.Provider != peer.Provider {
+		d = append(d, fmt.Sprintf("provider %q vs %q", ours.Provider, peer.Provider))
+	}
+	if ours.EventID != peer.EventID {
+		d = append(d, fmt.Sprintf("eventId %d vs %d", ours.EventID, peer.EventID))
+	}
+	if !ours.Time.Equal(peer.Time) {
+		d = append(d, fmt.Sprintf("time %s vs %s", ours.Time, peer.Time))
+	}
+	if ours.Computer != peer.Computer {
+		d = append(d, fmt.Sprintf("computer %q vs %q", ours.Computer, peer.Computer))
+	}
+	if ours.Channel != peer.Channel {
+		d = append(d, fmt.Sprintf("channel %q vs %q", ours.Channel, peer.Channel))
+	}
+	if len(ours.Data) != len(peer.Data) {
+		d = append(d, fmt.Sprintf("data has %d values vs %d: %q vs %q", len(ours.Data), len(peer.Data), ours.Data, peer.Data))
+	} else {
+		for i := range ours.Data {
+			if !sameText(ours.Data[i], peer.Data[i]) {
+				d = append(d, fmt.Sprintf("data[%d] %q vs %q", i, ours.Data[i], peer.Data[i]))
+			}
+		}
+	}
+	return d
+}
+
+// TestConformanceCorpus reads every real file of the shared corpus and
+// compares every record evtxexport renders with ours, field by field.
+func TestConformanceCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.evtx"))
+	if len(files) == 0 {
+		requireInCI(t, "no .evtx files in %s", dir)
+	}
+	sort.Strings(files)
+	var totFiles, totPeer, totCompared, totFields, totDisagree, totExtra, totUnrendered int
+	for _, path := range files {
+		name := filepath.Base(path)
+		ours := map[uint64]Event{}
+		var warns []Warning
+		st, err := ReadFile(path, Filter{}, func(ev Event) error {
+			ours[ev.RecordID] = ev
+			return nil
+		}, func(w Warning) { warns = append(warns, w) })
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		peer, bad := evtxexport(t, path, "items")
+		recovered, _ := evtxexport(t, path, "recovered")
+		totFiles++
+		totPeer += len(peer)
+		totUnrendered += bad
+		missing, disagree, extra := 0, 0, 0
+		for id, pe := range peer {
+			oe, ok := ours[id]
+			if !ok {
+				missing++
+				if missing <= 3 {
+					t.Errorf("%s: record %d exported by evtxexport is missing", name, id)
+				}
+				continue
+			}
+			totCompared++
+			totFields += 6 + len(pe.Data)
+			if d := diffEvent(oe, pe); len(d) > 0 {
+				disagree++
+				if disagree <= 3 {
+					t.Errorf("%s: record %d: %s", name, id, strings.Join(d, "; "))
+				}
+			}
+		}
+		for id, oe := range ours {
+			if _, ok := peer[id]; ok {
+				continue
+			}
+			extra++
+			_, isRecovered := recovered[id]
+			if !isRecovered && oe.Chunk < st.Chunks-st.StaleChunks && bad == 0 {
+				t.Errorf("%s: record %d (chunk %d) delivered but neither exported nor recovered by evtxexport, and not in a stale chunk", name, id, oe.Chunk)
+			}
+			if oe.Provider == "" || oe.Time.IsZero() || oe.Channel == "" {
+				t.Errorf("%s: extra record %d is not well formed: %+v", name, id, oe)
+			}
+		}
+		totDisagree += disagree
+		totExtra += extra
+		t.Logf("%-70s ours=%5d peer=%5d missing=%d disagree=%d extra=%d unrendered-by-peer=%d chunks=%d stale=%d damaged=%d crcErr=%d warnings=%d",
+			name, len(ours), len(peer), missing, disagree, extra, bad, st.Chunks, st.StaleChunks, st.DamagedChunks, st.ChecksumErrors, len(warns))
+	}
+	t.Logf("TOTAL files=%d peer-records=%d compared=%d fields=%d disagreements=%d extra=%d peer-unrendered=%d",
+		totFiles, totPeer, totCompared, totFields, totDisagree, totExtra, totUnrendered)
+}
