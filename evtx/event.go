@@ -29,6 +29,14 @@ type Event struct {
 	// Message is the rendered message text where the source has one
 	// (RenderingInfo in rendered XML); empty for .evtx records.
 	Message string `json:"message,omitempty"`
+	// Recovered is set for a record that lies past the last record its
+	// chunk header accounts for: flushed by a log that was not closed
+	// cleanly, or left from earlier use of the chunk. Readers that trust
+	// the header (libevtx) do not show it.
+	Recovered bool `json:"recovered,omitempty"`
+	// Partial is set for a record that could be decoded only in part (a
+	// warning names it and says why): some fields may be missing.
+	Partial bool `json:"partial,omitempty"`
 	// Source names where the record came from.
 	File  string `json:"file"`
 	Chunk int    `json:"chunk"` // index of the chunk in the file, 0-based; -1 if not from a chunk

@@ -64,8 +64,10 @@ func (rd *chunkReader) records(b []byte, w func(string, ...any)) error {
 				off += size
 				continue
 			}
+			ev.Partial = true
 			w("record %d at offset %#x: %v; delivered with the fields decoded before the damage", id, off, derr)
 		}
+		ev.Recovered = off > int(h.OffsetLastRec)
 		rd.st.Records++
 		if rd.filter.match(ev) {
 			rd.st.Matched++
