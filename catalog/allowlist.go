@@ -1,0 +1,423 @@
+package catalog
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/avdurls/avdurls/discover"
+)
+
+// ReportSchemaVersion is the version of the JSON report contract (Report).
+const ReportSchemaVersion = 1
+
+// maxEvidence bounds the evidence kept per address; the full count is kept
+// in EvidenceCount.
+const maxEvidence = 20
+
+// Report is the result of a scan: one allowlist per region, and everything
+// that was kept out of them. It is the JSON contract automation reads.
+type Report struct {
+	SchemaVersion int         `json:"schemaVersion"`
+	Catalog       CatalogRef  `json:"catalog"`
+	Cloud         Cloud       `json:"cloud"`
+	Scope         Scope       `json:"scope"`
+	Optional      bool        `json:"optional"`
+	Regions       []Region    `json:"regions"`
+	Hosts         []Host      `json:"hosts"`
+	Rejected      []Excluded  `json:"rejected"`
+	Deprecated    []Excluded  `json:"deprecated"`
+	TrustSuffixes []string    `json:"trustSuffixes,omitempty"`
+	Inputs        []InputFile `json:"inputs"`
+}
+
+// CatalogRef names the catalog version a report was built from.
+type CatalogRef struct {
+	Version    string `json:"version"`
+	SourceDate string `json:"sourceDate"`
+	Confidence string `json:"confidence"`
+	Source     string `json:"source"`
+}
+
+// InputFile summarises one input read.
+type InputFile struct {
+	File    string `json:"file"`
+	Records int    `json:"records"`
+	Matched int    `json:"matched"`
+	Damaged int    `json:"damagedChunks"`
+	Error   string `json:"error,omitempty"`
+}
+
+// Region is the allowlist of one Azure region.
+type Region struct {
+	Region string `json:"region"`
+	// Entries are host names (FQDN rules), sorted by address and port.
+	Entries []Entry `json:"entries"`
+	// IPRules are the platform IP and CIDR rows, kept apart from names.
+	IPRules []Entry `json:"ipRules"`
+	// Unresolved lists wildcard rows that no discovered host replaces, or
+	// replaces only in part; they are never printed as entries.
+	Unresolved []Unresolved `json:"unresolved"`
+	Warnings   []string     `json:"warnings,omitempty"`
+}
+
+// Entry is one address to allow.
+type Entry struct {
+	Address    string `json:"address"`
+	Port       int    `json:"port"`
+	Protocol   string `json:"protocol"`
+	Kind       string `json:"kind"`   // fqdn, ip or cidr
+	Source     string `json:"source"` // "catalog" or "event"
+	Replaces   string `json:"replaces,omitempty"`
+	Purpose    string `json:"purpose"`
+	ServiceTag string `json:"serviceTag,omitempty"`
+	Required   bool   `json:"required"`
+	// ObservedOnly marks hosts under a wildcard Microsoft supports only as
+	// a wildcard: the list of them is what was seen, not exhaustive.
+	ObservedOnly bool `json:"observedOnly,omitempty"`
+	// Status is what the agent said: reachable, unreachable, or both.
+	Status        string              `json:"status,omitempty"`
+	FirstSeen     *time.Time          `json:"firstSeen,omitempty"`
+	LastSeen      *time.Time          `json:"lastSeen,omitempty"`
+	EvidenceCount int                 `json:"evidenceCount"`
+	Evidence      []discover.Evidence `json:"evidence"`
+}
+
+// Unresolved is a wildcard row without a full replacement.
+type Unresolved struct {
+	Address  string `json:"address"`
+	Port     int    `json:"port"`
+	Purpose  string `json:"purpose"`
+	Observed int    `json:"observed"` // discovered hosts listed in its place
+	Reason   string `json:"reason"`
+}
+
+// Excluded is an address kept out of every allowlist, and why.
+type Excluded struct {
+	Address       string              `json:"address"`
+	Reason        string              `json:"reason"`
+	Row           string              `json:"row,omitempty"` // the catalog row it matched
+	EvidenceCount int                 `json:"evidenceCount"`
+	Evidence      []discover.Evidence `json:"evidence"`
+}
+
+// Host is one computer whose events were read.
+type Host struct {
+	Computer    string     `json:"computer"`
+	Region      string     `json:"region"`
+	RegionBasis string     `json:"regionBasis"`
+	Events      int        `json:"events"`
+	Newest3701  *time.Time `json:"newest3701,omitempty"`
+}
+
+// BuildOptions say how to turn findings into a Report.
+type BuildOptions struct {
+	Cloud             Cloud
+	Scope             Scope
+	Optional          bool              // add the optional rows
+	IncludeDeprecated bool              // allow deprecated hosts seen in events
+	TrustSuffixes     []string          // extra trusted suffixes (normalised)
+	Region            string            // one region for every computer
+	RegionMap         map[string]string // computer (lower case) -> region
+}
+
+// Observation is the input to Build: what was found in the events of one
+// computer.
+type Observation struct {
+	Findings []discover.Finding
+	Rejects  []discover.Reject
+	Events   int
+	Newest   time.Time // newest 3701 event
+}
+
+// UnknownRegion is the region of computers whose region could not be told.
+const UnknownRegion = "unknown"
+
+// Build merges the findings of every computer with the catalog version into
+// one allowlist per region. obs is keyed by computer name.
+func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
+	rep := Report{
+		SchemaVersion: ReportSchemaVersion,
+		Catalog:       CatalogRef{Version: v.ID, SourceDate: v.SourceDate, Confidence: v.Confidence, Source: v.Source},
+		Cloud:         o.Cloud, Scope: o.Scope, Optional: o.Optional,
+		TrustSuffixes: o.TrustSuffixes,
+		Regions:       []Region{}, Hosts: []Host{}, Rejected: []Excluded{}, Deprecated: []Excluded{}, Inputs: []InputFile{},
+	}
+	rows := v.Rows(o.Cloud, o.Scope)
+	regions := map[string]*regionAcc{}
+	rejected := map[[2]string]*Excluded{}
+	deprecated := map[string]*Excluded{}
+	for _, computer := range sortedKeys(obs) {
+		ob := obs[computer]
+		region, basis := o.regionOf(computer, ob)
+		h := Host{Computer: computer, Region: region, RegionBasis: basis, Events: ob.Events}
+		if !ob.Newest.IsZero() {
+			t := ob.Newest
+			h.Newest3701 = &t
+		}
+		rep.Hosts = append(rep.Hosts, h)
+		ra := regions[region]
+		if ra == nil {
+			ra = &regionAcc{entries: map[string]*Entry{}}
+			regions[region] = ra
+		}
+		for _, f := range ob.Findings {
+			row, ok := v.Match(f.Host, o.Cloud, o.Scope)
+			switch {
+			case ok && row.Deprecated && !o.IncludeDeprecated:
+				ex := deprecated[f.Host]
+				if ex == nil {
+					ex = &Excluded{Address: f.Host, Row: row.Address,
+						Reason: fmt.Sprintf("matches deprecated catalog row %s (no longer supported by Microsoft): remove it from the firewall; --include-deprecated keeps it", row.Address)}
+					deprecated[f.Host] = ex
+				}
+				ex.add(f.Evidence)
+			case ok:
+				ra.add(f, row)
+			case o.trusted(f.Host):
+				ra.add(f, Row{Address: f.Host, Port: 443, Protocol: "TCP", Purpose: "trusted by --trust-suffix", Required: true})
+			default:
+				reason := fmt.Sprintf("not under any %s catalog row for cloud %s (scope %s); if you trust it, add --trust-suffix", v.ID, o.Cloud, o.Scope)
+				k := [2]string{f.Host, reason}
+				ex := rejected[k]
+				if ex == nil {
+					ex = &Excluded{Address: f.Host, Reason: reason}
+					rejected[k] = ex
+				}
+				ex.add(f.Evidence)
+			}
+		}
+		for _, r := range ob.Rejects {
+			k := [2]string{r.Value, r.Reason}
+			ex := rejected[k]
+			if ex == nil {
+				ex = &Excluded{Address: r.Value, Reason: r.Reason}
+				rejected[k] = ex
+			}
+			ex.add(r.Evidence)
+		}
+	}
+	if len(regions) == 0 {
+		regions[o.defaultRegion()] = &regionAcc{entries: map[string]*Entry{}}
+	}
+	for _, name := range sortedKeys(regions) {
+		rep.Regions = append(rep.Regions, regions[name].finish(name, rows, o))
+	}
+	slices.SortFunc(rep.Regions, func(a, b Region) int {
+		// "unknown" last, the rest by name.
+		if (a.Region == UnknownRegion) != (b.Region == UnknownRegion) {
+			if a.Region == UnknownRegion {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a.Region, b.Region)
+	})
+	for _, ex := range rejected {
+		rep.Rejected = append(rep.Rejected, ex.finish())
+	}
+	slices.SortFunc(rep.Rejected, func(a, b Excluded) int {
+		return cmp.Or(strings.Compare(a.Address, b.Address), strings.Compare(a.Reason, b.Reason))
+	})
+	for _, ex := range deprecated {
+		rep.Deprecated = append(rep.Deprecated, ex.finish())
+	}
+	slices.SortFunc(rep.Deprecated, func(a, b Excluded) int { return strings.Compare(a.Address, b.Address) })
+	return rep
+}
+
+func (o BuildOptions) defaultRegion() string {
+	if o.Region != "" {
+		return o.Region
+	}
+	return UnknownRegion
+}
+
+// regionOf decides a computer's region and says on what basis.
+func (o BuildOptions) regionOf(computer string, ob *Observation) (string, string) {
+	if o.Region != "" {
+		return o.Region, "--region"
+	}
+	if r, ok := o.RegionMap[strings.ToLower(computer)]; ok {
+		return r, "--region-map"
+	}
+	counts := map[string]int{}
+	for _, f := range ob.Findings {
+		if r, ok := discover.RegionHint(f.Host); ok {
+			counts[r]++
+		}
+	}
+	best, n := "", 0
+	for _, r := range sortedKeys(counts) {
+		if counts[r] > n {
+			best, n = r, counts[r]
+		}
+	}
+	if best != "" {
+		basis := "inferred from " + best + "-shared.prod.warm.ingest host (the agent's monitoring region; check it with --region-map)"
+		if len(counts) > 1 {
+			basis += fmt.Sprintf("; %d regions seen", len(counts))
+		}
+		return best, basis
+	}
+	return UnknownRegion, "no --region, no --region-map entry, no region-specific host seen"
+}
+
+// trusted reports whether host is under a --trust-suffix.
+func (o BuildOptions) trusted(host string) bool {
+	for _, s := range o.TrustSuffixes {
+		if host == s || strings.HasSuffix(host, "."+s) {
+			return true
+		}
+	}
+	return false
+}
+
+// regionAcc accumulates the discovered entries of one region.
+type regionAcc struct {
+	entries map[string]*Entry // key: address/port/protocol
+	byRow   map[string]int    // wildcard row address -> hosts replacing it
+}
+
+func entryKey(addr string, port int, proto string) string {
+	return fmt.Sprintf("%s/%d/%s", addr, port, proto)
+}
+
+func (ra *regionAcc) add(f discover.Finding, row Row) {
+	k := entryKey(f.Host, row.Port, row.Protocol)
+	e := ra.entries[k]
+	if e == nil {
+		e = &Entry{Address: f.Host, Port: row.Port, Protocol: row.Protocol, Kind: KindFQDN.String(),
+			Source: "event", Purpose: row.Purpose, ServiceTag: row.ServiceTag, Required: row.Required}
+		if row.Kind() == KindWildcard {
+			e.Replaces = row.Address
+			e.ObservedOnly = serviceTraffic(row)
+			if ra.byRow == nil {
+				ra.byRow = map[string]int{}
+			}
+			ra.byRow[row.Address]++
+		} else if row.Address == f.Host {
+			e.Source = "catalog"
+		}
+		ra.entries[k] = e
+	}
+	addEvidence(&e.EvidenceCount, &e.Evidence, &e.FirstSeen, &e.LastSeen, f.Evidence)
+	e.Status = mergeStatus(e.Status, f.Evidence.Status)
+}
+
+// serviceTraffic reports the wildcard rows Microsoft supports only as
+// wildcards (the AVD service domain), whose concrete hosts rotate.
+func serviceTraffic(r Row) bool {
+	return r.ServiceTag == "WindowsVirtualDesktop" && r.Kind() == KindWildcard
+}
+
+func mergeStatus(a string, s discover.Status) string {
+	b := string(s)
+	switch {
+	case a == "" || a == b:
+		return b
+	case strings.Contains(a, b):
+		return a
+	}
+	parts := strings.Split(a+","+b, ",")
+	slices.Sort(parts)
+	return strings.Join(slices.Compact(parts), ",")
+}
+
+// finish turns the accumulated entries and the catalog rows into a Region.
+func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions) Region {
+	reg := Region{Region: name, Entries: []Entry{}, IPRules: []Entry{}, Unresolved: []Unresolved{}}
+	for _, r := range rows {
+		if r.Deprecated || (!r.Required && !o.Optional) {
+			continue
+		}
+		switch r.Kind() {
+		case KindIP, KindCIDR:
+			reg.IPRules = append(reg.IPRules, catalogEntry(r))
+		case KindFQDN:
+			k := entryKey(r.Address, r.Port, r.Protocol)
+			if _, ok := ra.entries[k]; !ok {
+				e := catalogEntry(r)
+				ra.entries[k] = &e
+			}
+		case KindWildcard:
+			n := ra.byRow[r.Address]
+			switch {
+			case n == 0:
+				reg.Unresolved = append(reg.Unresolved, Unresolved{Address: r.Address, Port: r.Port, Purpose: r.Purpose,
+					Reason: "no host under this wildcard was seen in the events of this region"})
+			case serviceTraffic(r):
+				reg.Unresolved = append(reg.Unresolved, Unresolved{Address: r.Address, Port: r.Port, Purpose: r.Purpose, Observed: n,
+					Reason: fmt.Sprintf("service traffic: Microsoft supports it only as a wildcard; the %d hosts listed were observed, not an exhaustive list (broker hosts are per host pool, gateway clusters rotate)", n)})
+				reg.Warnings = append(reg.Warnings, fmt.Sprintf("%s: %d observed hosts listed in its place; the list is not exhaustive and will change", r.Address, n))
+			}
+		}
+	}
+	for _, e := range ra.entries {
+		e.Evidence = capEvidence(e.Evidence)
+		reg.Entries = append(reg.Entries, *e)
+	}
+	byAddr := func(a, b Entry) int {
+		return cmp.Or(strings.Compare(a.Address, b.Address), cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
+	}
+	slices.SortFunc(reg.Entries, byAddr)
+	slices.SortFunc(reg.IPRules, byAddr)
+	return reg
+}
+
+func catalogEntry(r Row) Entry {
+	return Entry{Address: r.Address, Port: r.Port, Protocol: r.Protocol, Kind: r.Kind().String(), Source: "catalog",
+		Purpose: r.Purpose, ServiceTag: r.ServiceTag, Required: r.Required, Evidence: []discover.Evidence{}}
+}
+
+func (ex *Excluded) add(ev discover.Evidence) {
+	addEvidence(&ex.EvidenceCount, &ex.Evidence, nil, nil, ev)
+}
+
+func (ex *Excluded) finish() Excluded {
+	ex.Evidence = capEvidence(ex.Evidence)
+	return *ex
+}
+
+// addEvidence records one sighting. All sightings are kept until finish
+// sorts them and caps the list, so the result does not depend on order.
+func addEvidence(count *int, list *[]discover.Evidence, first, last **time.Time, ev discover.Evidence) {
+	*count++
+	*list = append(*list, ev)
+	if first != nil && (*first == nil || ev.Time.Before(**first)) {
+		t := ev.Time
+		*first = &t
+	}
+	if last != nil && (*last == nil || ev.Time.After(**last)) {
+		t := ev.Time
+		*last = &t
+	}
+}
+
+// capEvidence sorts evidence newest first (then by computer, file and
+// record) and keeps the first maxEvidence distinct items.
+func capEvidence(list []discover.Evidence) []discover.Evidence {
+	slices.SortFunc(list, func(a, b discover.Evidence) int {
+		return cmp.Or(b.Time.Compare(a.Time), strings.Compare(a.Computer, b.Computer),
+			strings.Compare(a.File, b.File), cmp.Compare(a.RecordID, b.RecordID), strings.Compare(string(a.Status), string(b.Status)))
+	})
+	list = slices.Compact(list)
+	if len(list) > maxEvidence {
+		list = list[:maxEvidence]
+	}
+	if list == nil {
+		list = []discover.Evidence{}
+	}
+	return list
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/avdurls/avdurls/catalog"
+	"github.com/olekukonko/tablewriter"
+)
+
+const catalogUsage = `Usage:
+    avdurls catalog [options]
+
+Prints Microsoft's list of required (and optional) endpoints from the
+catalog built into avdurls, or from a catalog file.
+
+Options:
+        --cloud CLOUD          public (default), usgov or china
+        --scope SCOPE          sessionhost (default) or client
+        --catalog FILE         read a catalog file of the same schema
+        --catalog-version ID   a version other than the newest primary one
+        --versions             list the versions instead
+    -f, --format FORMAT        table (default) or json
+    -o, --output FILE          write to FILE atomically instead of stdout
+`
+
+func cmdCatalog(args []string, stdout io.Writer) error {
+	fs := newFlags("catalog", catalogUsage)
+	cloud := newChoice("public", "public", "usgov", "china")
+	scope := newChoice("sessionhost", "sessionhost", "client")
+	format := newChoice("table", "table", "json")
+	fs.Var(cloud, "cloud", "")
+	fs.Var(scope, "scope", "")
+	file := fs.String("catalog", "", "")
+	id := fs.String("catalog-version", "", "")
+	versions := fs.Bool("versions", false, "")
+	fs.VarP(format, "format", "f", "")
+	output := fs.StringP("output", "o", "", "")
+	if err := parseFlags(fs, args, catalogUsage, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("catalog takes no arguments, got %q", fs.Arg(0))
+	}
+	if err := checkOutput(*output, nil); err != nil {
+		return err
+	}
+	if *versions {
+		c := catalog.Default()
+		if *file != "" {
+			var err error
+			if c, err = catalog.LoadFile(*file); err != nil {
+				return err
+			}
+		}
+		return writeOutput(*output, stdout, func(w io.Writer) error {
+			for _, v := range c.Versions {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%d rows\t%s\n", v.ID, v.SourceDate, v.Confidence, len(v.AllRows), v.Source)
+			}
+			return nil
+		})
+	}
+	v, err := loadCatalogVersion(*file, *id)
+	if err != nil {
+		return err
+	}
+	rows := v.Rows(catalog.Cloud(cloud.value), catalog.Scope(scope.value))
+	return writeOutput(*output, stdout, func(w io.Writer) error {
+		if format.value == "json" {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(struct {
+				Version    string        `json:"version"`
+				SourceDate string        `json:"sourceDate"`
+				Confidence string        `json:"confidence"`
+				Source     string        `json:"source"`
+				Cloud      string        `json:"cloud"`
+				Scope      string        `json:"scope"`
+				Rows       []catalog.Row `json:"rows"`
+			}{v.ID, v.SourceDate, v.Confidence, v.Source, cloud.value, scope.value, rows})
+		}
+		fmt.Fprintf(w, "Catalog %s (%s, %s confidence), cloud %s, scope %s\n", v.ID, v.SourceDate, v.Confidence, cloud.value, scope.value)
+		t := tablewriter.NewWriter(w)
+		t.Header("Address", "Port", "Protocol", "Required", "Deprecated", "Service tag", "Purpose")
+		for _, r := range rows {
+			if err := t.Append(r.Address, strconv.Itoa(r.Port), r.Protocol, yesNo(r.Required), yesNo(r.Deprecated), r.ServiceTag, r.Purpose); err != nil {
+				return err
+			}
+		}
+		return t.Render()
+	})
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/avdurls/avdurls/evtx"
+)
+
+const eventsUsage = `Usage:
+    avdurls events [options] PATH...
+
+Prints the matching events of every .evtx file named (and every .evtx file
+below each folder named), one JSON object a line: provider, eventId,
+recordId, time (RFC 3339, UTC, full precision), computer, channel, data
+(the ordered strings), and the file and chunk it came from. Damaged chunks
+are reported on stderr.
+
+Options:
+        --provider NAME   event provider, or '*' for every record (default WVD-Agent)
+        --event-id IDS    event IDs (default: all IDs of the provider)
+    -o, --output FILE     write to FILE atomically instead of stdout
+    -q, --quiet           no warnings about damaged chunks
+
+Exit status: 0 ok, 1 error, 2 bad command line, 3 some input damaged.
+`
+
+func cmdEvents(args []string, stdout io.Writer) (int, error) {
+	fs := newFlags("events", eventsUsage)
+	var ids idList
+	provider := fs.String("provider", "WVD-Agent", "")
+	fs.Var(&ids, "event-id", "")
+	output := fs.StringP("output", "o", "", "")
+	quiet := fs.BoolP("quiet", "q", false, "")
+	if err := parseFlags(fs, args, eventsUsage, stdout); err != nil {
+		return exitUsage, err
+	}
+	if fs.NArg() == 0 {
+		return exitUsage, usagef("events needs at least one .evtx file or folder")
+	}
+	files, err := expandInputs(fs.Args())
+	if err != nil {
+		return exitError, err
+	}
+	if err := checkOutput(*output, files); err != nil {
+		return exitError, err
+	}
+	f := evtx.Filter{EventIDs: ids.ids}
+	if *provider != "*" {
+		f.Providers = []string{*provider}
+	}
+	status := exitOK
+	failed := 0
+	err = writeOutput(*output, stdout, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		for _, file := range files {
+			_, err := evtx.ReadFile(file, f, func(ev evtx.Event) error {
+				return enc.Encode(ev)
+			}, func(wn evtx.Warning) {
+				status = exitPartial
+				if !*quiet {
+					warnf("%s", wn)
+				}
+			})
+			if err != nil {
+				if !errors.Is(err, evtx.ErrNotEVTX) && !strings.Contains(err.Error(), file) {
+					err = fmt.Errorf("%s: %w", file, err)
+				}
+				errorf("%v; file skipped", err)
+				status = exitPartial
+				failed++
+			}
+		}
+		if failed == len(files) {
+			return fmt.Errorf("none of the %d input files could be read", len(files))
+		}
+		return nil
+	})
+	if err != nil {
+		return exitError, err
+	}
+	return status, nil
+}

@@ -1,0 +1,127 @@
+// Command avdurls harvests the host names the Azure Virtual Desktop agent
+// logs (WVD-Agent events 3701 and 3702) from .evtx exports and writes a
+// wildcard-free allowlist per Azure region.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/spf13/pflag"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=v1.2.3";
+// otherwise it comes from the module's build information.
+var version = ""
+
+const usage = `avdurls turns the host names the Azure Virtual Desktop agent logs into a
+wildcard-free firewall allowlist per Azure region.
+
+Usage:
+    avdurls scan [options] PATH...       allowlist from .evtx files and folders
+    avdurls events [options] PATH...     the matching events, one JSON object a line
+    avdurls catalog [options]            Microsoft's static list, as data
+    avdurls help [COMMAND]               this text, or a command's options
+    avdurls --version
+
+Examples:
+    avdurls scan exports/
+    avdurls scan host1.evtx host2.evtx --region-map hosts.csv --format csv -o allow.csv
+    avdurls catalog --cloud usgov
+    avdurls events host1.evtx
+    avdurls events --provider '*' x.evtx
+
+Exit status:
+    0  success
+    1  error: nothing was written
+    2  bad command line
+    3  output written, but some input was damaged or unreadable (see warnings)
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the whole program; it returns the exit status.
+func run(args []string, stdout, errw io.Writer) int {
+	stderr = errw
+	if len(args) == 0 {
+		fmt.Fprint(errw, usage)
+		return exitUsage
+	}
+	var err error
+	status := exitOK
+	switch args[0] {
+	case "scan":
+		status, err = cmdScan(args[1:], stdout)
+	case "events":
+		status, err = cmdEvents(args[1:], stdout)
+	case "catalog":
+		err = cmdCatalog(args[1:], stdout)
+	case "help", "-h", "--help":
+		if len(args) > 1 {
+			return run([]string{args[1], "--help"}, stdout, errw)
+		}
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "--version", "version":
+		fmt.Fprintf(stdout, "avdurls %s\n", buildVersion())
+		return exitOK
+	default:
+		errorf("unknown command %q; the commands are scan, events, catalog and help", args[0])
+		return exitUsage
+	}
+	var ue usageError
+	switch {
+	case errors.Is(err, pflag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		errorf("%s\nrun 'avdurls help %s' for the options", ue.msg, args[0])
+		return exitUsage
+	case err != nil:
+		errorf("%v", err)
+		return exitError
+	}
+	return status
+}
+
+// newFlags makes a subcommand's flag set; its usage text is hand-written.
+func newFlags(name, text string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.BoolP("help", "h", false, "")
+	fs.Lookup("help").Hidden = true
+	_ = text
+	return fs
+}
+
+// parseFlags parses args; --help prints text. Flag errors are usage errors.
+func parseFlags(fs *pflag.FlagSet, args []string, text string, stdout io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprint(stdout, text)
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if h, _ := fs.GetBool("help"); h {
+		fmt.Fprint(stdout, text)
+		return pflag.ErrHelp
+	}
+	return nil
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/avdurls/avdurls/catalog"
+)
+
+// csvHeader is the change-ticket sheet's header row.
+var csvHeader = []string{"region", "address", "port", "protocol", "rule", "source", "replaces",
+	"purpose", "status", "evidence_count", "first_seen", "last_seen"}
+
+// writeCSV writes the entries of every region as RFC 4180 CSV, every cell
+// safe against spreadsheet formula injection.
+func writeCSV(w io.Writer, rep catalog.Report) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	for _, r := range rep.Regions {
+		for _, list := range [][]catalog.Entry{r.Entries, r.IPRules} {
+			for _, e := range list {
+				rec := []string{r.Region, e.Address, strconv.Itoa(e.Port), e.Protocol, e.Kind, e.Source, e.Replaces,
+					e.Purpose, e.Status, strconv.Itoa(e.EvidenceCount), timeCell(e.FirstSeen), timeCell(e.LastSeen)}
+				for i := range rec {
+					rec[i] = safeCell(rec[i])
+				}
+				if err := cw.Write(rec); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func timeCell(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// safeCell neutralises a cell a spreadsheet would read as a formula (one
+// starting with =, +, -, @, tab or carriage return) by prefixing a quote,
+// as OWASP recommends.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

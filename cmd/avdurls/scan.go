@@ -1,0 +1,267 @@
+package main
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/evtx"
+)
+
+const scanUsage = `Usage:
+    avdurls scan [options] PATH...
+
+Reads every .evtx file named, and every .evtx file below each folder named,
+keeps the WVD-Agent events 3701 (reachable) and 3702 (not reachable), takes
+the host names out of them, checks each against Microsoft's catalog, and
+prints one allowlist per Azure region. Names that match no catalog row are
+reported as rejected and never allowlisted.
+
+Options:
+    -f, --format FORMAT        table (default), csv, json or text
+    -o, --output FILE          write to FILE atomically instead of stdout
+        --region NAME          the Azure region of every host
+        --region-map FILE      CSV with header computer,region
+        --cloud CLOUD          public (default), usgov or china
+        --optional             add the catalog's optional rows
+        --include-deprecated   allow deprecated hosts seen in events
+        --trust-suffix SUFFIX  also trust names under SUFFIX (repeatable)
+        --catalog FILE         use a catalog file of the same schema
+        --catalog-version ID   use another catalog version (see 'avdurls catalog --versions')
+        --event-id IDS         event IDs to read (default 3701,3702)
+        --provider NAME        event provider (default WVD-Agent)
+    -q, --quiet                no warnings about damaged chunks, only the summary
+
+Region of each host: --region, else --region-map, else inferred from a
+<region>-shared.prod.warm.ingest.monitor.core.windows.net host in its own
+events, else "unknown". The JSON output says which basis was used.
+
+Exit status: 0 ok, 1 error, 2 bad command line, 3 output written but some
+input was damaged or unreadable.
+`
+
+// scanOptions are the parsed scan flags.
+type scanOptions struct {
+	format, output      string
+	region, regionMap   string
+	cloud               string
+	optional, inclDepr  bool
+	trust               []string
+	catalogFile, catVer string
+	ids                 idList
+	provider            string
+	quiet               bool
+}
+
+func cmdScan(args []string, stdout io.Writer) (int, error) {
+	fs := newFlags("scan", scanUsage)
+	o := scanOptions{ids: idList{ids: []uint32{3701, 3702}}}
+	format := newChoice("table", "table", "csv", "json", "text")
+	cloud := newChoice("public", "public", "usgov", "china")
+	fs.VarP(format, "format", "f", "")
+	fs.StringVarP(&o.output, "output", "o", "", "")
+	fs.StringVar(&o.region, "region", "", "")
+	fs.StringVar(&o.regionMap, "region-map", "", "")
+	fs.Var(cloud, "cloud", "")
+	fs.BoolVar(&o.optional, "optional", false, "")
+	fs.BoolVar(&o.inclDepr, "include-deprecated", false, "")
+	fs.StringArrayVar(&o.trust, "trust-suffix", nil, "")
+	fs.StringVar(&o.catalogFile, "catalog", "", "")
+	fs.StringVar(&o.catVer, "catalog-version", "", "")
+	fs.Var(&o.ids, "event-id", "")
+	fs.StringVar(&o.provider, "provider", "WVD-Agent", "")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
+	if err := parseFlags(fs, args, scanUsage, stdout); err != nil {
+		return exitUsage, err
+	}
+	o.format, o.cloud = format.value, cloud.value
+	if fs.NArg() == 0 {
+		return exitUsage, usagef("scan needs at least one .evtx file or folder")
+	}
+	if o.region != "" && o.regionMap != "" {
+		return exitUsage, usagef("--region and --region-map conflict: give one")
+	}
+	if o.region != "" && !validRegion(o.region) {
+		return exitUsage, usagef("--region %q is not an Azure region name (lower-case letters and digits, e.g. eastus2)", o.region)
+	}
+	bo := catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.ScopeSessionHost,
+		Optional: o.optional, IncludeDeprecated: o.inclDepr, Region: o.region}
+	for _, s := range o.trust {
+		n, err := discover.Normalize(s)
+		if err != nil || strings.Count(n, ".") < 1 {
+			return exitUsage, usagef("--trust-suffix %q is not a domain of at least two labels", s)
+		}
+		bo.TrustSuffixes = append(bo.TrustSuffixes, n)
+	}
+	ver, err := loadCatalogVersion(o.catalogFile, o.catVer)
+	if err != nil {
+		return exitError, err
+	}
+	if o.regionMap != "" {
+		if bo.RegionMap, err = readRegionMap(o.regionMap); err != nil {
+			return exitError, err
+		}
+	}
+	files, err := expandInputs(fs.Args())
+	if err != nil {
+		return exitError, err
+	}
+	if err := checkOutput(o.output, files); err != nil {
+		return exitError, err
+	}
+
+	obs := map[string]*catalog.Observation{}
+	names := map[string]string{} // lower-case computer -> first spelling seen
+	filter := evtx.Filter{Providers: []string{o.provider}, EventIDs: o.ids.ids}
+	var inputs []catalog.InputFile
+	partial := false
+	events := 0
+	for _, f := range files {
+		nw := 0
+		st, err := evtx.ReadFile(f, filter, func(ev evtx.Event) error {
+			events++
+			key := strings.ToLower(ev.Computer)
+			if _, ok := names[key]; !ok {
+				names[key] = ev.Computer
+			}
+			ob := obs[names[key]]
+			if ob == nil {
+				ob = &catalog.Observation{}
+				obs[names[key]] = ob
+			}
+			ob.Events++
+			if ev.EventID == 3701 && ev.Time.After(ob.Newest) {
+				ob.Newest = ev.Time
+			}
+			found, rejected := discover.Extract(ev)
+			if !strings.EqualFold(ev.Channel, "Application") {
+				// A forged event: the real agent logs to Application.
+				for _, fd := range found {
+					rejected = append(rejected, discover.Reject{Value: fd.Host, Evidence: fd.Evidence,
+						Reason: fmt.Sprintf("event claims provider %s but was logged to channel %q, not Application: possibly forged", ev.Provider, ev.Channel)})
+				}
+				found = nil
+			}
+			ob.Findings = append(ob.Findings, found...)
+			ob.Rejects = append(ob.Rejects, rejected...)
+			return nil
+		}, func(w evtx.Warning) {
+			nw++
+			if !o.quiet && nw <= 10 {
+				warnf("%s", w)
+			}
+		})
+		in := catalog.InputFile{File: f, Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
+		if err != nil {
+			partial = true
+			in.Error = err.Error()
+			msg := err.Error()
+			if errors.Is(err, evtx.ErrNotEVTX) {
+				msg += "; export the log as .evtx (wevtutil epl Application host.evtx)"
+			}
+			errorf("%s; file skipped", msg)
+		}
+		if nw > 10 && !o.quiet {
+			warnf("%s: %d more warnings not shown", f, nw-10)
+		}
+		if nw > 0 || st.DamagedChunks > 0 {
+			partial = true
+		}
+		inputs = append(inputs, in)
+	}
+	readable := 0
+	for _, in := range inputs {
+		if in.Error == "" {
+			readable++
+		}
+	}
+	if readable == 0 {
+		return exitError, fmt.Errorf("none of the %d input files could be read", len(files))
+	}
+	if events == 0 {
+		warnf("no %s events with IDs %s in %d files; the allowlist holds catalog rows only and every wildcard stays unresolved", o.provider, o.ids.String(), len(files))
+	}
+	rep := ver.Build(obs, bo)
+	rep.Inputs = inputs
+	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return render(w, o.format, rep) }); err != nil {
+		return exitError, fmt.Errorf("write %s: %w", o.output, err)
+	}
+	summary(rep, len(files), events)
+	if partial {
+		return exitPartial, nil
+	}
+	return exitOK, nil
+}
+
+// summary prints one line about the run on stderr.
+func summary(rep catalog.Report, files, events int) {
+	entries, unresolved := 0, 0
+	for _, r := range rep.Regions {
+		entries += len(r.Entries) + len(r.IPRules)
+		unresolved += len(r.Unresolved)
+	}
+	infof("%d files, %d events, %d hosts, %d regions: %d entries, %d wildcards unresolved, %d rejected, %d deprecated",
+		files, events, len(rep.Hosts), len(rep.Regions), entries, unresolved, len(rep.Rejected), len(rep.Deprecated))
+}
+
+func loadCatalogVersion(file, id string) (*catalog.Version, error) {
+	c := catalog.Default()
+	if file != "" {
+		var err error
+		if c, err = catalog.LoadFile(file); err != nil {
+			return nil, err
+		}
+	}
+	if id != "" {
+		return c.Version(id)
+	}
+	if v := c.Newest(); v != nil {
+		return v, nil
+	}
+	return nil, fmt.Errorf("catalog %s has no version of primary confidence; pick one with --catalog-version", file)
+}
+
+func validRegion(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// readRegionMap reads a CSV with header computer,region.
+func readRegionMap(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("region map: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = 2
+	r.TrimLeadingSpace = true
+	recs, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("region map %s: %w", path, err)
+	}
+	if len(recs) == 0 || strings.ToLower(strings.TrimSpace(recs[0][0])) != "computer" || strings.ToLower(strings.TrimSpace(recs[0][1])) != "region" {
+		return nil, fmt.Errorf("region map %s: the first line must be the header computer,region", path)
+	}
+	m := map[string]string{}
+	for i, rec := range recs[1:] {
+		c, reg := strings.ToLower(strings.TrimSpace(rec[0])), strings.ToLower(strings.TrimSpace(rec[1]))
+		if c == "" || !validRegion(reg) {
+			return nil, fmt.Errorf("region map %s: line %d: want a computer name and a region such as eastus2", path, i+2)
+		}
+		m[c] = reg
+	}
+	return m, nil
+}
