@@ -58,9 +58,9 @@ type Finding struct {
 // Reject is text that looked like a host name but is not a valid one.
 //
 // Value is the offending token with surrounding quotes and brackets removed.
-// It is safe to print: if it holds anything but printable ASCII it is
-// escaped Go-style (\x00, \u202e, ...), and it is cut at 512 bytes with a
-// trailing "...".
+// It is safe to print: a token longer than 512 bytes is cut there and
+// marked with a trailing "...", and if it holds anything but printable ASCII
+// it is escaped Go-style (\x00, \u202e, ...).
 type Reject struct {
 	Value    string   `json:"value"`
 	Reason   string   `json:"reason"`

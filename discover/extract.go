@@ -16,7 +16,8 @@ import (
 // It reads every string of e.Data and then e.Message, if not empty. Each
 // string is split into lines at "\r" and "\n", and each line into tokens at
 // spaces, tabs, commas and semicolons. A token loses surrounding quotes,
-// brackets, parentheses and trailing ":", "!" or "?", then, if it is a URL
+// brackets, parentheses and trailing ":", "!" or "?"; then a word glued to
+// it with a colon ("Information:<empty>", "URLs:host"); then, if it is a URL
 // ("scheme://..." or "//..."), its scheme, path, query and fragment; then
 // its port. What is left is a candidate if it
 //   - came from a URL,
@@ -52,12 +53,15 @@ func Extract(e evtx.Event) (found []Finding, rejected []Reject) {
 		EventID:  e.EventID,
 		Time:     e.Time,
 	}}
+	var candBuf [8]candidate
+	var wordBuf [128]byte
+	buf := lineBuf{candBuf[:0], wordBuf[:0]}
 	start := StatusFor(e.EventID)
 	for _, s := range e.Data {
-		x.scan(s, start)
+		buf = x.scan(s, start, buf)
 	}
 	if e.Message != "" {
-		x.scan(e.Message, start)
+		x.scan(e.Message, start, buf)
 	}
 	return x.found, x.rejected
 }
@@ -73,10 +77,19 @@ type extractor struct {
 	base     Evidence
 	found    []Finding
 	rejected []Reject
-	seen     map[seenKey]struct{}
-	cands    []candidate // the current line's candidates, reused
-	words    []byte      // the current line's other words, lower case, reused
+	seen     map[seenKey]struct{} // built once there are many results
 }
+
+// lineBuf holds one line's candidates and its other words (lower case,
+// joined by spaces). It is passed by value and reused from line to line, so
+// its first arrays can live on Extract's stack.
+type lineBuf struct {
+	cands []candidate
+	words []byte
+}
+
+// linearSeen is how many results first scans before it builds a map.
+const linearSeen = 16
 
 type seenKey struct {
 	value, reason string // reason is "" for a Finding
@@ -84,27 +97,32 @@ type seenKey struct {
 }
 
 // candidate is a token that looks like a host name: host is the part to
-// normalise; reason is set when the token's shape already rules it out.
+// normalise; reason is set when the token's shape already rules it out;
+// label is a word glued in front with ":" ("URLs:host"), kept for header
+// detection.
 type candidate struct {
-	raw, host, reason string
+	raw, host, reason, label string
 }
 
-func (x *extractor) scan(s string, status Status) {
+func (x *extractor) scan(s string, status Status, buf lineBuf) lineBuf {
 	for s != "" {
-		line := s
-		if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-			line, s = s[:i], s[i+1:]
-		} else {
-			s = ""
+		i := 0
+		for i < len(s) && s[i] != '\n' && s[i] != '\r' {
+			i++
 		}
-		status = x.line(line, status)
+		line := s[:i]
+		if i < len(s) {
+			i++
+		}
+		s = s[i:]
+		status, buf = x.line(line, status, buf)
 	}
+	return buf
 }
 
 // line handles one line and returns the status for the next one.
-func (x *extractor) line(line string, status Status) Status {
-	x.cands = x.cands[:0]
-	x.words = x.words[:0]
+func (x *extractor) line(line string, status Status, buf lineBuf) (Status, lineBuf) {
+	buf.cands, buf.words = buf.cands[:0], buf.words[:0]
 	for line != "" {
 		i := 0
 		for i < len(line) && isSep(line[i]) {
@@ -120,18 +138,21 @@ func (x *extractor) line(line string, status Status) Status {
 			continue
 		}
 		if c, ok := parseToken(tok); ok {
-			x.cands = append(x.cands, c)
+			buf.cands = append(buf.cands, c)
+			if c.label != "" {
+				buf.words = appendLower(buf.words, c.label)
+			}
 		} else {
-			x.words = appendLower(x.words, tok)
+			buf.words = appendLower(buf.words, tok)
 		}
 	}
-	if st, ok := headerStatus(x.words); ok {
+	if st, ok := headerStatus(buf.words); ok {
 		status = st
 	}
-	for _, c := range x.cands {
+	for _, c := range buf.cands {
 		x.emit(c, status)
 	}
-	return status
+	return status, buf
 }
 
 func isSep(c byte) bool {
@@ -181,14 +202,20 @@ func parseToken(tok string) (candidate, bool) {
 	}
 	c := candidate{raw: raw}
 	rest, isURL := raw, false
-	if i := strings.Index(raw, "://"); i >= 0 {
-		isURL, rest = true, raw[i+3:]
-		if !validScheme(raw[:i]) {
-			c.reason = fmt.Sprintf("URL scheme %q is malformed", clip(raw[:i]))
+	if label, value, ok := strings.Cut(raw, ":"); ok && isWord(label) && !isPort(value) && !strings.HasPrefix(value, "//") {
+		// A label glued to its value, as in "Information:<empty>".
+		c.label, rest = label, trimPunct(value)
+	}
+	if i := strings.Index(rest, "://"); i >= 0 {
+		isURL = true
+		scheme := rest[:i]
+		rest = rest[i+3:]
+		if !validScheme(scheme) {
+			c.reason = fmt.Sprintf("URL scheme %q is malformed", clip(scheme))
 			return c, true
 		}
-	} else if strings.HasPrefix(raw, "//") {
-		isURL, rest = true, raw[2:]
+	} else if strings.HasPrefix(rest, "//") {
+		isURL, rest = true, rest[2:]
 	}
 	auth := rest
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
@@ -252,6 +279,31 @@ func validScheme(s string) bool {
 	return true
 }
 
+// isWord reports one or more ASCII letters.
+func isWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isPort reports a port number: 1 to 5 digits, at most 65535.
+func isPort(s string) bool {
+	if s == "" || len(s) > 5 {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n <= 65535
+}
+
 // stripPort removes ":port" (digits, 0-65535, or empty) after a host. An
 // authority with more than one colon is returned as it is.
 func stripPort(a string) string {
@@ -259,18 +311,7 @@ func stripPort(a string) string {
 	if i < 0 || strings.IndexByte(a[i+1:], ':') >= 0 {
 		return a
 	}
-	p := a[i+1:]
-	if len(p) > 5 {
-		return a
-	}
-	n := 0
-	for j := 0; j < len(p); j++ {
-		if p[j] < '0' || p[j] > '9' {
-			return a
-		}
-		n = n*10 + int(p[j]-'0')
-	}
-	if n > 65535 {
+	if p := a[i+1:]; p != "" && !isPort(p) {
 		return a
 	}
 	return a[:i]
@@ -287,7 +328,7 @@ func looksLikeHost(h string) bool {
 	case looksIPv4(h):
 		return true
 	}
-	last := strings.TrimSuffix(h, ".")
+	last := strings.TrimRight(h, ".")
 	switch {
 	case !hasDot(last):
 		return false
@@ -334,16 +375,45 @@ func (x *extractor) emit(c candidate, status Status) {
 	}
 }
 
-// first reports whether k is seen for the first time in this event.
+// first reports whether k is seen for the first time in this event. It
+// scans the results while they are few and uses a map after that, so a
+// forged event with thousands of names costs linear time.
 func (x *extractor) first(k seenKey) bool {
+	if x.seen == nil {
+		if len(x.found)+len(x.rejected) < linearSeen {
+			return !x.has(k)
+		}
+		x.seen = make(map[seenKey]struct{}, 2*linearSeen)
+		for _, f := range x.found {
+			x.seen[seenKey{value: f.Host, status: f.Evidence.Status}] = struct{}{}
+		}
+		for _, r := range x.rejected {
+			x.seen[seenKey{value: r.Value, reason: r.Reason, status: r.Evidence.Status}] = struct{}{}
+		}
+	}
 	if _, dup := x.seen[k]; dup {
 		return false
 	}
-	if x.seen == nil {
-		x.seen = make(map[seenKey]struct{})
-	}
 	x.seen[k] = struct{}{}
 	return true
+}
+
+// has reports whether k is among the results, by scanning them.
+func (x *extractor) has(k seenKey) bool {
+	if k.reason == "" {
+		for _, f := range x.found {
+			if f.Host == k.value && f.Evidence.Status == k.status {
+				return true
+			}
+		}
+		return false
+	}
+	for _, r := range x.rejected {
+		if r.Value == k.value && r.Reason == k.reason && r.Evidence.Status == k.status {
+			return true
+		}
+	}
+	return false
 }
 
 // safeValue returns s for printing: as it is if it is printable ASCII,

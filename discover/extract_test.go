@@ -48,7 +48,7 @@ var sampleHosts = []string{
 // NOT Accessible section.
 var sampleWithUnreachable = strings.Replace(
 	strings.Replace(urlToolSample, "eastus2-shared.prod.warm.ingest.monitor.core.windows.net\nqos.prod.warm.ingest.monitor.core.windows.net\n", "", 1),
-	"<empty>\n", "eastus2-shared.prod.warm.ingest.monitor.core.windows.net\nqos.prod.warm.ingest.monitor.core.windows.net\n", 1)
+	"=\n<empty>\n", "=\neastus2-shared.prod.warm.ingest.monitor.core.windows.net\nqos.prod.warm.ingest.monitor.core.windows.net\n", 1)
 
 // summary renders findings as "host status" and rejects as
 // "value: reason" for comparison.
@@ -155,10 +155,19 @@ func TestExtract(t *testing.T) {
 				"i.example.com/path?q",
 				"see (j.example.com).",
 				"Url: https://k.example.com/",
+				"Url:https://l.example.com/",
+				"Information:m.example.com",
+				"URLs:<n.example.com>",
+				"Url:(//o.example.com/x)",
 			},
 			want: with(Reachable, "rdbroker.wvd.microsoft.com", "a.example.com", "b.example.com", "c.example.com",
 				"d.example.com", "e.example.com", "f.example.com", "g.example.com", "h.example.com",
-				"i.example.com", "j.example.com", "k.example.com"),
+				"i.example.com", "j.example.com", "k.example.com", "l.example.com", "m.example.com", "n.example.com", "o.example.com"),
+		},
+		{
+			name: "glued header label", eventID: 3701,
+			data: []string{"Unreachable:a.example.com\nb.example.com"},
+			want: with(Unreachable, "a.example.com", "b.example.com"),
 		},
 		{
 			name: "empty section", eventID: 3701,
@@ -268,7 +277,8 @@ func TestExtractHostile(t *testing.T) {
 		{in: ".wvd.microsoft.com", wantValue: ".wvd.microsoft.com", wantReason: "empty label"},
 		{in: "wvd.microsoft.com..", wantValue: "wvd.microsoft.com..", wantReason: "empty label"},
 		{in: "rdbroker.wvd.microsoft.com:99999", wantValue: "rdbroker.wvd.microsoft.com:99999", wantReason: `contains character ":"`},
-		{in: "Url:https://a.example.com", wantValue: "Url:https://a.example.com", wantReason: `URL scheme "Url:https" is malformed`},
+		{in: "Url:ht!tp://a.example.com", wantValue: "Url:ht!tp://a.example.com", wantReason: `URL scheme "ht!tp" is malformed`},
+		{in: "evil.example:https://a.example.com", wantValue: "evil.example:https://a.example.com", wantReason: `URL scheme "evil.example:https" is malformed`},
 		{in: "http://localhost/", wantValue: "http://localhost/", wantReason: "at least two labels"},
 		{in: "file:///C:/Windows/agent.log", wantValue: "file:///C:/Windows/agent.log", wantReason: "URL has no host"},
 		{in: "e.g."}, // last label of one character: not a candidate
@@ -329,16 +339,27 @@ func TestStatusFor(t *testing.T) {
 }
 
 func BenchmarkExtract(b *testing.B) {
-	e := evtx.Event{
-		Provider: "WVD-Agent", EventID: 3701, RecordID: 1, Computer: "avd-0",
-		Data: []string{urlToolSample, ""},
+	// A forged event: 4000 distinct names in one 64 KiB string.
+	var forged strings.Builder
+	for i := forged.Len(); forged.Len() < 64<<10; i++ {
+		fmt.Fprintf(&forged, "h%d.evil.example\n", i)
 	}
-	b.SetBytes(int64(len(urlToolSample)))
-	b.ReportAllocs()
-	for b.Loop() {
-		found, _ := Extract(e)
-		if len(found) != len(sampleHosts) {
-			b.Fatalf("Extract found %d hosts, want %d", len(found), len(sampleHosts))
-		}
+	for _, bb := range []struct {
+		name string
+		data string
+	}{
+		{"sample", urlToolSample},
+		{"forged-64KiB", forged.String()},
+	} {
+		e := evtx.Event{Provider: "WVD-Agent", EventID: 3701, RecordID: 1, Computer: "avd-0", Data: []string{bb.data, ""}}
+		b.Run(bb.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bb.data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if found, _ := Extract(e); len(found) == 0 {
+					b.Fatal("Extract found nothing")
+				}
+			}
+		})
 	}
 }

@@ -31,7 +31,8 @@ const maxValue = 512
 // IDN) are rejected, as are IP address literals, an all-digit top-level label
 // and a one-character top-level label (no such top-level domain exists).
 //
-// The error text is a reason a person can act on, without the input itself.
+// The error text is a reason a person can act on; it quotes the offending
+// label or character, not the whole input.
 func Normalize(s string) (host string, err error) {
 	s = strings.Trim(s, " \t\r\n\v\f")
 	if s == "" {
@@ -44,15 +45,8 @@ func Normalize(s string) (host string, err error) {
 	if looksIPv4(s) || looksIPv6(s) {
 		return "", errors.New(reasonIPLiteral)
 	}
-	switch {
-	case strings.IndexByte(s, '*') >= 0:
-		return "", errors.New(reasonWildcard)
-	case strings.IndexByte(s, '%') >= 0:
-		return "", errors.New(`contains "%"; percent-encoding is not decoded`)
-	case strings.IndexByte(s, '\\') >= 0:
-		return "", errors.New("contains a backslash; escapes are not decoded")
-	case strings.IndexByte(s, '@') >= 0:
-		return "", errors.New(`contains "@" (user@host)`)
+	if reason := checkSpecial(s); reason != "" {
+		return "", errors.New(reason)
 	}
 	name := strings.TrimSuffix(s, ".")
 	if name == "" {
@@ -97,9 +91,34 @@ func checkRunes(s string) string {
 	case -1:
 		return ""
 	case '\u3002', '\uff0e', '\uff61':
-		return fmt.Sprintf(`contains the look-alike dot %q (U+%04X); only ASCII "." separates labels`, other, other)
+		return fmt.Sprintf(`contains the look-alike dot %q (U+%04X); only ASCII "." separates labels`, string(other), other)
 	}
-	return fmt.Sprintf("contains non-ASCII character %q (U+%04X); only ASCII host names are accepted", other, other)
+	return fmt.Sprintf("contains non-ASCII character %q (U+%04X); only ASCII host names are accepted", string(other), other)
+}
+
+// checkSpecial returns why s holds a character that has a meaning in
+// patterns, URLs or escapes, or "". A wildcard wins over the others.
+func checkSpecial(s string) string {
+	var worst byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '*':
+			return reasonWildcard
+		case '%', '\\', '@':
+			if worst == 0 {
+				worst = c
+			}
+		}
+	}
+	switch worst {
+	case '%':
+		return `contains "%"; percent-encoding is not decoded`
+	case '\\':
+		return "contains a backslash; escapes are not decoded"
+	case '@':
+		return `contains "@" (user@host)`
+	}
+	return ""
 }
 
 // isControlOrBidi reports C1 controls, bidi marks, embeddings, overrides and
@@ -168,15 +187,17 @@ func checkLabel(label string) error {
 }
 
 func checkTLD(label string) error {
-	if len(label) == 1 {
+	digits := true
+	for i := 0; i < len(label) && digits; i++ {
+		digits = '0' <= label[i] && label[i] <= '9'
+	}
+	switch {
+	case digits:
+		return fmt.Errorf("top-level label %q is all digits", label)
+	case len(label) == 1:
 		return fmt.Errorf("top-level label %q has one character; no such top-level domain exists", label)
 	}
-	for i := 0; i < len(label); i++ {
-		if label[i] < '0' || label[i] > '9' {
-			return nil
-		}
-	}
-	return fmt.Errorf("top-level label %q is all digits", label)
+	return nil
 }
 
 // lowerASCII lower-cases s, allocating only if s has an upper-case letter.

@@ -1,0 +1,32 @@
+package discover
+
+import "testing"
+
+func TestRegionHint(t *testing.T) {
+	tests := []struct {
+		in     string
+		want   string
+		wantOK bool
+	}{
+		{"eastus2-shared.prod.warm.ingest.monitor.core.windows.net", "eastus2", true},
+		{"EastUS-shared.prod.warm.ingest.monitor.core.windows.net.", "eastus", true},
+		{"usgovvirginia-shared.prod.warm.ingest.monitor.core.usgovcloudapi.net", "usgovvirginia", true},
+		{"chinanorth2-shared.prod.warm.ingest.monitor.core.chinacloudapi.cn", "chinanorth2", true},
+		{"qos.prod.warm.ingest.monitor.core.windows.net", "", false},
+		{"-shared.prod.warm.ingest.monitor.core.windows.net", "", false},
+		{"east-us-shared.prod.warm.ingest.monitor.core.windows.net", "", false},
+		{"a.eastus-shared.prod.warm.ingest.monitor.core.windows.net", "", false},
+		{"eastus-shared.prod.warm.ingest.monitor.core.windows.net.evil.example", "", false},
+		{"eastus-shared.prod.warm.ingest.monitor.core.windows.net:443", "", false},
+		{"eastus-shared.prod.warm.ingest.monitor.core.chinacloudapi.com", "", false},
+		{"east_us-shared.prod.warm.ingest.monitor.core.windows.net", "", false},
+		{"rdbroker.wvd.microsoft.com", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := RegionHint(tt.in)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("RegionHint(%q) = %q, %v, want %q, %v", tt.in, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
