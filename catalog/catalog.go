@@ -140,7 +140,8 @@ func (c *Catalog) clone() *Catalog {
 // Load reads a catalog in the schema of catalog.json from r and validates it:
 // unknown fields, a schemaVersion other than SchemaVersion, invalid rows (see
 // Row.Validate), duplicate rows and inputs over 4 MiB or 10,000 rows are
-// errors. Errors name the version and row (counted from 1) at fault.
+// errors. Errors name the version and row (counted from 1) at fault. A
+// leading UTF-8 byte order mark is ignored.
 func Load(r io.Reader) (*Catalog, error) {
 	return load(r, "catalog")
 }
@@ -163,6 +164,10 @@ func load(r io.Reader, name string) (*Catalog, error) {
 	if len(data) > maxInputBytes {
 		return nil, fmt.Errorf("%s: larger than %d MiB", name, maxInputBytes>>20)
 	}
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		return nil, fmt.Errorf("%s: the file is UTF-16; save it as UTF-8", name)
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a UTF-8 byte order mark, as Notepad writes
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var c Catalog

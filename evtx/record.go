@@ -115,7 +115,7 @@ func (rd *chunkReader) decode(b []byte, off, size int) (*Event, error) {
 	c := &cursor{b: b[:off+size-4], pos: off + recordHeader}
 	nodes, perr := rd.p.fragment(c, false, 0)
 	root := &Element{}
-	rerr := render(root, nodes, nil, 0)
+	rerr := (&renderer{budget: maxRenderNodes}).render(root, nodes, nil, 0)
 	var evEl *Element
 	for _, ch := range root.Children {
 		if ch.Name == "Event" {

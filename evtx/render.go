@@ -1,15 +1,33 @@
 package evtx
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
+
+// maxRenderNodes bounds the elements and text items one record may render
+// to: templates that instance each other can otherwise expand
+// exponentially ("billion laughs").
+const maxRenderNodes = 1 << 16
+
+var errExpansion = errors.New("BinXML expands to too many nodes")
+
+// renderer instantiates parsed BinXML with a budget.
+type renderer struct {
+	budget int
+}
 
 // render instantiates parsed BinXML nodes with their substitution values
 // into Elements appended to parent.
-func render(parent *Element, nodes []tnode, vals []value, depth int) error {
+func (r *renderer) render(parent *Element, nodes []tnode, vals []value, depth int) error {
 	if depth > maxDepth {
 		return errDepth
 	}
 	for i := range nodes {
 		n := &nodes[i]
+		if r.budget--; r.budget < 0 {
+			return errExpansion
+		}
 		switch n.kind {
 		case nodeText:
 			parent.Text += n.text
@@ -21,7 +39,7 @@ func render(parent *Element, nodes []tnode, vals []value, depth int) error {
 			}
 			v := vals[n.subID]
 			if v.typ == vtBinXML {
-				if err := render(parent, v.nodes, nil, depth+1); err != nil {
+				if err := r.render(parent, v.nodes, nil, depth+1); err != nil {
 					return err
 				}
 				if v.err != nil {
@@ -31,11 +49,11 @@ func render(parent *Element, nodes []tnode, vals []value, depth int) error {
 			}
 			parent.Text += strings.Join(v.strings(), ", ")
 		case nodeInstance:
-			if err := render(parent, n.inst.tmpl.root, n.inst.values, depth+1); err != nil {
+			if err := r.render(parent, n.inst.tmpl.root, n.inst.values, depth+1); err != nil {
 				return err
 			}
 		case nodeElement:
-			if err := renderElement(parent, n, vals, depth); err != nil {
+			if err := r.renderElement(parent, n, vals, depth); err != nil {
 				return err
 			}
 		}
@@ -43,7 +61,7 @@ func render(parent *Element, nodes []tnode, vals []value, depth int) error {
 	return nil
 }
 
-func renderElement(parent *Element, n *tnode, vals []value, depth int) error {
+func (r *renderer) renderElement(parent *Element, n *tnode, vals []value, depth int) error {
 	attrs := make([]Attr, 0, len(n.attrs))
 	for _, a := range n.attrs {
 		s, present := attrValue(a.value, vals)
@@ -69,7 +87,7 @@ func renderElement(parent *Element, n *tnode, vals []value, depth int) error {
 	}
 	el := &Element{Name: n.name, Attrs: attrs}
 	parent.Children = append(parent.Children, el)
-	return render(el, n.children, vals, depth+1)
+	return r.render(el, n.children, vals, depth+1)
 }
 
 // attrValue renders an attribute's value; an attribute made only of

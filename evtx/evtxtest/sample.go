@@ -40,8 +40,8 @@ func SampleHost(computer, region string, seed int64) []Record {
 	g.start = time.Date(2024, 5, 6, 6, 0, 0, 0, time.UTC).Add(time.Duration(g.rng.IntN(180)) * time.Minute)
 	g.end = g.start.Add(4 * 24 * time.Hour)
 	u := newURLSet(region, g.rng)
-	legacy := seed%3 == 0
-	update := g.start.Add(time.Duration(20+g.rng.IntN(8)) * time.Hour)
+	g.legacy = seed%3 == 0
+	g.update = g.start.Add(time.Duration(20+g.rng.IntN(8)) * time.Hour)
 
 	// The agent fails to register at first.
 	for i := range 2 {
@@ -49,12 +49,12 @@ func SampleHost(computer, region string, seed int64) []Record {
 			"RDAgent registration failed: INVALID_REGISTRATION_TOKEN. Make sure the registration token is valid and has not expired.")
 	}
 	g.add("RDAgentBootLoader", 3, 4, g.start.Add(9*time.Minute),
-		"RDAgentBootLoader: agent started, version "+agentVersion(false))
+		"RDAgentBootLoader: agent started, version "+g.version(g.start))
 
 	// URL checks every few hours, one of them failing.
 	failed := 2 + g.rng.IntN(6)
 	for i, t := 0, g.start.Add(30*time.Minute); t.Before(g.end); i++ {
-		old := legacy && t.Before(update)
+		old := g.legacy && t.Before(g.update)
 		if i == failed || (i > failed && g.rng.IntN(12) == 0) {
 			hosts := u.hosts(t, old)
 			k := 3 + g.rng.IntN(len(hosts)-3) // not a broker name
@@ -65,11 +65,11 @@ func SampleHost(computer, region string, seed int64) []Record {
 		}
 		t = t.Add(3*time.Hour + time.Duration(g.rng.IntN(180))*time.Minute)
 	}
-	if legacy {
-		g.add("WVD-Agent-Updater", 1, 4, update.Add(-2*time.Minute),
-			"Agent update started: "+agentVersion(true)+" -> "+agentVersion(false))
-		g.add("WVD-Agent-Updater", 2, 4, update.Add(-time.Minute),
-			"Agent update completed successfully: "+agentVersion(false))
+	if g.legacy {
+		g.add("WVD-Agent-Updater", 1, 4, g.update.Add(-2*time.Minute),
+			"Agent update started: "+oldAgent+" -> "+newAgent)
+		g.add("WVD-Agent-Updater", 2, 4, g.update.Add(-time.Minute),
+			"Agent update completed successfully: "+newAgent)
 	}
 	for range 1 + g.rng.IntN(4) {
 		t := g.randTime()
@@ -92,7 +92,22 @@ type sampler struct {
 	rng        *rand.Rand
 	computer   string
 	start, end time.Time
+	legacy     bool      // runs oldAgent until update
+	update     time.Time // when it is updated to newAgent
 	recs       []Record
+}
+
+const (
+	oldAgent = "1.0.2866.1500"
+	newAgent = "1.0.8431.2300"
+)
+
+// version returns the agent version the host runs at t.
+func (g *sampler) version(t time.Time) string {
+	if g.legacy && t.Before(g.update) {
+		return oldAgent
+	}
+	return newAgent
 }
 
 func (g *sampler) add(provider string, id uint16, level uint8, t time.Time, data ...string) {
@@ -158,17 +173,14 @@ func (g *sampler) noise() {
 	case n < 85:
 		g.add("SecurityCenter", 1, 4, t)
 	case n < 93:
-		g.add("WVD-Agent-Updater", 3, 4, t, "No agent update available. Current version: "+agentVersion(false))
+		msg := "No agent update available. Current version: " + newAgent
+		if g.version(t) == oldAgent {
+			msg = "Agent update available: " + oldAgent + " -> " + newAgent + ". Waiting for the maintenance window."
+		}
+		g.add("WVD-Agent-Updater", 3, 4, t, msg)
 	default:
-		g.add("RDAgentBootLoader", 4, 4, t, "RDAgentBootLoader: agent is running, version "+agentVersion(false))
+		g.add("RDAgentBootLoader", 4, 4, t, "RDAgentBootLoader: agent is running, version "+g.version(t))
 	}
-}
-
-func agentVersion(old bool) string {
-	if old {
-		return "1.0.2866.1500"
-	}
-	return "1.0.8431.2300"
 }
 
 // urlSet holds the host names an agent in one region reports.

@@ -1,0 +1,57 @@
+package evtx
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// fuzzSeeds are small real files from the corpus, when it is there.
+func fuzzSeeds(f *testing.F) [][]byte {
+	var seeds [][]byte
+	dir := filepath.Join("..", "..", "shared", "evtx-corpus")
+	for _, name := range []string{"27_Application15.evtx", "26_Application_no_crc32.evtx", "37_Microsoft-Windows-HelloForBusiness_4Operational.evtx", "33_MSExchange_Management_wec.evtx"} {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
+			seeds = append(seeds, b)
+		}
+	}
+	return seeds
+}
+
+// FuzzRead feeds whole files to the reader: any bytes give events and
+// warnings or an error, never a panic, and every event is well formed.
+func FuzzRead(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	f.Add([]byte("ElfFile\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, err := Read(bytes.NewReader(b), int64(len(b)), "fuzz", Filter{}, func(ev Event) error {
+			if ev.Data == nil {
+				t.Fatalf("event %d has nil Data", ev.RecordID)
+			}
+			return nil
+		}, func(Warning) {})
+		if err != nil && len(b) >= 8 && bytes.Equal(b[:8], fileMagic) && len(b) >= 128 {
+			t.Fatalf("file with a valid signature failed: %v", err)
+		}
+	})
+}
+
+// FuzzChunk decodes arbitrary bytes as one chunk, the unit of damage.
+func FuzzChunk(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		if len(s) >= fileHeaderSize+chunkSize {
+			f.Add(s[fileHeaderSize : fileHeaderSize+chunkSize])
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		st := Stats{}
+		rd := &chunkReader{name: "fuzz", emit: func(Event) error { return nil }, warn: func(Warning) {},
+			st: &st, buf: make([]byte, chunkSize), p: newParser()}
+		if err := rd.records(b, func(string, ...any) {}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
