@@ -58,6 +58,9 @@ type Stats struct {
 	// ChecksumErrors counts chunks whose header or record checksum does not
 	// match; their records are still read (dirty files often have them).
 	ChecksumErrors int `json:"checksumErrors"`
+	// Truncated is set when the file ends before its last chunk does, or
+	// before the chunks its header lists.
+	Truncated bool `json:"truncated"`
 }
 
 // ReadFile reads the .evtx file at path, calling emit for every distinct
@@ -102,6 +105,7 @@ func Read(r io.ReaderAt, size int64, name string, f Filter, emit func(Event) err
 	}
 	inRange := min(int(hdr.ChunkCount), total)
 	if int(hdr.ChunkCount) > total {
+		st.Truncated = true
 		warn(Warning{File: name, Chunk: -1, Reason: fmt.Sprintf("header lists %d chunks but the file holds %d: file truncated", hdr.ChunkCount, total)})
 	}
 	rd := &chunkReader{
@@ -171,6 +175,7 @@ func (rd *chunkReader) chunk(r io.ReaderAt, i int, counted bool) (err error) {
 		}
 	}()
 	if n < chunkSize {
+		rd.st.Truncated = true
 		w("chunk truncated at end of file (%d of %d bytes); reading the records present", n, chunkSize)
 	}
 	return rd.records(b, w)

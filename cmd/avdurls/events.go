@@ -57,14 +57,16 @@ func cmdEvents(args []string, stdout io.Writer) (int, error) {
 	err = writeOutput(*output, stdout, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		for _, file := range files {
-			_, err := evtx.ReadFile(file, f, func(ev evtx.Event) error {
+			st, err := evtx.ReadFile(file, f, func(ev evtx.Event) error {
 				return enc.Encode(ev)
 			}, func(wn evtx.Warning) {
-				status = exitPartial
 				if !*quiet {
 					warnf("%s", wn)
 				}
 			})
+			if st.DamagedChunks > 0 || st.Truncated {
+				status = exitPartial // records may be missing
+			}
 			if err != nil {
 				if !errors.Is(err, evtx.ErrNotEVTX) && !strings.Contains(err.Error(), file) {
 					err = fmt.Errorf("%s: %w", file, err)

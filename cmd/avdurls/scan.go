@@ -169,8 +169,8 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		if nw > 10 && !o.quiet {
 			warnf("%s: %d more warnings not shown", f, nw-10)
 		}
-		if nw > 0 || st.DamagedChunks > 0 {
-			partial = true
+		if st.DamagedChunks > 0 || st.Truncated {
+			partial = true // records may be missing
 		}
 		inputs = append(inputs, in)
 	}
