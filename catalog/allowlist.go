@@ -240,8 +240,15 @@ func (o BuildOptions) regionOf(computer string, ob *Observation) (string, string
 	if o.Region != "" {
 		return o.Region, "--region"
 	}
-	if r, ok := o.RegionMap[strings.ToLower(computer)]; ok {
+	c := strings.ToLower(computer)
+	if r, ok := o.RegionMap[c]; ok {
 		return r, "--region-map"
+	}
+	// A map may name hosts by their short name.
+	if short, _, ok := strings.Cut(c, "."); ok {
+		if r, ok := o.RegionMap[short]; ok {
+			return r, "--region-map (short name " + short + ")"
+		}
 	}
 	counts := map[string]int{}
 	for _, f := range ob.Findings {

@@ -27,7 +27,7 @@ Options:
 `
 
 func cmdCatalog(args []string, stdout io.Writer) error {
-	fs := newFlags("catalog", catalogUsage)
+	fs := newFlags("catalog")
 	cloud := newChoice("public", "public", "usgov", "china")
 	scope := newChoice("sessionhost", "sessionhost", "client")
 	format := newChoice("table", "table", "json")

@@ -29,7 +29,7 @@ Exit status: 0 ok, 1 error, 2 bad command line, 3 some input damaged.
 `
 
 func cmdEvents(args []string, stdout io.Writer) (int, error) {
-	fs := newFlags("events", eventsUsage)
+	fs := newFlags("events")
 	var ids idList
 	provider := fs.String("provider", "WVD-Agent", "")
 	fs.Var(&ids, "event-id", "")

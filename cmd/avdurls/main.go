@@ -88,15 +88,15 @@ func run(args []string, stdout, errw io.Writer) int {
 	return status
 }
 
-// newFlags makes a subcommand's flag set; its usage text is hand-written.
-func newFlags(name, text string) *pflag.FlagSet {
+// newFlags makes a subcommand's flag set; its usage text is hand-written
+// and printed by parseFlags.
+func newFlags(name string) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SortFlags = false
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	fs.BoolP("help", "h", false, "")
 	fs.Lookup("help").Hidden = true
-	_ = text
 	return fs
 }
 

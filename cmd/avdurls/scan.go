@@ -59,7 +59,7 @@ type scanOptions struct {
 }
 
 func cmdScan(args []string, stdout io.Writer) (int, error) {
-	fs := newFlags("scan", scanUsage)
+	fs := newFlags("scan")
 	o := scanOptions{ids: idList{ids: []uint32{3701, 3702}}}
 	format := newChoice("table", "table", "csv", "json", "text")
 	cloud := newChoice("public", "public", "usgov", "china")

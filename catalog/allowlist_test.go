@@ -1,0 +1,149 @@
+package catalog
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/avdurls/avdurls/discover"
+)
+
+func finding(host, computer string, status discover.Status, rec uint64) discover.Finding {
+	return discover.Finding{Host: host, Evidence: discover.Evidence{Computer: computer, File: computer + ".evtx",
+		RecordID: rec, EventID: 3701, Time: time.Date(2025, 1, 1, 0, 0, int(rec), 0, time.UTC), Status: status}}
+}
+
+func addresses(es []Entry) []string {
+	var a []string
+	for _, e := range es {
+		a = append(a, e.Address)
+	}
+	return a
+}
+
+func entry(r Region, addr string) (Entry, bool) {
+	for _, e := range r.Entries {
+		if e.Address == addr {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+func TestBuild(t *testing.T) {
+	v, err := Default().Version("2024-06-26")
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := map[string]*Observation{
+		"h1.contoso.local": {Events: 2, Findings: []discover.Finding{
+			finding("eastus2-shared.prod.warm.ingest.monitor.core.windows.net", "h1.contoso.local", discover.Reachable, 1),
+			finding("rdgateway-c100-eus2-r1.wvd.microsoft.com", "h1.contoso.local", discover.Reachable, 1),
+			finding("rdgateway-c100-eus2-r1.wvd.microsoft.com", "h1.contoso.local", discover.Unreachable, 2),
+			finding("gcs.prod.monitoring.core.windows.net", "h1.contoso.local", discover.Reachable, 1),
+			finding("wvd.microsoft.com.evil.example", "h1.contoso.local", discover.Reachable, 1),
+			finding("production.diagnostics.monitoring.core.windows.net", "h1.contoso.local", discover.Reachable, 1),
+		}, Rejects: []discover.Reject{{Value: "10.0.0.1", Reason: "IP address literal, not a host name"}}},
+		"h2": {Events: 1, Findings: []discover.Finding{
+			finding("westeurope-shared.prod.warm.ingest.monitor.core.windows.net", "h2", discover.Reachable, 5),
+		}},
+		"h3": {Events: 1},
+	}
+	rep := v.Build(obs, BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost})
+	var names []string
+	for _, r := range rep.Regions {
+		names = append(names, r.Region)
+	}
+	if want := []string{"eastus2", "westeurope", "unknown"}; !slices.Equal(names, want) {
+		t.Fatalf("regions = %v, want %v (inferred, unknown last)", names, want)
+	}
+	eus := rep.Regions[0]
+	gw, ok := entry(eus, "rdgateway-c100-eus2-r1.wvd.microsoft.com")
+	if !ok || gw.Source != "event" || gw.Replaces != "*.wvd.microsoft.com" || !gw.ObservedOnly || gw.Status != "reachable,unreachable" || gw.EvidenceCount != 2 {
+		t.Errorf("gateway entry = %+v, want an observed-only event entry replacing *.wvd.microsoft.com, seen twice, both statuses", gw)
+	}
+	gcs, _ := entry(eus, "gcs.prod.monitoring.core.windows.net")
+	if gcs.Source != "catalog" || gcs.EvidenceCount != 1 {
+		t.Errorf("exact catalog host seen in events = %+v, want source catalog with its evidence", gcs)
+	}
+	for _, r := range rep.Regions {
+		for _, e := range r.Entries {
+			if strings.Contains(e.Address, "*") || strings.Contains(e.Address, "evil") || strings.HasPrefix(e.Address, "production.") {
+				t.Errorf("region %s lists %q", r.Region, e.Address)
+			}
+		}
+		for _, e := range r.IPRules {
+			if e.Kind != "ip" && e.Kind != "cidr" {
+				t.Errorf("IP rule %+v has kind %q", e, e.Kind)
+			}
+		}
+	}
+	if got := addresses(eus.IPRules); !slices.Equal(got, []string{"168.63.129.16", "169.254.169.254"}) {
+		t.Errorf("IP rules = %v", got)
+	}
+	var unresolved []string
+	for _, u := range eus.Unresolved {
+		unresolved = append(unresolved, u.Address)
+	}
+	if !slices.Equal(unresolved, []string{"*.wvd.microsoft.com"}) {
+		t.Errorf("eastus2 unresolved = %v, want only the service-traffic wildcard (ingest wildcard is replaced)", unresolved)
+	}
+	unk := rep.Regions[2]
+	if len(unk.Unresolved) != 2 {
+		t.Errorf("unknown region unresolved = %+v, want both wildcards", unk.Unresolved)
+	}
+	if len(rep.Rejected) != 2 || rep.Rejected[0].Address != "10.0.0.1" || rep.Rejected[1].Address != "wvd.microsoft.com.evil.example" {
+		t.Errorf("rejected = %+v", rep.Rejected)
+	}
+	if len(rep.Deprecated) != 1 || !strings.Contains(rep.Deprecated[0].Reason, "remove") {
+		t.Errorf("deprecated = %+v", rep.Deprecated)
+	}
+	// --include-deprecated and --trust-suffix change exactly that.
+	rep2 := v.Build(obs, BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost, IncludeDeprecated: true,
+		TrustSuffixes: []string{"evil.example"}, RegionMap: map[string]string{"h1": "centralus"}})
+	if len(rep2.Deprecated) != 0 || len(rep2.Rejected) != 1 {
+		t.Errorf("with --include-deprecated --trust-suffix: deprecated %v, rejected %v", rep2.Deprecated, rep2.Rejected)
+	}
+	if rep2.Hosts[0].Region != "centralus" || !strings.Contains(rep2.Hosts[0].RegionBasis, "short name") {
+		t.Errorf("host h1 by short name: %+v", rep2.Hosts[0])
+	}
+	// --region puts everyone in one region.
+	rep3 := v.Build(obs, BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost, Region: "eastus"})
+	if len(rep3.Regions) != 1 || rep3.Regions[0].Region != "eastus" {
+		t.Errorf("--region: regions %+v", rep3.Regions)
+	}
+}
+
+// TestBuildTrustAcrossClouds: a public-cloud name is not trusted for usgov.
+func TestBuildTrustAcrossClouds(t *testing.T) {
+	v := Default().Newest()
+	obs := map[string]*Observation{"h": {Findings: []discover.Finding{
+		finding("rdgateway-c100-eus2-r1.wvd.microsoft.com", "h", discover.Reachable, 1),
+		finding("rdgateway-c100-usgv-r1.wvd.azure.us", "h", discover.Reachable, 2),
+	}}}
+	rep := v.Build(obs, BuildOptions{Cloud: CloudUSGov, Scope: ScopeSessionHost, Region: "usgovvirginia"})
+	if got := addresses(rep.Regions[0].Entries); !slices.Contains(got, "rdgateway-c100-usgv-r1.wvd.azure.us") || slices.Contains(got, "rdgateway-c100-eus2-r1.wvd.microsoft.com") {
+		t.Errorf("usgov entries = %v", got)
+	}
+	if len(rep.Rejected) != 1 || rep.Rejected[0].Address != "rdgateway-c100-eus2-r1.wvd.microsoft.com" {
+		t.Errorf("usgov rejected = %+v", rep.Rejected)
+	}
+}
+
+// TestBuildDeterministic: the order of findings does not change the report.
+func TestBuildDeterministic(t *testing.T) {
+	v := Default().Newest()
+	var fs []discover.Finding
+	for i := 0; i < 50; i++ {
+		fs = append(fs, finding("rdgateway-c100-eus2-r1.wvd.microsoft.com", "h", discover.Reachable, uint64(i)))
+	}
+	a := v.Build(map[string]*Observation{"h": {Findings: slices.Clone(fs)}}, BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost})
+	slices.Reverse(fs)
+	b := v.Build(map[string]*Observation{"h": {Findings: fs}}, BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost})
+	ea, _ := entry(a.Regions[0], "rdgateway-c100-eus2-r1.wvd.microsoft.com")
+	eb, _ := entry(b.Regions[0], "rdgateway-c100-eus2-r1.wvd.microsoft.com")
+	if len(ea.Evidence) != maxEvidence || !slices.Equal(ea.Evidence, eb.Evidence) || ea.EvidenceCount != 50 {
+		t.Errorf("evidence differs with input order or is not capped: %d vs %d items", len(ea.Evidence), len(eb.Evidence))
+	}
+}
