@@ -3,6 +3,7 @@ package evtx
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // BinXML tokens (MS-EVEN6 2.2.12). The 0x40 bit means "more data follows"
@@ -74,6 +75,53 @@ type parser struct {
 type template struct {
 	root []tnode
 	err  error
+	// provider caches literalProvider: 0 not computed, 1 literal, 2 not.
+	providerState uint8
+	provider      string
+}
+
+// literalProvider returns the provider name when the template holds it as
+// literal text (Event/System/Provider/@Name made only of text), as it does
+// for every classic event source.
+func (t *template) literalProvider() (string, bool) {
+	if t.providerState == 0 {
+		t.providerState = 2
+		if p := findPath(t.root, "Event", "System", "Provider"); p != nil {
+			for _, a := range p.attrs {
+				if a.name != "Name" {
+					continue
+				}
+				var sb strings.Builder
+				literal := true
+				for _, it := range a.value {
+					if it.kind != nodeText {
+						literal = false
+						break
+					}
+					sb.WriteString(it.text)
+				}
+				if literal && sb.Len() > 0 { // an empty Name falls back to EventSourceName
+					t.provider, t.providerState = sb.String(), 1
+				}
+			}
+		}
+	}
+	return t.provider, t.providerState == 1
+}
+
+// findPath follows element names down from nodes; only the first element of
+// each name is followed, and nothing but elements is crossed.
+func findPath(nodes []tnode, path ...string) *tnode {
+	for i := range nodes {
+		n := &nodes[i]
+		if n.kind == nodeElement && n.name == path[0] {
+			if len(path) == 1 {
+				return n
+			}
+			return findPath(n.children, path[1:]...)
+		}
+	}
+	return nil
 }
 
 // instance is a template instance: the template and the values to put in.

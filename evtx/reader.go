@@ -20,20 +20,27 @@ type Filter struct {
 	Providers []string
 	// EventIDs; empty means any.
 	EventIDs []uint32
+	// NoPrefilter turns off the skipping of chunks and records that cannot
+	// hold a wanted provider (see prefilter), for comparison.
+	NoPrefilter bool
+}
+
+// matchProvider reports whether a provider name passes the filter.
+func (f Filter) matchProvider(name string) bool {
+	if len(f.Providers) == 0 {
+		return true
+	}
+	for _, p := range f.Providers {
+		if strings.EqualFold(p, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func (f Filter) match(ev *Event) bool {
-	if len(f.Providers) > 0 {
-		ok := false
-		for _, p := range f.Providers {
-			if strings.EqualFold(p, ev.Provider) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
+	if !f.matchProvider(ev.Provider) {
+		return false
 	}
 	if len(f.EventIDs) > 0 {
 		for _, id := range f.EventIDs {
@@ -58,6 +65,13 @@ type Stats struct {
 	// ChecksumErrors counts chunks whose header or record checksum does not
 	// match; their records are still read (dirty files often have them).
 	ChecksumErrors int `json:"checksumErrors"`
+	// SkippedChunks counts chunks the prefilter skipped unread: they
+	// cannot hold a record of the wanted providers. Their records are not
+	// counted in Records.
+	SkippedChunks int `json:"skippedChunks"`
+	// SkippedRecords counts records skipped undecoded because their
+	// template names another provider.
+	SkippedRecords int `json:"skippedRecords"`
 	// Truncated is set when the file ends before its last chunk does, or
 	// before the chunks its header lists.
 	Truncated bool `json:"truncated"`
@@ -113,6 +127,9 @@ func Read(r io.ReaderAt, size int64, name string, f Filter, emit func(Event) err
 		buf: make([]byte, chunkSize), p: newParser(),
 		noCRC: hdr.noCRC(),
 	}
+	if !f.NoPrefilter {
+		rd.pre = newPrefilter(f.Providers)
+	}
 	// Chunks the header counts first, so that a record also found in a
 	// stale chunk is delivered from the live one; then the rest.
 	for i := 0; i < total; i++ {
@@ -135,6 +152,7 @@ type chunkReader struct {
 	buf    []byte
 	p      *parser
 	noCRC  bool
+	pre    *prefilter // nil: read every chunk and record
 }
 
 // errEmit wraps an error returned by the caller's emit function, which
@@ -174,6 +192,10 @@ func (rd *chunkReader) chunk(r io.ReaderAt, i int, counted bool) (err error) {
 			err = nil
 		}
 	}()
+	if rd.pre != nil && !rd.pre.mayMatch(b) {
+		rd.st.SkippedChunks++
+		return nil
+	}
 	if n < chunkSize {
 		rd.st.Truncated = true
 		w("chunk truncated at end of file (%d of %d bytes); reading the records present", n, chunkSize)

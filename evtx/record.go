@@ -63,6 +63,11 @@ func (rd *chunkReader) records(b []byte, w func(string, ...any)) error {
 			off += size
 			continue
 		}
+		if rd.pre != nil && rd.otherProvider(b, off) {
+			rd.st.SkippedRecords++
+			off += size
+			continue
+		}
 		ev, derr := rd.decode(b, off, size)
 		if derr != nil {
 			damaged = true
@@ -150,4 +155,28 @@ func (rd *chunkReader) decode(b []byte, off, size int) (*Event, error) {
 	ev.File = rd.name
 	ev.Chunk = rd.index
 	return &ev, err
+}
+
+// otherProvider reports whether the record at off instances a template
+// whose provider name is literal text naming a provider the filter does not
+// want; such a record is skipped without decoding its values. Anything
+// less certain (a damaged or unusual record, a provider given by a
+// substitution) answers false and the record is decoded in full.
+func (rd *chunkReader) otherProvider(b []byte, off int) bool {
+	pos := off + recordHeader
+	if pos+10 > len(b) {
+		return false
+	}
+	if b[pos] == tokFragmentHeader {
+		pos += 4
+	}
+	if b[pos] != tokTemplate || pos+10 > len(b) {
+		return false
+	}
+	tm, err := rd.p.template(binary.LittleEndian.Uint32(b[pos+6:]), 0)
+	if err != nil {
+		return false
+	}
+	name, ok := tm.literalProvider()
+	return ok && !rd.filter.matchProvider(name)
 }

@@ -136,8 +136,12 @@ func TestFilter(t *testing.T) {
 			want++
 		}
 	}
-	if len(evs) != want || st.Matched != want || st.Records != len(recs) {
-		t.Fatalf("filter delivered %d (matched %d of %d), want %d", len(evs), st.Matched, st.Records, want)
+	if len(evs) != want || st.Matched != want || st.Records+st.SkippedRecords != len(recs) || st.SkippedRecords == 0 {
+		t.Fatalf("filter delivered %d (matched %d of %d decoded, %d skipped), want %d", len(evs), st.Matched, st.Records, st.SkippedRecords, want)
+	}
+	slow, _, st2, _ := readAll(t, b, Filter{Providers: []string{"wvd-AGENT"}, EventIDs: []uint32{3701, 3702}, NoPrefilter: true})
+	if !slices.EqualFunc(evs, slow, func(a, b Event) bool { return len(diffEvent(a, b)) == 0 && a.RecordID == b.RecordID }) || st2.Records != len(recs) {
+		t.Fatalf("prefilter changed the result: %d vs %d events", len(evs), len(slow))
 	}
 }
 

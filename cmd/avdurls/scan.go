@@ -35,6 +35,7 @@ Options:
         --catalog-version ID   use another catalog version (see 'avdurls catalog --versions')
         --event-id IDS         event IDs to read (default 3701,3702)
         --provider NAME        event provider (default WVD-Agent)
+        --no-prefilter         parse every record (slower; for comparison)
     -q, --quiet                no warnings about damaged chunks, only the summary
 
 Region of each host: --region, else --region-map, else inferred from a
@@ -55,7 +56,7 @@ type scanOptions struct {
 	catalogFile, catVer string
 	ids                 idList
 	provider            string
-	quiet               bool
+	quiet, noPrefilter  bool
 }
 
 func cmdScan(args []string, stdout io.Writer) (int, error) {
@@ -76,6 +77,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs.Var(&o.ids, "event-id", "")
 	fs.StringVar(&o.provider, "provider", "WVD-Agent", "")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
+	fs.BoolVar(&o.noPrefilter, "no-prefilter", false, "")
 	if err := parseFlags(fs, args, scanUsage, stdout); err != nil {
 		return exitUsage, err
 	}
@@ -117,7 +119,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 
 	obs := map[string]*catalog.Observation{}
 	names := map[string]string{} // lower-case computer -> first spelling seen
-	filter := evtx.Filter{Providers: []string{o.provider}, EventIDs: o.ids.ids}
+	filter := evtx.Filter{Providers: []string{o.provider}, EventIDs: o.ids.ids, NoPrefilter: o.noPrefilter}
 	var inputs []catalog.InputFile
 	partial := false
 	events := 0
