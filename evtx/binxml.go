@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -70,6 +71,14 @@ type parser struct {
 	chunk     []byte
 	names     map[uint32]string
 	templates map[uint32]*template
+	providers map[uint32]literal // templateProvider's answers in this chunk
+	byContent map[string]literal // and across chunks, by template bytes
+}
+
+// literal is a provider name known from a template's text, or not known.
+type literal struct {
+	name string
+	ok   bool
 }
 
 type template struct {
@@ -87,26 +96,110 @@ func (t *template) literalProvider() (string, bool) {
 	if t.providerState == 0 {
 		t.providerState = 2
 		if p := findPath(t.root, "Event", "System", "Provider"); p != nil {
-			for _, a := range p.attrs {
-				if a.name != "Name" {
-					continue
-				}
-				var sb strings.Builder
-				literal := true
-				for _, it := range a.value {
-					if it.kind != nodeText {
-						literal = false
-						break
-					}
-					sb.WriteString(it.text)
-				}
-				if literal && sb.Len() > 0 { // an empty Name falls back to EventSourceName
-					t.provider, t.providerState = sb.String(), 1
-				}
+			if name, ok := literalName(p.attrs); ok {
+				t.provider, t.providerState = name, 1
 			}
 		}
 	}
 	return t.provider, t.providerState == 1
+}
+
+// literalName returns the Name attribute when it is made only of text and
+// not empty (an empty Name falls back to EventSourceName).
+func literalName(attrs []tattr) (string, bool) {
+	for _, a := range attrs {
+		if a.name != "Name" {
+			continue
+		}
+		var sb strings.Builder
+		for _, it := range a.value {
+			if it.kind != nodeText {
+				return "", false
+			}
+			sb.WriteString(it.text)
+		}
+		return sb.String(), sb.Len() > 0
+	}
+	return "", false
+}
+
+// templateProvider answers literalProvider for the template at chunk offset
+// off while parsing only the start tags of Event, System and Provider, the
+// first few dozen bytes of the template, instead of all of it.
+func (p *parser) templateProvider(off uint32) (string, bool) {
+	if l, ok := p.providers[off]; ok {
+		return l.name, l.ok
+	}
+	var l literal
+	if t, ok := p.templates[off]; ok && t.err == nil {
+		l.name, l.ok = t.literalProvider()
+	} else if data := p.templateData(off); data != nil {
+		// The same template recurs in chunk after chunk: remember the
+		// answer by the template's exact bytes.
+		if cl, ok := p.byContent[string(data)]; ok {
+			l = cl
+		} else {
+			l.name, l.ok = p.scanProvider(off)
+			if len(p.byContent) >= maxContentCache {
+				clear(p.byContent)
+			}
+			p.byContent[string(data)] = l
+		}
+	}
+	p.providers[off] = l
+	return l.name, l.ok
+}
+
+// maxContentCache bounds the templates remembered across chunks.
+const maxContentCache = 1024
+
+// templateData returns the bytes of the template defined at off (from its
+// GUID to the end of its data), or nil if they do not fit the chunk.
+func (p *parser) templateData(off uint32) []byte {
+	if uint64(off)+24 > uint64(len(p.chunk)) {
+		return nil
+	}
+	size := binary.LittleEndian.Uint32(p.chunk[off+20:])
+	end := uint64(off) + 24 + uint64(size)
+	if end > uint64(len(p.chunk)) {
+		return nil
+	}
+	return p.chunk[off+4 : end]
+}
+
+func (p *parser) scanProvider(off uint32) (string, bool) {
+	c := &cursor{b: p.chunk, pos: int(off)}
+	if off >= uint32(len(p.chunk)) {
+		return "", false
+	}
+	if _, err := c.bytes(20); err != nil { // next offset, GUID
+		return "", false
+	}
+	size, err := c.u32()
+	if err != nil || c.need(int(size)) != nil {
+		return "", false
+	}
+	tc := &cursor{b: c.b[:c.pos+int(size)], pos: c.pos}
+	if t, err := tc.peek(); err == nil && t == tokFragmentHeader {
+		tc.pos += 4
+	}
+	for i, want := range []string{"Event", "System", "Provider"} {
+		t, err := tc.peek()
+		if err != nil || t&^tokMoreBit != tokOpenStart {
+			return "", false
+		}
+		n, empty, err := p.startTag(tc, true, 1)
+		if err != nil || n.name != want {
+			return "", false
+		}
+		if i == 2 {
+			return literalName(n.attrs)
+		}
+		if empty {
+			return "", false
+		}
+	}
+	return "", false
 }
 
 // findPath follows element names down from nodes; only the first element of
@@ -131,13 +224,14 @@ type instance struct {
 }
 
 func newParser() *parser {
-	return &parser{names: map[uint32]string{}, templates: map[uint32]*template{}}
+	return &parser{names: map[uint32]string{}, templates: map[uint32]*template{}, providers: map[uint32]literal{}, byContent: map[string]literal{}}
 }
 
 func (p *parser) reset(chunk []byte) {
 	p.chunk = chunk
 	clear(p.names)
 	clear(p.templates)
+	clear(p.providers)
 }
 
 // name reads a name reference at the cursor; an inline name (the offset
@@ -250,64 +344,15 @@ func (p *parser) fragment(c *cursor, inTemplate bool, depth int) ([]tnode, error
 
 // element parses an element from its open-start token to its end.
 func (p *parser) element(c *cursor, inTemplate bool, depth int) (tnode, error) {
-	if depth > maxDepth {
-		return tnode{}, errDepth
-	}
 	start := c.pos
-	tok, err := c.u8()
-	if err != nil {
-		return tnode{}, err
-	}
-	if inTemplate {
-		if _, err := c.u16(); err != nil { // dependency identifier
-			return tnode{}, err
-		}
-	}
-	if _, err := c.u32(); err != nil { // data size
-		return tnode{}, err
-	}
-	n := tnode{kind: nodeElement}
-	if n.name, err = p.name(c); err != nil {
+	n, empty, err := p.startTag(c, inTemplate, depth)
+	if err != nil || empty {
 		return n, err
-	}
-	if tok&tokMoreBit != 0 {
-		if _, err := c.u32(); err != nil { // attribute list size
-			return n, err
-		}
-		for {
-			t, err := c.peek()
-			if err != nil {
-				return n, err
-			}
-			if t&^tokMoreBit != tokAttribute {
-				break
-			}
-			c.pos++
-			a := tattr{}
-			if a.name, err = p.name(c); err != nil {
-				return n, err
-			}
-			if a.value, err = p.content(c, inTemplate, depth, true); err != nil {
-				return n, err
-			}
-			n.attrs = append(n.attrs, a)
-		}
-	}
-	t, err := c.u8()
-	if err != nil {
-		return n, err
-	}
-	switch t {
-	case tokCloseEmpty:
-		return n, nil
-	case tokCloseStart:
-	default:
-		return n, fmt.Errorf("element %q at offset %#x: token %#02x where close-start was expected", n.name, start, t)
 	}
 	if n.children, err = p.content(c, inTemplate, depth, false); err != nil {
 		return n, err
 	}
-	t, err = c.u8()
+	t, err := c.u8()
 	if err != nil {
 		return n, err
 	}
@@ -315,6 +360,65 @@ func (p *parser) element(c *cursor, inTemplate bool, depth int) (tnode, error) {
 		return n, fmt.Errorf("element %q at offset %#x: token %#02x where end-element was expected", n.name, start, t)
 	}
 	return n, nil
+}
+
+// startTag parses an element's start tag: name and attributes, up to and
+// including the close-start or close-empty token.
+func (p *parser) startTag(c *cursor, inTemplate bool, depth int) (n tnode, empty bool, err error) {
+	if depth > maxDepth {
+		return tnode{}, false, errDepth
+	}
+	start := c.pos
+	tok, err := c.u8()
+	if err != nil {
+		return tnode{}, false, err
+	}
+	if inTemplate {
+		if _, err := c.u16(); err != nil { // dependency identifier
+			return tnode{}, false, err
+		}
+	}
+	if _, err := c.u32(); err != nil { // data size
+		return tnode{}, false, err
+	}
+	n = tnode{kind: nodeElement}
+	if n.name, err = p.name(c); err != nil {
+		return n, false, err
+	}
+	if tok&tokMoreBit != 0 {
+		if _, err := c.u32(); err != nil { // attribute list size
+			return n, false, err
+		}
+		for {
+			t, err := c.peek()
+			if err != nil {
+				return n, false, err
+			}
+			if t&^tokMoreBit != tokAttribute {
+				break
+			}
+			c.pos++
+			a := tattr{}
+			if a.name, err = p.name(c); err != nil {
+				return n, false, err
+			}
+			if a.value, err = p.content(c, inTemplate, depth, true); err != nil {
+				return n, false, err
+			}
+			n.attrs = append(n.attrs, a)
+		}
+	}
+	t, err := c.u8()
+	if err != nil {
+		return n, false, err
+	}
+	switch t {
+	case tokCloseEmpty:
+		return n, true, nil
+	case tokCloseStart:
+		return n, false, nil
+	}
+	return n, false, fmt.Errorf("element %q at offset %#x: token %#02x where close-start was expected", n.name, start, t)
 }
 
 // content parses content items up to (not including) the token that ends

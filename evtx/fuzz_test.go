@@ -47,11 +47,16 @@ func FuzzChunk(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		st := Stats{}
-		rd := &chunkReader{name: "fuzz", emit: func(Event) error { return nil }, warn: func(Warning) {},
-			st: &st, buf: make([]byte, chunkSize), p: newParser()}
-		if err := rd.records(b, func(string, ...any) {}); err != nil {
-			t.Fatal(err)
+		file := append(make([]byte, fileHeaderSize), b...)
+		fi := &fileInfo{r: bytes.NewReader(file), name: "fuzz", total: 1, inRange: 1}
+		res := fi.decodeChunk(0, make([]byte, chunkSize), newParser())
+		if res.err != nil {
+			t.Fatal(res.err)
+		}
+		for _, r := range res.records {
+			if r.ev != nil && r.ev.Data == nil {
+				t.Fatalf("record %d has nil Data", r.id)
+			}
 		}
 	})
 }

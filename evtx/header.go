@@ -46,7 +46,8 @@ func parseFileHeader(b []byte) (fileHeader, bool) {
 func (h fileHeader) noCRC() bool { return h.Flags&0x4 != 0 }
 
 // chunkHeader is the decoded chunk header (golang-evtx's layout) plus the
-// fields the library does not decode.
+// fields the library does not decode. It is decoded by hand: it is read
+// once per chunk, and reflection-based decoding cost more than the scan.
 type chunkHeader struct {
 	goevtx.ChunkHeader
 	flags     uint32
@@ -58,9 +59,16 @@ func parseChunkHeader(b []byte) (chunkHeader, error) {
 	if len(b) < chunkHeaderSize {
 		return h, errShort
 	}
-	if err := binary.Read(bytes.NewReader(b[:128]), binary.LittleEndian, &h.ChunkHeader); err != nil {
-		return h, err
-	}
+	le := binary.LittleEndian
+	copy(h.Magic[:], b[:8])
+	h.NumFirstRecLog = int64(le.Uint64(b[8:]))
+	h.NumLastRecLog = int64(le.Uint64(b[16:]))
+	h.FirstEventRecID = int64(le.Uint64(b[24:]))
+	h.LastEventRecID = int64(le.Uint64(b[32:]))
+	h.SizeHeader = int32(le.Uint32(b[40:]))
+	h.OffsetLastRec = int32(le.Uint32(b[44:]))
+	h.Freespace = int32(le.Uint32(b[48:]))
+	h.CheckSum = le.Uint32(b[52:])
 	h.flags = binary.LittleEndian.Uint32(b[120:])
 	h.headerCRC = binary.LittleEndian.Uint32(b[124:])
 	return h, nil

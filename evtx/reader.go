@@ -97,110 +97,185 @@ func ReadFile(path string, f Filter, emit func(Event) error, warn func(Warning))
 	return Read(fh, fi.Size(), path, f, emit, warn)
 }
 
-// Read reads EVTX data of the given size from r; name labels events and
-// warnings.
+// Read reads EVTX data of the given size from r, one chunk after another;
+// name labels events and warnings.
 func Read(r io.ReaderAt, size int64, name string, f Filter, emit func(Event) error, warn func(Warning)) (Stats, error) {
+	fi, st, err := openFile(r, size, name, f, warn)
+	if err != nil {
+		return st, err
+	}
+	acc := &fileAcc{st: st}
+	buf := make([]byte, chunkSize)
+	p := newParser()
+	for i := 0; i < fi.total; i++ {
+		if err := acc.apply(fi.decodeChunk(i, buf, p), emit, warn); err != nil {
+			return acc.st, err
+		}
+	}
+	return acc.st, nil
+}
+
+// fileInfo is what every chunk of a file needs to know about it; it is not
+// changed once the header is read, so chunks can be decoded in parallel.
+type fileInfo struct {
+	r       io.ReaderAt
+	name    string
+	total   int // 64 KiB blocks after the header
+	inRange int // blocks the header counts
+	filter  Filter
+	pre     *prefilter // nil: read every chunk and record
+	noCRC   bool
+}
+
+// openFile reads and checks the file header.
+func openFile(r io.ReaderAt, size int64, name string, f Filter, warn func(Warning)) (*fileInfo, Stats, error) {
 	st := Stats{Bytes: size}
 	head := make([]byte, fileHeaderSize)
 	n, err := r.ReadAt(head, 0)
 	if err != nil && err != io.EOF {
-		return st, fmt.Errorf("%s: %w", name, err)
+		return nil, st, fmt.Errorf("%s: %w", name, err)
 	}
 	hdr, ok := parseFileHeader(head[:n])
 	if !ok {
-		return st, fmt.Errorf("%s: %w", name, ErrNotEVTX)
+		return nil, st, fmt.Errorf("%s: %w", name, ErrNotEVTX)
 	}
 	if !hdr.crcOK && !hdr.noCRC() {
 		warn(Warning{File: name, Chunk: -1, Reason: "file header checksum mismatch; chunks are located by signature instead"})
 	}
-	total := 0
+	fi := &fileInfo{r: r, name: name, filter: f, noCRC: hdr.noCRC()}
 	if size > fileHeaderSize {
-		total = int((size - fileHeaderSize + chunkSize - 1) / chunkSize)
+		fi.total = int((size - fileHeaderSize + chunkSize - 1) / chunkSize)
 	}
-	inRange := min(int(hdr.ChunkCount), total)
-	if int(hdr.ChunkCount) > total {
+	// Chunks the header counts come first in the file, so a record also
+	// found in a stale chunk is delivered from the live one.
+	fi.inRange = min(int(hdr.ChunkCount), fi.total)
+	if int(hdr.ChunkCount) > fi.total {
 		st.Truncated = true
-		warn(Warning{File: name, Chunk: -1, Reason: fmt.Sprintf("header lists %d chunks but the file holds %d: file truncated", hdr.ChunkCount, total)})
-	}
-	rd := &chunkReader{
-		name: name, filter: f, emit: emit, warn: warn, st: &st,
-		buf: make([]byte, chunkSize), p: newParser(),
-		noCRC: hdr.noCRC(),
+		warn(Warning{File: name, Chunk: -1, Reason: fmt.Sprintf("header lists %d chunks but the file holds %d: file truncated", hdr.ChunkCount, fi.total)})
 	}
 	if !f.NoPrefilter {
-		rd.pre = newPrefilter(f.Providers)
+		fi.pre = newPrefilter(f.Providers)
 	}
-	// Chunks the header counts first, so that a record also found in a
-	// stale chunk is delivered from the live one; then the rest.
-	for i := 0; i < total; i++ {
-		if err := rd.chunk(r, i, i < inRange); err != nil {
-			return st, err
-		}
-	}
-	return st, nil
+	return fi, st, nil
 }
 
-// chunkReader holds the state of reading one file.
-type chunkReader struct {
-	name   string
-	filter Filter
-	emit   func(Event) error
-	warn   func(Warning)
-	st     *Stats
-	seen   idSet
-	index  int // chunk being read
-	buf    []byte
-	p      *parser
-	noCRC  bool
-	pre    *prefilter // nil: read every chunk and record
+// chunkResult is what decoding one chunk found, before records are
+// deduplicated against the rest of the file.
+type chunkResult struct {
+	index     int
+	records   []recResult
+	warnings  []Warning
+	err       error // reading failed: stops the file
+	valid     bool  // the chunk has a chunk signature
+	stale     bool  // beyond the header's chunk count
+	damaged   bool
+	skipped   bool // by the prefilter
+	truncated bool
+	crcErr    bool
 }
 
-// errEmit wraps an error returned by the caller's emit function, which
-// stops the read instead of being reported as damage.
-type errEmit struct{ err error }
+// recResult is one record of a chunk: its ID, and the event when it passed
+// the filter.
+type recResult struct {
+	id      uint64
+	skipped bool   // by its template's provider
+	decoded bool   // decoded in full or in part
+	ev      *Event // non-nil when it passed the filter
+}
 
-func (e errEmit) Error() string { return e.err.Error() }
-
-// chunk reads the i-th chunk. A damaged chunk is reported and skipped;
-// only the caller's own emit error stops the file.
-func (rd *chunkReader) chunk(r io.ReaderAt, i int, counted bool) (err error) {
+// decodeChunk reads and decodes the i-th chunk with buf and p, which the
+// caller owns. A damaged chunk is reported in the result, never panics.
+func (fi *fileInfo) decodeChunk(i int, buf []byte, p *parser) (res chunkResult) {
+	res.index = i
+	res.stale = i >= fi.inRange
 	off := int64(fileHeaderSize) + int64(i)*chunkSize
-	n, rerr := r.ReadAt(rd.buf, off)
-	if rerr != nil && rerr != io.EOF {
-		return fmt.Errorf("%s: chunk %d: %w", rd.name, i, rerr)
+	n, err := fi.r.ReadAt(buf, off)
+	if err != nil && err != io.EOF {
+		res.err = fmt.Errorf("%s: chunk %d: %w", fi.name, i, err)
+		return res
 	}
-	b := rd.buf[:n]
-	rd.index = i
+	b := buf[:n]
 	w := func(format string, a ...any) {
-		rd.warn(Warning{File: rd.name, Chunk: i, Offset: off, Reason: fmt.Sprintf(format, a...)})
+		res.warnings = append(res.warnings, Warning{File: fi.name, Chunk: i, Offset: off, Reason: fmt.Sprintf(format, a...)})
 	}
 	if len(b) < len(chunkMagic) || !bytes.Equal(b[:len(chunkMagic)], chunkMagic) {
-		if counted && !allZero(b) {
-			rd.st.DamagedChunks++
+		if !res.stale && !allZero(b) {
+			res.damaged = true
 			w("bad chunk signature %q; chunk skipped", b[:min(len(b), 8)])
 		}
-		return nil
+		return res
 	}
-	rd.st.Chunks++
-	if !counted {
-		rd.st.StaleChunks++
-	}
+	res.valid = true
 	defer func() {
 		if v := recover(); v != nil {
-			rd.st.DamagedChunks++
+			res.damaged = true
 			w("internal decoder error: %v; rest of chunk skipped", v)
-			err = nil
 		}
 	}()
-	if rd.pre != nil && !rd.pre.mayMatch(b) {
-		rd.st.SkippedChunks++
-		return nil
+	if fi.pre != nil && !fi.pre.mayMatch(b) {
+		res.skipped = true
+		return res
 	}
 	if n < chunkSize {
-		rd.st.Truncated = true
+		res.truncated = true
 		w("chunk truncated at end of file (%d of %d bytes); reading the records present", n, chunkSize)
 	}
-	return rd.records(b, w)
+	cd := chunkDecoder{fi: fi, p: p, index: i, res: &res, w: w}
+	cd.records(b)
+	return res
+}
+
+// fileAcc accumulates the results of a file's chunks in chunk order: it
+// deduplicates records, counts, and delivers events and warnings.
+type fileAcc struct {
+	st   Stats
+	seen idSet
+}
+
+func (a *fileAcc) apply(res chunkResult, emit func(Event) error, warn func(Warning)) error {
+	for _, w := range res.warnings {
+		warn(w)
+	}
+	if res.err != nil {
+		return res.err
+	}
+	if res.valid {
+		a.st.Chunks++
+		if res.stale {
+			a.st.StaleChunks++
+		}
+	}
+	if res.damaged {
+		a.st.DamagedChunks++
+	}
+	if res.skipped {
+		a.st.SkippedChunks++
+	}
+	if res.truncated {
+		a.st.Truncated = true
+	}
+	if res.crcErr {
+		a.st.ChecksumErrors++
+	}
+	for _, r := range res.records {
+		if !a.seen.add(r.id) {
+			a.st.Duplicates++
+			continue
+		}
+		switch {
+		case r.skipped:
+			a.st.SkippedRecords++
+		case r.decoded:
+			a.st.Records++
+		}
+		if r.ev != nil {
+			a.st.Matched++
+			if err := emit(*r.ev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func allZero(b []byte) bool {

@@ -6,27 +6,26 @@ import (
 	"fmt"
 )
 
+// chunkDecoder decodes the records of one chunk.
+type chunkDecoder struct {
+	fi    *fileInfo
+	p     *parser
+	index int
+	res   *chunkResult
+	w     func(string, ...any)
+}
+
 // records decodes the records of one chunk (b is the whole chunk).
-func (rd *chunkReader) records(b []byte, w func(string, ...any)) error {
+func (cd *chunkDecoder) records(b []byte) {
+	w := cd.w
 	h, err := parseChunkHeader(b)
 	if err != nil {
-		rd.st.DamagedChunks++
+		cd.res.damaged = true
 		w("chunk header: %v; chunk skipped", err)
-		return nil
+		return
 	}
-	if !rd.noCRC && len(b) == chunkSize {
-		if hOK, dOK := h.checksums(b); !hOK || !dOK {
-			rd.st.ChecksumErrors++
-			which := "header"
-			if hOK {
-				which = "records"
-			} else if !dOK {
-				which = "header and records"
-			}
-			w("%s checksum mismatch (normal for the chunk being written when the log was copied); records read anyway", which)
-		}
-	}
-	rd.p.reset(b)
+	defer cd.checksums(b, h)
+	cd.p.reset(b)
 	le := binary.LittleEndian
 	damaged := false
 	claimed := int(h.Freespace) // end of written data, per the header
@@ -58,21 +57,17 @@ func (rd *chunkReader) records(b []byte, w func(string, ...any)) error {
 			continue
 		}
 		id := le.Uint64(b[off+8:])
-		if !rd.seen.add(id) {
-			rd.st.Duplicates++
+		if cd.fi.pre != nil && cd.otherProvider(b, off) {
+			cd.res.records = append(cd.res.records, recResult{id: id, skipped: true})
 			off += size
 			continue
 		}
-		if rd.pre != nil && rd.otherProvider(b, off) {
-			rd.st.SkippedRecords++
-			off += size
-			continue
-		}
-		ev, derr := rd.decode(b, off, size)
+		ev, derr := cd.decode(b, off, size)
 		if derr != nil {
 			damaged = true
 			if ev == nil {
 				w("record %d at offset %#x: %v; record skipped", id, off, derr)
+				cd.res.records = append(cd.res.records, recResult{id: id})
 				off += size
 				continue
 			}
@@ -80,19 +75,16 @@ func (rd *chunkReader) records(b []byte, w func(string, ...any)) error {
 			w("record %d at offset %#x: %v; delivered with the fields decoded before the damage", id, off, derr)
 		}
 		ev.Recovered = off > int(h.OffsetLastRec)
-		rd.st.Records++
-		if rd.filter.match(ev) {
-			rd.st.Matched++
-			if err := rd.emit(*ev); err != nil {
-				return err
-			}
+		r := recResult{id: id, decoded: true}
+		if cd.fi.filter.match(ev) {
+			r.ev = ev
 		}
+		cd.res.records = append(cd.res.records, r)
 		off += size
 	}
 	if damaged {
-		rd.st.DamagedChunks++
+		cd.res.damaged = true
 	}
-	return nil
 }
 
 // validRecord reports whether a plausible record starts at off: signature,
@@ -122,10 +114,10 @@ func resync(b []byte, from int) int {
 // decode renders the record at off. It returns a nil event when nothing
 // usable was decoded, and a non-nil event with an error when the record was
 // decoded in part.
-func (rd *chunkReader) decode(b []byte, off, size int) (*Event, error) {
+func (cd *chunkDecoder) decode(b []byte, off, size int) (*Event, error) {
 	le := binary.LittleEndian
 	c := &cursor{b: b[:off+size-4], pos: off + recordHeader}
-	nodes, perr := rd.p.fragment(c, false, 0)
+	nodes, perr := cd.p.fragment(c, false, 0)
 	root := &Element{}
 	rerr := (&renderer{budget: maxRenderNodes}).render(root, nodes, nil, 0)
 	var evEl *Element
@@ -152,8 +144,8 @@ func (rd *chunkReader) decode(b []byte, off, size int) (*Event, error) {
 	if ev.Time.IsZero() {
 		ev.Time = fileTime(le.Uint64(b[off+16:]))
 	}
-	ev.File = rd.name
-	ev.Chunk = rd.index
+	ev.File = cd.fi.name
+	ev.Chunk = cd.index
 	return &ev, err
 }
 
@@ -162,7 +154,7 @@ func (rd *chunkReader) decode(b []byte, off, size int) (*Event, error) {
 // want; such a record is skipped without decoding its values. Anything
 // less certain (a damaged or unusual record, a provider given by a
 // substitution) answers false and the record is decoded in full.
-func (rd *chunkReader) otherProvider(b []byte, off int) bool {
+func (cd *chunkDecoder) otherProvider(b []byte, off int) bool {
 	pos := off + recordHeader
 	if pos+10 > len(b) {
 		return false
@@ -173,10 +165,33 @@ func (rd *chunkReader) otherProvider(b []byte, off int) bool {
 	if b[pos] != tokTemplate || pos+10 > len(b) {
 		return false
 	}
-	tm, err := rd.p.template(binary.LittleEndian.Uint32(b[pos+6:]), 0)
-	if err != nil {
-		return false
+	name, ok := cd.p.templateProvider(binary.LittleEndian.Uint32(b[pos+6:]))
+	return ok && !cd.fi.filter.matchProvider(name)
+}
+
+// checksums verifies the chunk's checksums when it matters: when the chunk
+// gave a wanted record or was found damaged. A mismatch elsewhere cannot
+// change a result, and skipping the check keeps sparse scans fast.
+func (cd *chunkDecoder) checksums(b []byte, h chunkHeader) {
+	if cd.fi.noCRC || len(b) != chunkSize {
+		return
 	}
-	name, ok := tm.literalProvider()
-	return ok && !rd.filter.matchProvider(name)
+	relevant := cd.res.damaged
+	for _, r := range cd.res.records {
+		relevant = relevant || r.ev != nil
+	}
+	if !relevant {
+		return
+	}
+	w := cd.w
+	if hOK, dOK := h.checksums(b); !hOK || !dOK {
+		cd.res.crcErr = true
+		which := "header"
+		if hOK {
+			which = "records"
+		} else if !dOK {
+			which = "header and records"
+		}
+		w("%s checksum mismatch (normal for the chunk being written when the log was copied); records read anyway", which)
+	}
 }

@@ -123,9 +123,10 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	var inputs []catalog.InputFile
 	partial := false
 	events := 0
-	for _, f := range files {
-		nw := 0
-		st, err := evtx.ReadFile(f, filter, func(ev evtx.Event) error {
+	bar := newProgress(files, o.quiet)
+	nwarn := map[string]int{}
+	err = evtx.ReadFiles(files, filter, 0, evtx.Handlers{
+		Event: func(ev evtx.Event) error {
 			events++
 			key := strings.ToLower(ev.Computer)
 			if _, ok := names[key]; !ok {
@@ -152,29 +153,38 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 			ob.Findings = append(ob.Findings, found...)
 			ob.Rejects = append(ob.Rejects, rejected...)
 			return nil
-		}, func(w evtx.Warning) {
-			nw++
-			if !o.quiet && nw <= 10 {
+		},
+		Warning: func(w evtx.Warning) {
+			nwarn[w.File]++
+			if !o.quiet && nwarn[w.File] <= 10 {
 				warnf("%s", w)
 			}
-		})
-		in := catalog.InputFile{File: f, Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
-		if err != nil {
-			partial = true
-			in.Error = err.Error()
-			msg := err.Error()
-			if errors.Is(err, evtx.ErrNotEVTX) {
-				msg += "; export the log as .evtx (wevtutil epl Application host.evtx)"
+		},
+		File: func(r evtx.FileResult) {
+			st := r.Stats
+			in := catalog.InputFile{File: r.Path, Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
+			if r.Err != nil {
+				partial = true
+				in.Error = r.Err.Error()
+				msg := r.Err.Error()
+				if errors.Is(r.Err, evtx.ErrNotEVTX) {
+					msg += "; export the log as .evtx (wevtutil epl Application host.evtx)"
+				}
+				errorf("%s; file skipped", msg)
 			}
-			errorf("%s; file skipped", msg)
-		}
-		if nw > 10 && !o.quiet {
-			warnf("%s: %d more warnings not shown", f, nw-10)
-		}
-		if st.DamagedChunks > 0 || st.Truncated {
-			partial = true // records may be missing
-		}
-		inputs = append(inputs, in)
+			if n := nwarn[r.Path]; n > 10 && !o.quiet {
+				warnf("%s: %d more warnings not shown", r.Path, n-10)
+			}
+			if st.DamagedChunks > 0 || st.Truncated {
+				partial = true // records may be missing
+			}
+			inputs = append(inputs, in)
+		},
+		Progress: bar.add,
+	})
+	bar.finish()
+	if err != nil {
+		return exitError, err
 	}
 	readable := 0
 	for _, in := range inputs {

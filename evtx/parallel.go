@@ -1,0 +1,206 @@
+package evtx
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+)
+
+// FileResult reports the end of one file read by ReadFiles.
+type FileResult struct {
+	Path  string
+	Stats Stats
+	Err   error // the file could not be opened or is not EVTX
+}
+
+// Handlers receive what ReadFiles finds, always on the caller's goroutine
+// and in the order of files and chunks.
+type Handlers struct {
+	Event    func(Event) error // an error stops the read and is returned
+	Warning  func(Warning)
+	File     func(FileResult) // after a file's last event and warning
+	Progress func(bytes int64)
+}
+
+// ReadFiles reads many .evtx files, decoding chunks on up to workers
+// goroutines (0: GOMAXPROCS). Results are merged back into file and chunk
+// order, so what the handlers see is exactly what reading the files one
+// after another would give. Memory is bounded by the chunks in flight (a
+// few per worker), not by file size or count.
+func ReadFiles(paths []string, f Filter, workers int, h Handlers) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	inflight := 4 * workers
+	tokens := make(chan struct{}, inflight)
+	jobs := make(chan job, inflight)
+	results := make(chan jobResult, inflight)
+	quit := make(chan struct{})
+
+	go produce(paths, f, tokens, jobs, quit)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, chunkSize)
+			p := newParser()
+			for j := range jobs {
+				r := jobResult{job: j}
+				if j.chunk >= 0 {
+					r.res = j.file.info.decodeChunk(j.chunk, buf, p)
+				}
+				results <- r
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	pending := map[int]jobResult{}
+	next := 0
+	var stop error
+	for r := range results {
+		pending[r.seq] = r
+		for {
+			r, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			<-tokens
+			if stop == nil {
+				stop = consume(r, h)
+				if stop != nil {
+					close(quit)
+				}
+			}
+			if r.chunk < 0 && r.file.fh != nil {
+				r.file.fh.Close()
+			}
+		}
+	}
+	return stop
+}
+
+// openedFile is one input as the producer opened it; acc belongs to the
+// consumer.
+type openedFile struct {
+	path     string
+	fh       *os.File
+	info     *fileInfo
+	err      error
+	warnings []Warning // from the file header
+	acc      fileAcc
+	started  bool
+	reported int64 // bytes reported to Progress
+}
+
+// job is one chunk to decode, or (chunk -1) the end of a file.
+type job struct {
+	seq   int
+	file  *openedFile
+	chunk int
+}
+
+type jobResult struct {
+	job
+	res chunkResult
+}
+
+// produce opens the files one after another and queues their chunks; each
+// job holds a token until the consumer is done with it.
+func produce(paths []string, f Filter, tokens chan struct{}, jobs chan<- job, quit <-chan struct{}) {
+	defer close(jobs)
+	seq := 0
+	send := func(j job) bool {
+		select {
+		case tokens <- struct{}{}:
+		case <-quit:
+			return false
+		}
+		j.seq = seq
+		seq++
+		jobs <- j
+		return true
+	}
+	for _, path := range paths {
+		of := openInput(path, f)
+		if of.info != nil {
+			for i := 0; i < of.info.total; i++ {
+				if !send(job{file: of, chunk: i}) {
+					of.fh.Close()
+					return
+				}
+			}
+		}
+		if !send(job{file: of, chunk: -1}) {
+			if of.fh != nil {
+				of.fh.Close()
+			}
+			return
+		}
+	}
+}
+
+func openInput(path string, f Filter) *openedFile {
+	of := &openedFile{path: path}
+	fh, err := os.Open(path)
+	if err != nil {
+		of.err = err
+		return of
+	}
+	fi, err := fh.Stat()
+	if err == nil && fi.IsDir() {
+		err = fmt.Errorf("%s: is a directory", path)
+	}
+	if err != nil {
+		fh.Close()
+		of.err = err
+		return of
+	}
+	info, st, err := openFile(fh, fi.Size(), path, f, func(w Warning) { of.warnings = append(of.warnings, w) })
+	if err != nil {
+		fh.Close()
+		of.err = err
+		return of
+	}
+	of.fh, of.info, of.acc.st = fh, info, st
+	return of
+}
+
+// consume hands one job's results to the handlers.
+func consume(r jobResult, h Handlers) error {
+	of := r.file
+	if !of.started {
+		of.started = true
+		for _, w := range of.warnings {
+			h.Warning(w)
+		}
+	}
+	done := of.acc.st.Bytes
+	if r.chunk >= 0 {
+		done = min(int64(fileHeaderSize)+int64(r.chunk+1)*chunkSize, of.acc.st.Bytes)
+		switch {
+		case of.err != nil: // an earlier chunk could not be read
+		case r.res.err != nil:
+			of.err = r.res.err
+		default:
+			if err := of.acc.apply(r.res, h.Event, h.Warning); err != nil {
+				return err
+			}
+		}
+	}
+	if h.Progress != nil && done > of.reported {
+		h.Progress(done - of.reported)
+		of.reported = done
+	}
+	if r.chunk < 0 && h.File != nil {
+		h.File(FileResult{Path: of.path, Stats: of.acc.st, Err: of.err})
+	}
+	return nil
+}
