@@ -55,7 +55,7 @@ func BenchmarkRead(b *testing.B) {
 		b.Run("file/parallel", func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				if err := ReadFiles([]string{path}, wvd, 0, Handlers{Event: func(Event) error { return nil }, Warning: func(Warning) {}}); err != nil {
+				if err := ReadFiles([]string{path}, wvd, ReadOptions{}, Handlers{Event: func(Event) error { return nil }, Warning: func(Warning) {}}); err != nil {
 					b.Fatal(err)
 				}
 			}

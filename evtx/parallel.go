@@ -1,11 +1,35 @@
 package evtx
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
+
+// ErrBudget is wrapped in the error of a file cut short by a budget of
+// ReadOptions; the events before the cut were delivered.
+var ErrBudget = errors.New("budget exceeded")
+
+// budgetError is the error of a file cut by a budget; it matches ErrBudget.
+type budgetError string
+
+func (e budgetError) Error() string        { return string(e) }
+func (e budgetError) Is(target error) bool { return target == ErrBudget }
+
+// ReadOptions tune ReadFiles.
+type ReadOptions struct {
+	// Workers decoding chunks; 0 means GOMAXPROCS.
+	Workers int
+	// FileTimeout cuts a file that takes longer than this; 0: no limit.
+	FileTimeout time.Duration
+	// MaxEvents cuts a file after this many matching events, bounding the
+	// memory a flood of (forged) events can take; 0: no limit.
+	MaxEvents int
+}
 
 // FileResult reports the end of one file read by ReadFiles.
 type FileResult struct {
@@ -23,12 +47,13 @@ type Handlers struct {
 	Progress func(bytes int64)
 }
 
-// ReadFiles reads many .evtx files, decoding chunks on up to workers
-// goroutines (0: GOMAXPROCS). Results are merged back into file and chunk
-// order, so what the handlers see is exactly what reading the files one
-// after another would give. Memory is bounded by the chunks in flight (a
-// few per worker), not by file size or count.
-func ReadFiles(paths []string, f Filter, workers int, h Handlers) error {
+// ReadFiles reads many .evtx files, decoding chunks on several goroutines.
+// Results are merged back into file and chunk order, so what the handlers
+// see is exactly what reading the files one after another would give.
+// Memory is bounded by the chunks in flight (a few per worker), not by
+// file size or count.
+func ReadFiles(paths []string, f Filter, opt ReadOptions, h Handlers) error {
+	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -48,7 +73,7 @@ func ReadFiles(paths []string, f Filter, workers int, h Handlers) error {
 			p := newParser()
 			for j := range jobs {
 				r := jobResult{job: j}
-				if j.chunk >= 0 {
+				if j.chunk >= 0 && !j.file.cancelled.Load() {
 					r.res = j.file.info.decodeChunk(j.chunk, buf, p)
 				}
 				results <- r
@@ -74,7 +99,7 @@ func ReadFiles(paths []string, f Filter, workers int, h Handlers) error {
 			next++
 			<-tokens
 			if stop == nil {
-				stop = consume(r, h)
+				stop = consume(r, h, opt)
 				if stop != nil {
 					close(quit)
 				}
@@ -98,6 +123,11 @@ type openedFile struct {
 	acc      fileAcc
 	started  bool
 	reported int64 // bytes reported to Progress
+	start    time.Time
+	events   int
+	// cancelled tells the producer and workers to skip the rest of the
+	// file once a budget cut it.
+	cancelled atomic.Bool
 }
 
 // job is one chunk to decode, or (chunk -1) the end of a file.
@@ -131,7 +161,7 @@ func produce(paths []string, f Filter, tokens chan struct{}, jobs chan<- job, qu
 	for _, path := range paths {
 		of := openInput(path, f)
 		if of.info != nil {
-			for i := 0; i < of.info.total; i++ {
+			for i := 0; i < of.info.total && !of.cancelled.Load(); i++ {
 				if !send(job{file: of, chunk: i}) {
 					of.fh.Close()
 					return
@@ -174,24 +204,42 @@ func openInput(path string, f Filter) *openedFile {
 }
 
 // consume hands one job's results to the handlers.
-func consume(r jobResult, h Handlers) error {
+func consume(r jobResult, h Handlers, opt ReadOptions) error {
 	of := r.file
 	if !of.started {
 		of.started = true
+		of.start = time.Now()
 		for _, w := range of.warnings {
 			h.Warning(w)
 		}
+	}
+	cut := func(format string, a ...any) {
+		of.err = budgetError(fmt.Sprintf("%s: %s; the rest of the file was skipped", of.path, fmt.Sprintf(format, a...)))
+		of.cancelled.Store(true)
+	}
+	emit := func(ev Event) error {
+		if opt.MaxEvents > 0 && of.events >= opt.MaxEvents {
+			return ErrBudget
+		}
+		of.events++
+		return h.Event(ev)
 	}
 	done := of.acc.st.Bytes
 	if r.chunk >= 0 {
 		done = min(int64(fileHeaderSize)+int64(r.chunk+1)*chunkSize, of.acc.st.Bytes)
 		switch {
-		case of.err != nil: // an earlier chunk could not be read
+		case of.err != nil: // cut short, or an earlier chunk could not be read
 		case r.res.err != nil:
 			of.err = r.res.err
 		default:
-			if err := of.acc.apply(r.res, h.Event, h.Warning); err != nil {
+			err := of.acc.apply(r.res, emit, h.Warning)
+			switch {
+			case errors.Is(err, ErrBudget):
+				cut("more than %d matching events (raise --max-events if they are genuine)", opt.MaxEvents)
+			case err != nil:
 				return err
+			case opt.FileTimeout > 0 && time.Since(of.start) > opt.FileTimeout:
+				cut("reading took longer than %v (raise --file-timeout)", opt.FileTimeout)
 			}
 		}
 	}

@@ -1,11 +1,13 @@
 package evtx
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/avdurls/avdurls/evtx/evtxtest"
 )
@@ -26,7 +28,7 @@ func collect(t *testing.T, paths []string, f Filter, workers int) []string {
 		},
 	}
 	if workers > 0 {
-		if err := ReadFiles(paths, f, workers, h); err != nil {
+		if err := ReadFiles(paths, f, ReadOptions{Workers: workers}, h); err != nil {
 			t.Fatal(err)
 		}
 		return log
@@ -83,6 +85,45 @@ func TestReadFilesOrder(t *testing.T) {
 				}
 				t.Fatalf("workers=%d: %d items, want %d", workers, len(got), len(want))
 			}
+		}
+	}
+}
+
+// TestReadFilesBudgets: a file cut by a budget reports ErrBudget, keeps the
+// events before the cut, and the next file is read in full.
+func TestReadFilesBudgets(t *testing.T) {
+	dir := t.TempDir()
+	b, err := evtxtest.Bytes(synthRecords(600), evtxtest.Options{RecordsPerChunk: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, c := filepath.Join(dir, "a.evtx"), filepath.Join(dir, "c.evtx")
+	for _, p := range []string{a, c} {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, opt := range []ReadOptions{{MaxEvents: 50}, {FileTimeout: time.Nanosecond}} {
+		events := map[string]int{}
+		results := map[string]error{}
+		err := ReadFiles([]string{a, c}, Filter{}, opt, Handlers{
+			Event:   func(ev Event) error { events[ev.File]++; return nil },
+			Warning: func(Warning) {},
+			File:    func(r FileResult) { results[r.Path] = r.Err },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{a, c} {
+			if !errors.Is(results[p], ErrBudget) {
+				t.Errorf("%+v: %s: err %v, want ErrBudget", opt, p, results[p])
+			}
+			if events[p] == 0 || events[p] >= 600 {
+				t.Errorf("%+v: %s: %d events delivered, want some but not all", opt, p, events[p])
+			}
+		}
+		if opt.MaxEvents > 0 && events[a] != opt.MaxEvents {
+			t.Errorf("max events: %d delivered, want %d", events[a], opt.MaxEvents)
 		}
 	}
 }

@@ -2,10 +2,8 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/avdurls/avdurls/evtx"
 )
@@ -56,25 +54,26 @@ func cmdEvents(args []string, stdout io.Writer) (int, error) {
 	failed := 0
 	err = writeOutput(*output, stdout, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
-		for _, file := range files {
-			st, err := evtx.ReadFile(file, f, func(ev evtx.Event) error {
-				return enc.Encode(ev)
-			}, func(wn evtx.Warning) {
+		err := evtx.ReadFiles(files, f, evtx.ReadOptions{}, evtx.Handlers{
+			Event: func(ev evtx.Event) error { return enc.Encode(ev) },
+			Warning: func(wn evtx.Warning) {
 				if !*quiet {
 					warnf("%s", wn)
 				}
-			})
-			if st.DamagedChunks > 0 || st.Truncated {
-				status = exitPartial // records may be missing
-			}
-			if err != nil {
-				if !errors.Is(err, evtx.ErrNotEVTX) && !strings.Contains(err.Error(), file) {
-					err = fmt.Errorf("%s: %w", file, err)
+			},
+			File: func(r evtx.FileResult) {
+				if r.Stats.DamagedChunks > 0 || r.Stats.Truncated {
+					status = exitPartial // records may be missing
 				}
-				errorf("%v; file skipped", err)
-				status = exitPartial
-				failed++
-			}
+				if r.Err != nil {
+					errorf("%v; file skipped", r.Err)
+					status = exitPartial
+					failed++
+				}
+			},
+		})
+		if err != nil {
+			return err
 		}
 		if failed == len(files) {
 			return fmt.Errorf("none of the %d input files could be read", len(files))

@@ -20,6 +20,13 @@ func checkOutput(path string, inputs []string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("output folder %s does not exist", dir)
 	}
+	// Can a file be created there? Better to know before the work.
+	probe, err := os.CreateTemp(dir, ".avdurls-probe-*")
+	if err != nil {
+		return fmt.Errorf("cannot write to the output folder %s: %w", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	abs, _ := filepath.Abs(path)
 	for _, in := range inputs {
 		if a, _ := filepath.Abs(in); a == abs {

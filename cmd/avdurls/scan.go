@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
@@ -36,6 +37,9 @@ Options:
         --event-id IDS         event IDs to read (default 3701,3702)
         --provider NAME        event provider (default WVD-Agent)
         --no-prefilter         parse every record (slower; for comparison)
+        --file-timeout DUR     give up on a file after DUR (default 10m)
+        --max-events N         give up on a file after N matching events
+                               (default 1000000; bounds memory on forged floods)
     -q, --quiet                no warnings about damaged chunks, only the summary
 
 Region of each host: --region, else --region-map, else inferred from a
@@ -57,6 +61,8 @@ type scanOptions struct {
 	ids                 idList
 	provider            string
 	quiet, noPrefilter  bool
+	fileTimeout         time.Duration
+	maxEvents           int
 }
 
 func cmdScan(args []string, stdout io.Writer) (int, error) {
@@ -78,12 +84,17 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs.StringVar(&o.provider, "provider", "WVD-Agent", "")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
 	fs.BoolVar(&o.noPrefilter, "no-prefilter", false, "")
+	fs.DurationVar(&o.fileTimeout, "file-timeout", 10*time.Minute, "")
+	fs.IntVar(&o.maxEvents, "max-events", 1_000_000, "")
 	if err := parseFlags(fs, args, scanUsage, stdout); err != nil {
 		return exitUsage, err
 	}
 	o.format, o.cloud = format.value, cloud.value
 	if fs.NArg() == 0 {
 		return exitUsage, usagef("scan needs at least one .evtx file or folder")
+	}
+	if o.fileTimeout < 0 || o.maxEvents < 0 {
+		return exitUsage, usagef("--file-timeout and --max-events must not be negative (0 means no limit)")
 	}
 	if o.region != "" && o.regionMap != "" {
 		return exitUsage, usagef("--region and --region-map conflict: give one")
@@ -124,8 +135,9 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	partial := false
 	events := 0
 	bar := newProgress(files, o.quiet)
+	readable := 0
 	nwarn := map[string]int{}
-	err = evtx.ReadFiles(files, filter, 0, evtx.Handlers{
+	err = evtx.ReadFiles(files, filter, evtx.ReadOptions{FileTimeout: o.fileTimeout, MaxEvents: o.maxEvents}, evtx.Handlers{
 		Event: func(ev evtx.Event) error {
 			events++
 			key := strings.ToLower(ev.Computer)
@@ -163,14 +175,23 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		File: func(r evtx.FileResult) {
 			st := r.Stats
 			in := catalog.InputFile{File: r.Path, Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
+			if r.Err == nil || errors.Is(r.Err, evtx.ErrBudget) {
+				readable++ // in full or in part
+			}
 			if r.Err != nil {
 				partial = true
 				in.Error = r.Err.Error()
 				msg := r.Err.Error()
-				if errors.Is(r.Err, evtx.ErrNotEVTX) {
-					msg += "; export the log as .evtx (wevtutil epl Application host.evtx)"
+				switch {
+				case errors.Is(r.Err, evtx.ErrNotEVTX):
+					msg += "; export the log as .evtx (wevtutil epl Application host.evtx); file skipped"
+				case errors.Is(r.Err, os.ErrPermission):
+					msg += "; run as a user who may read it, or copy it first; file skipped"
+				case errors.Is(r.Err, evtx.ErrBudget):
+				default:
+					msg += "; file skipped"
 				}
-				errorf("%s; file skipped", msg)
+				errorf("%s", msg)
 			}
 			if n := nwarn[r.Path]; n > 10 && !o.quiet {
 				warnf("%s: %d more warnings not shown", r.Path, n-10)
@@ -186,12 +207,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	readable := 0
-	for _, in := range inputs {
-		if in.Error == "" {
-			readable++
-		}
-	}
+
 	if readable == 0 {
 		return exitError, fmt.Errorf("none of the %d input files could be read", len(files))
 	}
