@@ -60,3 +60,20 @@ func FuzzChunk(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseEventXML feeds rendered event XML (as wevtutil, Get-WinEvent and
+// evtxexport write it) to the XML reader and the Event builder.
+func FuzzParseEventXML(f *testing.F) {
+	f.Add([]byte(`<Events><Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="WVD-Agent"/><EventID Qualifiers="0">3701</EventID><TimeCreated SystemTime="2024-01-01T00:00:00.1234567Z"/><EventRecordID>7</EventRecordID><Channel>Application</Channel><Computer>h</Computer></System><EventData><Data>a.example.com</Data><Data></Data></EventData><RenderingInfo Culture="en-US"><Message>m</Message></RenderingInfo></Event></Events>`))
+	f.Add([]byte(`<Event><System><Provider EventSourceName="x"/></System><UserData><A><B>1</B></A></UserData></Event>`))
+	f.Add([]byte(`<Event><Event><Event>`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		els, _ := ParseEventXML(bytes.NewReader(b))
+		for _, el := range els {
+			ev := EventFromElement(el)
+			if ev.Data == nil {
+				t.Fatal("nil Data")
+			}
+		}
+	})
+}
