@@ -67,3 +67,21 @@ func writeOutput(path string, stdout io.Writer, render func(io.Writer) error) (e
 	}
 	return os.Rename(f.Name(), path)
 }
+
+// checkOutputDir fails early when dir is given but is not a writable
+// folder.
+func checkOutputDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return fmt.Errorf("--output-dir %s is not a folder; create it first", dir)
+	}
+	probe, err := os.CreateTemp(dir, ".avdurls-probe-*")
+	if err != nil {
+		return fmt.Errorf("cannot write to the output folder %s: %w", dir, err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -24,8 +26,14 @@ prints one allowlist per Azure region. Names that match no catalog row are
 reported as rejected and never allowlisted.
 
 Options:
-    -f, --format FORMAT        table (default), csv, json or text
+    -f, --format FORMAT        table (default), csv, json, text, markdown, edl,
+                               squid, fortigate, azfw-arm, bicep, terraform, az-cli
     -o, --output FILE          write to FILE atomically instead of stdout
+        --output-dir DIR       write one file per region, DIR/REGION.EXT
+        --source CIDR          firewall rules' source addresses (repeatable;
+                               default *), for azfw-arm, bicep, terraform, az-cli
+        --priority N           priority of the first rule collection group (default 1000)
+        --name-prefix NAME     prefix of rule and object names (default avd)
         --region NAME          the Azure region of every host
         --region-map FILE      CSV with header computer,region
         --cloud CLOUD          public (default), usgov or china
@@ -63,15 +71,21 @@ type scanOptions struct {
 	quiet, noPrefilter  bool
 	fileTimeout         time.Duration
 	maxEvents           int
+	outputDir           string
+	fw                  fwOptions
 }
 
 func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs := newFlags("scan")
 	o := scanOptions{ids: idList{ids: []uint32{3701, 3702}}}
-	format := newChoice("table", "table", "csv", "json", "text")
+	format := newChoice("table", formatNames()...)
 	cloud := newChoice("public", "public", "usgov", "china")
 	fs.VarP(format, "format", "f", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
+	fs.StringVar(&o.outputDir, "output-dir", "", "")
+	fs.StringArrayVar(&o.fw.sources, "source", nil, "")
+	fs.IntVar(&o.fw.priority, "priority", 1000, "")
+	fs.StringVar(&o.fw.namePrefix, "name-prefix", "avd", "")
 	fs.StringVar(&o.region, "region", "", "")
 	fs.StringVar(&o.regionMap, "region-map", "", "")
 	fs.Var(cloud, "cloud", "")
@@ -92,6 +106,20 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	o.format, o.cloud = format.value, cloud.value
 	if fs.NArg() == 0 {
 		return exitUsage, usagef("scan needs at least one .evtx file or folder")
+	}
+	if o.output != "" && o.outputDir != "" {
+		return exitUsage, usagef("-o and --output-dir conflict: give one")
+	}
+	if o.fw.priority < 100 || o.fw.priority > 64000 {
+		return exitUsage, usagef("--priority %d: rule collection group priorities run from 100 to 65000", o.fw.priority)
+	}
+	if err := validName(o.fw.namePrefix); err != nil {
+		return exitUsage, usageError{err.Error()}
+	}
+	for _, src := range o.fw.sources {
+		if !validSource(src) {
+			return exitUsage, usagef("--source %q is not an IP address, a CIDR range or *", src)
+		}
 	}
 	if o.fileTimeout < 0 || o.maxEvents < 0 {
 		return exitUsage, usagef("--file-timeout and --max-events must not be negative (0 means no limit)")
@@ -125,6 +153,9 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitError, err
 	}
 	if err := checkOutput(o.output, files); err != nil {
+		return exitError, err
+	}
+	if err := checkOutputDir(o.outputDir); err != nil {
 		return exitError, err
 	}
 
@@ -216,7 +247,16 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	}
 	rep := ver.Build(obs, bo)
 	rep.Inputs = inputs
-	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return render(w, o.format, rep) }); err != nil {
+	if o.outputDir != "" {
+		for i, r := range rep.Regions {
+			path := filepath.Join(o.outputDir, r.Region+"."+formatExt(o.format))
+			rr := regionReport(rep, i)
+			if err := writeOutput(path, stdout, func(w io.Writer) error { return render(w, o.format, rr, o.fw) }); err != nil {
+				return exitError, fmt.Errorf("write %s: %w", path, err)
+			}
+			infof("wrote %s", path)
+		}
+	} else if err := writeOutput(o.output, stdout, func(w io.Writer) error { return render(w, o.format, rep, o.fw) }); err != nil {
 		return exitError, fmt.Errorf("write %s: %w", o.output, err)
 	}
 	summary(rep, len(files), events)
@@ -292,4 +332,17 @@ func readRegionMap(path string) (map[string]string, error) {
 		m[c] = reg
 	}
 	return m, nil
+}
+
+// validSource accepts a firewall rule source: an IP address, a CIDR range
+// or *.
+func validSource(s string) bool {
+	if s == "*" {
+		return true
+	}
+	if _, err := netip.ParseAddr(s); err == nil {
+		return true
+	}
+	_, err := netip.ParsePrefix(s)
+	return err == nil
 }

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/avdurls/avdurls/catalog"
+)
+
+// fwOptions are the firewall-rule settings of the Azure Firewall formats.
+type fwOptions struct {
+	sources    []string // source CIDRs; "*" when none given
+	priority   int      // of the first rule collection group
+	namePrefix string
+}
+
+// fwGroup is one Azure Firewall Policy rule collection group: the rules
+// of one region. ARM, Bicep, Terraform and az CLI output are renderings of
+// it, so they hold the same rules.
+type fwGroup struct {
+	Name        string
+	Region      string
+	Priority    int
+	Collections []fwCollection
+}
+
+// fwCollection holds rules of one type (Azure requires that).
+type fwCollection struct {
+	Name     string
+	Priority int
+	Type     string // "ApplicationRule" or "NetworkRule"
+	Rules    []fwRule
+}
+
+// fwRule is one application or network rule.
+type fwRule struct {
+	Name       string
+	Protocols  []fwProtocol // application rules: Http or Https with a port
+	IPProtocol string       // network rules: TCP or UDP
+	FQDNs      []string     // targetFqdns, or destinationFqdns for network rules
+	Addresses  []string     // network rules: destinationAddresses
+	Port       int          // network rules: destination port
+	Sources    []string
+	Note       string
+}
+
+type fwProtocol struct {
+	Type string // Http or Https
+	Port int
+}
+
+// firewallGroups turns the report into one rule collection group per
+// region: application rules for HTTP(S) names (Https:443, Http:80),
+// network rules by destination FQDN for other TCP ports (KMS 1688; they
+// need the policy's DNS proxy) and by destination address for the platform
+// IPs and ranges.
+func firewallGroups(rep catalog.Report, o fwOptions) []fwGroup {
+	sources := o.sources
+	if len(sources) == 0 {
+		sources = []string{"*"}
+	}
+	var groups []fwGroup
+	for i, r := range rep.Regions {
+		name := o.namePrefix + "-" + r.Region
+		g := fwGroup{Name: name, Region: r.Region, Priority: o.priority + 10*i}
+		app := map[fwProtocol][]string{}
+		netFQDN := map[string][]string{} // "TCP/1688" -> names
+		netAddr := map[string][]string{} // "TCP/80" -> addresses
+		for _, e := range r.Entries {
+			switch {
+			case e.Protocol == "TCP" && e.Port == 443:
+				app[fwProtocol{"Https", 443}] = append(app[fwProtocol{"Https", 443}], e.Address)
+			case e.Protocol == "TCP" && e.Port == 80:
+				app[fwProtocol{"Http", 80}] = append(app[fwProtocol{"Http", 80}], e.Address)
+			default:
+				k := e.Protocol + "/" + strconv.Itoa(e.Port)
+				netFQDN[k] = append(netFQDN[k], e.Address)
+			}
+		}
+		for _, e := range r.IPRules {
+			k := e.Protocol + "/" + strconv.Itoa(e.Port)
+			netAddr[k] = append(netAddr[k], e.Address)
+		}
+		if len(app) > 0 {
+			c := fwCollection{Name: name + "-app", Priority: g.Priority + 100, Type: "ApplicationRule"}
+			for _, p := range []fwProtocol{{"Https", 443}, {"Http", 80}} {
+				if names := app[p]; len(names) > 0 {
+					c.Rules = append(c.Rules, fwRule{Name: strings.ToLower(p.Type) + "-" + strconv.Itoa(p.Port),
+						Protocols: []fwProtocol{p}, FQDNs: sortedUnique(names), Sources: sources})
+				}
+			}
+			g.Collections = append(g.Collections, c)
+		}
+		if len(netFQDN) > 0 || len(netAddr) > 0 {
+			c := fwCollection{Name: name + "-net", Priority: g.Priority + 200, Type: "NetworkRule"}
+			for _, k := range sortedKeysOf(netFQDN) {
+				proto, port := splitKey(k)
+				c.Rules = append(c.Rules, fwRule{Name: "fqdn-" + strings.ToLower(proto) + "-" + strconv.Itoa(port), IPProtocol: proto, Port: port,
+					FQDNs: sortedUnique(netFQDN[k]), Sources: sources,
+					Note: "network rules by FQDN need the firewall policy's DNS proxy (dnsSettings.enableProxy)"})
+			}
+			for _, k := range sortedKeysOf(netAddr) {
+				proto, port := splitKey(k)
+				c.Rules = append(c.Rules, fwRule{Name: "ip-" + strings.ToLower(proto) + "-" + strconv.Itoa(port), IPProtocol: proto, Port: port,
+					Addresses: sortedUnique(netAddr[k]), Sources: sources})
+			}
+			g.Collections = append(g.Collections, c)
+		}
+		groups = append(groups, g)
+	}
+	return groups
+}
+
+func splitKey(k string) (string, int) {
+	proto, port, _ := strings.Cut(k, "/")
+	n, _ := strconv.Atoi(port)
+	return proto, n
+}
+
+func sortedUnique(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+func sortedKeysOf[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// validName checks a --name-prefix: Azure resource names allow letters,
+// digits, '-', '_' and '.', starting with a letter or digit.
+func validName(s string) error {
+	if s == "" || len(s) > 40 {
+		return fmt.Errorf("--name-prefix must be 1 to 40 characters")
+	}
+	for i, c := range s {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || (i > 0 && (c == '-' || c == '_' || c == '.'))
+		if !ok {
+			return fmt.Errorf("--name-prefix %q: use letters, digits, '-', '_' and '.', starting with a letter or digit", s)
+		}
+	}
+	return nil
+}
