@@ -10,10 +10,10 @@ import (
 	"github.com/avdurls/avdurls/catalog"
 )
 
-// mdEscape escapes text for Markdown: every ASCII punctuation character is
-// backslash-escaped (CommonMark allows it for all of them), and line
-// breaks become spaces, so no value can end a table cell, open a link or
-// a code span, or inject HTML.
+// mdEscape escapes text for Markdown: the punctuation that can end a table
+// cell, open a link, code span, emphasis or HTML is backslash-escaped
+// (CommonMark allows it), and line breaks become spaces. Dots and hyphens
+// inside names stay readable.
 func mdEscape(s string) string {
 	var sb strings.Builder
 	for _, c := range s {
@@ -22,7 +22,7 @@ func mdEscape(s string) string {
 			sb.WriteByte(' ')
 		case c < 0x20 || c == 0x7f:
 			fmt.Fprintf(&sb, "\\\\x%02x", c)
-		case c < 0x80 && strings.ContainsRune("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c):
+		case strings.ContainsRune("\\`*_{}[]<>()#!|~&", c):
 			sb.WriteByte('\\')
 			sb.WriteRune(c)
 		default:

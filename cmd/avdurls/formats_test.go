@@ -1,0 +1,309 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v7"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/avdurls/avdurls/catalog"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// sampleArgs scan the shipped sample exports.
+var sampleArgs = []string{filepath.Join("..", "..", "testdata", "exports"), "--region-map", filepath.Join("..", "..", "testdata", "hosts.csv"),
+	"--source", "10.10.0.0/24", "--source", "10.20.0.0/24"}
+
+func sampleOut(t *testing.T, format string, extra ...string) []byte {
+	t.Helper()
+	out, errs, code := scan(t, append(append([]string{"-q", "-f", format}, extra...), sampleArgs...)...)
+	if code != exitOK {
+		t.Fatalf("%s: exit %d: %s", format, code, errs)
+	}
+	return []byte(out)
+}
+
+// allowed returns every address of the JSON report per region.
+func allowed(t *testing.T) map[string][]string {
+	var rep catalog.Report
+	if err := json.Unmarshal(sampleOut(t, "json"), &rep); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string][]string{}
+	for _, r := range rep.Regions {
+		for _, e := range append(r.Entries, r.IPRules...) {
+			m[r.Region] = append(m[r.Region], e.Address)
+		}
+		slices.Sort(m[r.Region])
+		m[r.Region] = slices.Compact(m[r.Region])
+	}
+	return m
+}
+
+func in[T comparable](v T, set []T) bool { return slices.Contains(set, v) }
+
+// TestARMDecodesIntoSDK decodes the ARM output into the Azure SDK's own
+// network types, checks every enum against the SDK's values, and checks
+// the rules hold exactly the allowlist.
+func TestARMDecodesIntoSDK(t *testing.T) {
+	var tmpl struct {
+		Schema    string `json:"$schema"`
+		Resources []struct {
+			Type       string          `json:"type"`
+			APIVersion string          `json:"apiVersion"`
+			Name       string          `json:"name"`
+			Properties json.RawMessage `json:"properties"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(sampleOut(t, "azfw-arm"), &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	want := allowed(t)
+	if len(tmpl.Resources) != len(want) {
+		t.Fatalf("%d rule collection groups, want one per region (%d)", len(tmpl.Resources), len(want))
+	}
+	priorities := map[int32]bool{}
+	for _, res := range tmpl.Resources {
+		if res.Type != "Microsoft.Network/firewallPolicies/ruleCollectionGroups" {
+			t.Errorf("resource type %q", res.Type)
+		}
+		var props armnetwork.FirewallPolicyRuleCollectionGroupProperties
+		if err := json.Unmarshal(res.Properties, &props); err != nil {
+			t.Fatalf("SDK cannot decode %s: %v", res.Name, err)
+		}
+		if props.Priority == nil || *props.Priority < 100 || *props.Priority > 65000 || priorities[*props.Priority] {
+			t.Errorf("%s: priority %v not unique in 100-65000", res.Name, props.Priority)
+		}
+		priorities[*props.Priority] = true
+		var got []string
+		region := ""
+		for _, rc := range props.RuleCollections {
+			base := rc.GetFirewallPolicyRuleCollection()
+			if !in(*base.RuleCollectionType, armnetwork.PossibleFirewallPolicyRuleCollectionTypeValues()) {
+				t.Errorf("rule collection type %q", *base.RuleCollectionType)
+			}
+			fc, ok := rc.(*armnetwork.FirewallPolicyFilterRuleCollection)
+			if !ok {
+				t.Fatalf("collection %s is %T", *base.Name, rc)
+			}
+			region = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(*fc.Name, "avd-"), "-app"), "-net")
+			if !in(*fc.Action.Type, armnetwork.PossibleFirewallPolicyFilterRuleCollectionActionTypeValues()) {
+				t.Errorf("action %q", *fc.Action.Type)
+			}
+			for _, rule := range fc.Rules {
+				if rt := *rule.GetFirewallPolicyRule().RuleType; !in(rt, armnetwork.PossibleFirewallPolicyRuleTypeValues()) {
+					t.Errorf("rule type %q", rt)
+				}
+				switch r := rule.(type) {
+				case *armnetwork.ApplicationRule:
+					for _, p := range r.Protocols {
+						if !in(*p.ProtocolType, armnetwork.PossibleFirewallPolicyRuleApplicationProtocolTypeValues()) || (*p.Port != 443 && *p.Port != 80) {
+							t.Errorf("application protocol %q:%d", *p.ProtocolType, *p.Port)
+						}
+					}
+					for _, f := range r.TargetFqdns {
+						got = append(got, *f)
+					}
+					if len(r.SourceAddresses) != 2 {
+						t.Errorf("rule %s has sources %v", *r.Name, r.SourceAddresses)
+					}
+				case *armnetwork.Rule:
+					for _, p := range r.IPProtocols {
+						if !in(*p, armnetwork.PossibleFirewallPolicyRuleNetworkProtocolValues()) {
+							t.Errorf("network protocol %q", *p)
+						}
+					}
+					for _, f := range append(r.DestinationFqdns, r.DestinationAddresses...) {
+						got = append(got, *f)
+					}
+				default:
+					t.Errorf("rule %T", rule)
+				}
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(slices.Compact(got), want[region]) {
+			t.Errorf("region %s: ARM rules hold %v, want %v", region, got, want[region])
+		}
+	}
+}
+
+// TestTerraformParsesWithHCL parses the Terraform output with HashiCorp's
+// HCL parser and checks the destinations hold exactly the allowlist.
+func TestTerraformParsesWithHCL(t *testing.T) {
+	src := sampleOut(t, "terraform")
+	f, diags := hclsyntax.ParseConfig(src, "avd.tf", hcl.Pos{Line: 1, Column: 1})
+	if diags.HasErrors() {
+		t.Fatalf("HCL: %s", diags.Error())
+	}
+	want := allowed(t)
+	groups := 0
+	for _, blk := range f.Body.(*hclsyntax.Body).Blocks {
+		if blk.Type != "resource" {
+			continue
+		}
+		if blk.Labels[0] != "azurerm_firewall_policy_rule_collection_group" {
+			t.Errorf("resource %q", blk.Labels[0])
+		}
+		groups++
+		name, _ := blk.Body.Attributes["name"].Expr.Value(nil)
+		region := strings.TrimPrefix(name.AsString(), "avd-")
+		var got []string
+		for _, coll := range blk.Body.Blocks {
+			if coll.Type != "application_rule_collection" && coll.Type != "network_rule_collection" {
+				t.Errorf("block %q", coll.Type)
+			}
+			for _, rule := range coll.Body.Blocks {
+				for _, attr := range []string{"destination_fqdns", "destination_addresses"} {
+					a, ok := rule.Body.Attributes[attr]
+					if !ok {
+						continue
+					}
+					v, d := a.Expr.Value(nil)
+					if d.HasErrors() {
+						t.Fatal(d.Error())
+					}
+					for _, e := range v.AsValueSlice() {
+						got = append(got, e.AsString())
+					}
+				}
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(slices.Compact(got), want[region]) {
+			t.Errorf("region %s: Terraform rules hold %v, want %v", region, got, want[region])
+		}
+	}
+	if groups != len(want) {
+		t.Errorf("%d groups, want %d", groups, len(want))
+	}
+}
+
+// TestCSVReadsBack reads the change-ticket sheet with encoding/csv.
+func TestCSVReadsBack(t *testing.T) {
+	recs, err := csv.NewReader(bytes.NewReader(sampleOut(t, "csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := allowed(t)
+	n := 0
+	for _, a := range want {
+		n += len(a)
+	}
+	if len(recs)-1 < n || !slices.Equal(recs[0], csvHeader) {
+		t.Errorf("%d rows for %d addresses; header %v", len(recs)-1, n, recs[0])
+	}
+	for _, r := range recs[1:] {
+		if !in(r[1], want[r[0]]) {
+			t.Errorf("row %v not in the allowlist of %s", r, r[0])
+		}
+	}
+}
+
+// TestGolden compares the text formats with golden files
+// (go test ./cmd/avdurls -run Golden -update rewrites them).
+func TestGolden(t *testing.T) {
+	for _, f := range []string{"edl", "squid", "fortigate", "bicep", "az-cli", "markdown", "text", "csv", "table"} {
+		got := sampleOut(t, f)
+		path := filepath.Join("testdata", "golden", f+".golden")
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run with -update)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s (run with -update after checking the change)", f, path)
+		}
+	}
+}
+
+// hostileStrings try to break out of a string in some format.
+var hostileStrings = []string{
+	`a"b`, `a'b`, `a\b`, `${jndi:ldap://x}`, `%{if true}x%{endif}`, "line\nbreak", "tab\there", `=cmd|' /C calc'!A0`,
+	`+1`, `-1`, `@SUM(A1)`, "`rm -rf /`", `$(reboot)`, `'; rm -rf / #`, `</script><b>`, `| pipe |`, `[link](http://x)`, "\x00nul",
+}
+
+// TestEscapers: each format's quoting reads back as the original string
+// with the format's own parser, or at least keeps it inside one string.
+func TestEscapers(t *testing.T) {
+	for _, s := range hostileStrings {
+		// HCL: the quoted string parses back to s.
+		expr, d := hclsyntax.ParseExpression([]byte(hclString(s)), "x", hcl.Pos{Line: 1, Column: 1})
+		if d.HasErrors() {
+			t.Errorf("hclString(%q) does not parse: %s", s, d.Error())
+		} else if v, d := expr.Value(nil); d.HasErrors() || v.AsString() != s {
+			t.Errorf("hclString(%q) reads back as %q (%v)", s, v.GoString(), d)
+		}
+		// Shell: printf of the quoted word prints s.
+		if !strings.Contains(s, "\x00") {
+			out, err := exec.Command("sh", "-c", "printf %s "+shellQuote(s)).Output()
+			if err != nil || string(out) != s {
+				t.Errorf("shellQuote(%q) prints %q (%v)", s, out, err)
+			}
+		}
+		// Bicep: single-quoted, no raw quote, newline or ${ inside.
+		q := bicepString(s)
+		inner := q[1 : len(q)-1]
+		if strings.Contains(strings.ReplaceAll(inner, `\'`, ""), "'") || strings.ContainsAny(inner, "\n\r\x00") || strings.Contains(strings.ReplaceAll(inner, `\$`, ""), "${") {
+			t.Errorf("bicepString(%q) = %s", s, q)
+		}
+		// FortiOS: double-quoted, no unescaped quote or newline inside.
+		q = fortiString(s)
+		inner = q[1 : len(q)-1]
+		if strings.Contains(strings.ReplaceAll(strings.ReplaceAll(inner, `\\`, ""), `\"`, ""), `"`) || strings.ContainsAny(inner, "\n\r") {
+			t.Errorf("fortiString(%q) = %s", s, q)
+		}
+		// Markdown: no raw pipe, backtick, bracket, angle bracket or newline.
+		m := mdEscape(s)
+		for _, c := range []string{"|", "`", "[", "<", "\n"} {
+			if strings.Contains(strings.ReplaceAll(m, `\`+c, ""), c) {
+				t.Errorf("mdEscape(%q) = %q leaves %q", s, m, c)
+			}
+		}
+		// CSV: no formula start.
+		if c := safeCell(s); c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
+			t.Errorf("safeCell(%q) = %q", s, c)
+		}
+	}
+}
+
+// TestOutputDir writes one file per region, atomically, and lists them.
+func TestOutputDir(t *testing.T) {
+	dir := t.TempDir()
+	_, errs, code := scan(t, append([]string{"-f", "edl", "--output-dir", dir}, sampleArgs...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, r := range []string{"eastus2", "westeurope"} {
+		path := filepath.Join(dir, r+".edl")
+		b, err := os.ReadFile(path)
+		if err != nil || !bytes.Contains(b, []byte(r+"-shared.prod.warm.ingest.monitor.core.windows.net")) {
+			t.Errorf("%s: %v, %q", path, err, b)
+		}
+		if !strings.Contains(errs, "wrote "+path) {
+			t.Errorf("stderr does not list %s: %s", path, errs)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("%d files in the output folder, want 2 (no temporary files left)", len(entries))
+	}
+}
