@@ -24,6 +24,8 @@ Usage:
     avdurls scan [options] PATH...       allowlist from .evtx files and folders
     avdurls events [options] PATH...     the matching events, one JSON object a line
     avdurls catalog [options]            Microsoft's static list, as data
+    avdurls diff [options] OLD.json NEW.json
+                                         what to add and remove since an earlier run
     avdurls help [COMMAND]               this text, or a command's options
     avdurls --version
 
@@ -39,6 +41,7 @@ Exit status:
     1  error: nothing was written
     2  bad command line
     3  output written, but some input was damaged or unreadable (see warnings)
+    4  diff only: there are entries to add or remove
 `
 
 func main() {
@@ -61,6 +64,8 @@ func run(args []string, stdout, errw io.Writer) int {
 		status, err = cmdEvents(args[1:], stdout)
 	case "catalog":
 		err = cmdCatalog(args[1:], stdout)
+	case "diff":
+		status, err = cmdDiff(args[1:], stdout)
 	case "help", "-h", "--help":
 		if len(args) > 1 {
 			return run([]string{args[1], "--help"}, stdout, errw)
@@ -71,7 +76,7 @@ func run(args []string, stdout, errw io.Writer) int {
 		fmt.Fprintf(stdout, "avdurls %s\n", buildVersion())
 		return exitOK
 	default:
-		errorf("unknown command %q; the commands are scan, events, catalog and help", args[0])
+		errorf("unknown command %q; the commands are scan, events, catalog, diff and help", args[0])
 		return exitUsage
 	}
 	var ue usageError

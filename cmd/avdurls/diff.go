@@ -1,0 +1,292 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
+	"github.com/olekukonko/tablewriter"
+)
+
+// exitChanged is diff's status when there is something to add or remove.
+const exitChanged = 4
+
+const diffUsage = `Usage:
+    avdurls diff [options] OLD.json NEW.json
+
+Compares two JSON reports of 'avdurls scan --format json' and prints, per
+region, the entries to add (with their evidence) and to remove: the body of
+the next firewall change request.
+
+Options:
+    -f, --format FORMAT   table (default), markdown, csv or json
+    -o, --output FILE     write to FILE atomically instead of stdout
+
+Exit status: 0 nothing changed, 4 entries to add or remove, 1 error,
+2 bad command line.
+`
+
+// Diff is the JSON form of a diff.
+type Diff struct {
+	SchemaVersion int          `json:"schemaVersion"`
+	Old           diffSide     `json:"old"`
+	New           diffSide     `json:"new"`
+	Changed       bool         `json:"changed"`
+	Regions       []RegionDiff `json:"regions"`
+}
+
+type diffSide struct {
+	File    string             `json:"file"`
+	Catalog catalog.CatalogRef `json:"catalog"`
+}
+
+// RegionDiff is what changes in one region's allowlist.
+type RegionDiff struct {
+	Region string          `json:"region"`
+	Add    []catalog.Entry `json:"add"`
+	Remove []catalog.Entry `json:"remove"`
+}
+
+func cmdDiff(args []string, stdout io.Writer) (int, error) {
+	fs := newFlags("diff")
+	format := newChoice("table", "table", "markdown", "csv", "json")
+	fs.VarP(format, "format", "f", "")
+	output := fs.StringP("output", "o", "", "")
+	if err := parseFlags(fs, args, diffUsage, stdout); err != nil {
+		return exitUsage, err
+	}
+	if fs.NArg() != 2 {
+		return exitUsage, usagef("diff needs two JSON reports, OLD and NEW")
+	}
+	if err := checkOutput(*output, fs.Args()); err != nil {
+		return exitError, err
+	}
+	oldRep, err := readReport(fs.Arg(0))
+	if err != nil {
+		return exitError, err
+	}
+	newRep, err := readReport(fs.Arg(1))
+	if err != nil {
+		return exitError, err
+	}
+	d := diffReports(oldRep, newRep)
+	d.Old.File, d.New.File = fs.Arg(0), fs.Arg(1)
+	err = writeOutput(*output, stdout, func(w io.Writer) error {
+		switch format.value {
+		case "json":
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(d)
+		case "csv":
+			return writeDiffCSV(w, d)
+		case "markdown":
+			return writeDiffMarkdown(w, d)
+		}
+		return writeDiffTable(w, d)
+	})
+	if err != nil {
+		return exitError, err
+	}
+	if d.Changed {
+		return exitChanged, nil
+	}
+	return exitOK, nil
+}
+
+// readReport reads a JSON report strictly and checks every address, so a
+// tampered report cannot smuggle a name into a change request.
+func readReport(path string) (catalog.Report, error) {
+	var rep catalog.Report
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return rep, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rep); err != nil {
+		return rep, fmt.Errorf("%s: not a JSON report of 'avdurls scan --format json': %v", path, err)
+	}
+	if rep.SchemaVersion != catalog.ReportSchemaVersion {
+		return rep, fmt.Errorf("%s: schemaVersion %d; this avdurls reads %d", path, rep.SchemaVersion, catalog.ReportSchemaVersion)
+	}
+	for _, r := range rep.Regions {
+		if !validRegion(r.Region) {
+			return rep, fmt.Errorf("%s: region %q is not a region name", path, r.Region)
+		}
+		for _, e := range append(slices.Clone(r.Entries), r.IPRules...) {
+			if err := checkAddress(e); err != nil {
+				return rep, fmt.Errorf("%s: region %s: %v", path, r.Region, err)
+			}
+		}
+	}
+	return rep, nil
+}
+
+func checkAddress(e catalog.Entry) error {
+	switch e.Kind {
+	case "fqdn":
+		if n, err := discover.Normalize(e.Address); err != nil || n != e.Address {
+			return fmt.Errorf("address %q is not a valid host name", e.Address)
+		}
+	case "ip":
+		if _, err := netip.ParseAddr(e.Address); err != nil {
+			return fmt.Errorf("address %q is not an IP address", e.Address)
+		}
+	case "cidr":
+		if _, err := netip.ParsePrefix(e.Address); err != nil {
+			return fmt.Errorf("address %q is not a CIDR range", e.Address)
+		}
+	default:
+		return fmt.Errorf("address %q has unknown kind %q", e.Address, e.Kind)
+	}
+	if e.Port < 1 || e.Port > 65535 || (e.Protocol != "TCP" && e.Protocol != "UDP") {
+		return fmt.Errorf("address %q: bad port %d or protocol %q", e.Address, e.Port, e.Protocol)
+	}
+	return nil
+}
+
+// diffReports compares the entries of every region by address, port and
+// protocol.
+func diffReports(oldRep, newRep catalog.Report) Diff {
+	d := Diff{SchemaVersion: catalog.ReportSchemaVersion, Regions: []RegionDiff{},
+		Old: diffSide{Catalog: oldRep.Catalog}, New: diffSide{Catalog: newRep.Catalog}}
+	index := func(rep catalog.Report) map[string]map[string]catalog.Entry {
+		m := map[string]map[string]catalog.Entry{}
+		for _, r := range rep.Regions {
+			m[r.Region] = map[string]catalog.Entry{}
+			for _, e := range append(slices.Clone(r.Entries), r.IPRules...) {
+				m[r.Region][e.Address+"/"+strconv.Itoa(e.Port)+"/"+e.Protocol] = e
+			}
+		}
+		return m
+	}
+	o, n := index(oldRep), index(newRep)
+	regions := map[string]bool{}
+	for r := range o {
+		regions[r] = true
+	}
+	for r := range n {
+		regions[r] = true
+	}
+	for _, region := range sortedKeysOf(regions) {
+		rd := RegionDiff{Region: region, Add: []catalog.Entry{}, Remove: []catalog.Entry{}}
+		for k, e := range n[region] {
+			if _, ok := o[region][k]; !ok {
+				rd.Add = append(rd.Add, e)
+			}
+		}
+		for k, e := range o[region] {
+			if _, ok := n[region][k]; !ok {
+				e.Evidence = nil // what is removed needs no evidence
+				rd.Remove = append(rd.Remove, e)
+			}
+		}
+		byAddr := func(a, b catalog.Entry) int {
+			return cmp.Or(strings.Compare(a.Address, b.Address), cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
+		}
+		slices.SortFunc(rd.Add, byAddr)
+		slices.SortFunc(rd.Remove, byAddr)
+		if len(rd.Add)+len(rd.Remove) > 0 {
+			d.Changed = true
+			d.Regions = append(d.Regions, rd)
+		}
+	}
+	return d
+}
+
+func evidenceLine(e catalog.Entry) string {
+	if e.EvidenceCount == 0 {
+		return e.Source
+	}
+	ev := e.Evidence[0]
+	return fmt.Sprintf("%s: seen %d times, last on %s (record %d of %s)", e.Source, e.EvidenceCount, ev.Time.UTC().Format("2006-01-02 15:04Z"), ev.RecordID, ev.Computer)
+}
+
+func writeDiffTable(w io.Writer, d Diff) error {
+	if !d.Changed {
+		_, err := fmt.Fprintln(w, "No change.")
+		return err
+	}
+	for _, r := range d.Regions {
+		fmt.Fprintf(w, "\nRegion %s\n", r.Region)
+		t := tablewriter.NewWriter(w)
+		t.Header("Change", "Address", "Port", "Protocol", "Replaces", "Evidence")
+		for _, e := range r.Add {
+			if err := t.Append("add", printable(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, printable(evidenceLine(e))); err != nil {
+				return err
+			}
+		}
+		for _, e := range r.Remove {
+			if err := t.Append("remove", printable(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, ""); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeDiffCSV(w io.Writer, d Diff) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"region", "change", "address", "port", "protocol", "replaces", "evidence"})
+	for _, r := range d.Regions {
+		for _, list := range []struct {
+			change  string
+			entries []catalog.Entry
+		}{{"add", r.Add}, {"remove", r.Remove}} {
+			for _, e := range list.entries {
+				ev := ""
+				if list.change == "add" {
+					ev = evidenceLine(e)
+				}
+				rec := []string{r.Region, list.change, e.Address, strconv.Itoa(e.Port), e.Protocol, e.Replaces, ev}
+				for i := range rec {
+					rec[i] = safeCell(rec[i])
+				}
+				if err := cw.Write(rec); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeDiffMarkdown(w io.Writer, d Diff) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Firewall change request: AVD endpoint changes\n\nFrom catalog %s to %s.\n",
+		mdEscape(d.Old.Catalog.Version), mdEscape(d.New.Catalog.Version))
+	if !d.Changed {
+		b.WriteString("\nNo change.\n")
+	}
+	for _, r := range d.Regions {
+		fmt.Fprintf(&b, "\n## Region %s\n", mdEscape(r.Region))
+		if len(r.Add) > 0 {
+			b.WriteString("\n### Add\n\n| Address | Port | Protocol | Replaces | Evidence |\n|---|---|---|---|---|\n")
+			for _, e := range r.Add {
+				fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", mdEscape(e.Address), e.Port, e.Protocol, mdEscape(e.Replaces), mdEscape(evidenceLine(e)))
+			}
+		}
+		if len(r.Remove) > 0 {
+			b.WriteString("\n### Remove\n\n| Address | Port | Protocol |\n|---|---|---|\n")
+			for _, e := range r.Remove {
+				fmt.Fprintf(&b, "| %s | %d | %s |\n", mdEscape(e.Address), e.Port, e.Protocol)
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
