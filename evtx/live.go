@@ -1,0 +1,212 @@
+package evtx
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf16"
+)
+
+// Windows error codes the live reader acts on.
+const (
+	errnoAccessDenied       = 5
+	errnoInsufficientBuffer = 122
+	errnoNoMoreItems        = 259
+	errnoInvalidBound       = 1734 // RPC_S_INVALID_BOUND: the batch is too large
+	errnoChannelNotFound    = 15007
+	errnoInvalidQuery       = 15001
+)
+
+// Flags of EvtQuery and EvtRender.
+const (
+	evtQueryChannelPath      = 0x1
+	evtQueryReverseDirection = 0x200
+	evtRenderEventXML        = 1
+)
+
+// Errno is a Windows error code returned by the event log API.
+type Errno uint32
+
+func (e Errno) Error() string {
+	switch e {
+	case errnoAccessDenied:
+		return "access denied"
+	case errnoInsufficientBuffer:
+		return "insufficient buffer"
+	case errnoNoMoreItems:
+		return "no more items"
+	case errnoInvalidBound:
+		return "batch too large (RPC_S_INVALID_BOUND)"
+	case errnoChannelNotFound:
+		return "channel not found"
+	case errnoInvalidQuery:
+		return "invalid query"
+	}
+	return fmt.Sprintf("Windows error %d", uint32(e))
+}
+
+// ErrLiveUnsupported is returned by ReadLive where there is no Windows
+// event log.
+var ErrLiveUnsupported = errors.New("live reading needs Windows (wevtapi.dll); export the log with wevtutil and scan the .evtx file instead")
+
+// evtHandle is an EVT_HANDLE.
+type evtHandle uintptr
+
+// evtAPI is the part of the Windows Event Log API (wevtapi.dll) the live
+// reader uses. The real one is in live_windows.go; tests use a fake.
+type evtAPI interface {
+	query(channel, xpath string, flags uint32) (evtHandle, error)
+	// next fills hs with up to len(hs) event handles; it returns an Errno
+	// (no more items, invalid bound) or another error.
+	next(q evtHandle, hs []evtHandle) (int, error)
+	// render writes the event's XML (UTF-16LE) into buf and returns the
+	// bytes used; a buffer too small gives errnoInsufficientBuffer and the
+	// size needed.
+	render(h evtHandle, buf []byte) (used int, err error)
+	close(h evtHandle) error
+}
+
+// LiveOptions select the events of a live read.
+type LiveOptions struct {
+	Channel   string        // default "Application"
+	Providers []string      // default WVD-Agent
+	EventIDs  []uint32      // empty: every ID of the providers
+	Since     time.Duration // 0: no time limit
+	Max       int           // 0: no cap; otherwise the newest Max events
+}
+
+// LiveQuery builds the XPath filter of a live read.
+func LiveQuery(o LiveOptions) string {
+	var conds []string
+	if len(o.Providers) > 0 {
+		var ps []string
+		for _, p := range o.Providers {
+			ps = append(ps, "@Name='"+strings.ReplaceAll(p, "'", "")+"'")
+		}
+		conds = append(conds, "Provider["+strings.Join(ps, " or ")+"]")
+	}
+	if len(o.EventIDs) > 0 {
+		var ids []string
+		for _, id := range o.EventIDs {
+			ids = append(ids, fmt.Sprintf("EventID=%d", id))
+		}
+		conds = append(conds, "("+strings.Join(ids, " or ")+")")
+	}
+	if o.Since > 0 {
+		conds = append(conds, fmt.Sprintf("TimeCreated[timediff(@SystemTime) <= %d]", o.Since.Milliseconds()))
+	}
+	if len(conds) == 0 {
+		return "*"
+	}
+	return "*[System[" + strings.Join(conds, " and ") + "]]"
+}
+
+// initialBatch is the number of event handles asked for per EvtNext.
+const initialBatch = 64
+
+// readLive queries the channel newest first and emits each event rendered
+// as XML through the same Event type as .evtx records. It closes every
+// handle it gets.
+func readLive(api evtAPI, o LiveOptions, emit func(Event) error) (n int, err error) {
+	if o.Channel == "" {
+		o.Channel = "Application"
+	}
+	q, err := api.query(o.Channel, LiveQuery(o), evtQueryChannelPath|evtQueryReverseDirection)
+	if err != nil {
+		return 0, liveError(o.Channel, err)
+	}
+	defer api.close(q)
+	batch := initialBatch
+	buf := make([]byte, 16<<10)
+	hs := make([]evtHandle, batch)
+	for {
+		got, err := api.next(q, hs[:batch])
+		var en Errno
+		switch {
+		case errors.As(err, &en) && en == errnoNoMoreItems:
+			return n, nil
+		case errors.As(err, &en) && en == errnoInvalidBound:
+			if batch == 1 {
+				return n, liveError(o.Channel, err)
+			}
+			batch /= 2
+			continue
+		case err != nil:
+			return n, liveError(o.Channel, err)
+		}
+		for i, h := range hs[:got] {
+			var ev Event
+			ev, buf, err = renderLive(api, h, buf, o.Channel)
+			api.close(h)
+			if err != nil {
+				for _, rest := range hs[i+1 : got] {
+					api.close(rest)
+				}
+				return n, err
+			}
+			if err = emit(ev); err != nil {
+				for _, rest := range hs[i+1 : got] {
+					api.close(rest)
+				}
+				return n, err
+			}
+			n++
+			if o.Max > 0 && n >= o.Max {
+				for _, rest := range hs[i+1 : got] {
+					api.close(rest)
+				}
+				return n, nil
+			}
+		}
+	}
+}
+
+// renderLive renders one event, growing buf when the API asks for more.
+func renderLive(api evtAPI, h evtHandle, buf []byte, channel string) (Event, []byte, error) {
+	for tries := 0; ; tries++ {
+		used, err := api.render(h, buf)
+		var en Errno
+		if errors.As(err, &en) && en == errnoInsufficientBuffer && tries < 4 && used > len(buf) && used <= 64<<20 {
+			buf = make([]byte, used)
+			continue
+		}
+		if err != nil {
+			return Event{}, buf, liveError(channel, err)
+		}
+		els, perr := ParseEventXML(strings.NewReader(decodeUTF16Z(buf[:used])))
+		if perr != nil || len(els) != 1 {
+			return Event{}, buf, fmt.Errorf("live %s: rendered event is not one <Event>: %v", channel, perr)
+		}
+		ev := EventFromElement(els[0])
+		ev.File = "live:" + channel
+		return ev, buf, nil
+	}
+}
+
+// decodeUTF16Z decodes UTF-16LE up to the first NUL.
+func decodeUTF16Z(b []byte) string {
+	u := make([]uint16, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		c := uint16(b[i]) | uint16(b[i+1])<<8
+		if c == 0 {
+			break
+		}
+		u = append(u, c)
+	}
+	return string(utf16.Decode(u))
+}
+
+// liveError turns API errors into messages a user can act on.
+func liveError(channel string, err error) error {
+	var en Errno
+	if errors.As(err, &en) {
+		switch en {
+		case errnoAccessDenied:
+			return fmt.Errorf("live %s: access denied: run avdurls as an administrator or as a member of the Event Log Readers group", channel)
+		case errnoChannelNotFound:
+			return fmt.Errorf("live %s: channel not found on this machine", channel)
+		}
+	}
+	return fmt.Errorf("live %s: %w", channel, err)
+}
