@@ -128,8 +128,40 @@ type BuildOptions struct {
 type Observation struct {
 	Findings []discover.Finding
 	Rejects  []discover.Reject
-	Events   int
-	Newest   time.Time // newest 3701 event
+	// Sightings are names already counted elsewhere: the entries, rejected
+	// and deprecated names of an earlier report of this computer. They are
+	// judged again like findings, with their counts and evidence.
+	Sightings []Sighting
+	Events    int
+	Newest    time.Time // newest 3701 event
+	// Region and RegionBasis, when set, are what an earlier report said;
+	// they stand unless --region or --region-map says otherwise.
+	Region      string
+	RegionBasis string
+}
+
+// Sighting is a host name seen Count times, with the times of the first
+// and last sighting and (some of) the evidence.
+type Sighting struct {
+	Host     string
+	Status   string // statuses seen, comma-separated
+	Count    int
+	First    time.Time
+	Last     time.Time
+	Evidence []discover.Evidence
+	// Reason is set for a name an earlier report rejected for a reason that
+	// stays true (an invalid name, a forged channel): it stays rejected.
+	Reason string
+}
+
+// sightings returns every finding as a sighting, then the given ones.
+func (ob *Observation) sightings() []Sighting {
+	out := make([]Sighting, 0, len(ob.Findings)+len(ob.Sightings))
+	for _, f := range ob.Findings {
+		out = append(out, Sighting{Host: f.Host, Status: string(f.Evidence.Status), Count: 1,
+			First: f.Evidence.Time, Last: f.Evidence.Time, Evidence: []discover.Evidence{f.Evidence}})
+	}
+	return append(out, ob.Sightings...)
 }
 
 // UnknownRegion is the region of computers whose region could not be told.
@@ -148,7 +180,7 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 	rows := v.Rows(o.Cloud, o.Scope)
 	regions := map[string]*regionAcc{}
 	rejected := map[[2]string]*Excluded{}
-	deprecated := map[string]*Excluded{}
+	deprecated := map[[2]string]*Excluded{}
 	for _, computer := range sortedKeys(obs) {
 		ob := obs[computer]
 		region, basis := o.regionOf(computer, ob)
@@ -163,40 +195,28 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 			ra = &regionAcc{entries: map[string]*Entry{}}
 			regions[region] = ra
 		}
-		for _, f := range ob.Findings {
+		for _, f := range ob.sightings() {
+			if f.Reason != "" {
+				excluded(rejected, f.Host, f.Reason, "").add(f)
+				continue
+			}
 			row, ok := v.Match(f.Host, o.Cloud, o.Scope)
 			switch {
 			case ok && row.Deprecated && !o.IncludeDeprecated:
-				ex := deprecated[f.Host]
-				if ex == nil {
-					ex = &Excluded{Address: f.Host, Row: row.Address,
-						Reason: fmt.Sprintf("matches deprecated catalog row %s (no longer supported by Microsoft): remove it from the firewall; --include-deprecated keeps it", row.Address)}
-					deprecated[f.Host] = ex
-				}
-				ex.add(f.Evidence)
+				reason := fmt.Sprintf("matches deprecated catalog row %s (no longer supported by Microsoft): remove it from the firewall; --include-deprecated keeps it", row.Address)
+				excluded(deprecated, f.Host, reason, row.Address).add(f)
 			case ok:
 				ra.add(f, row)
 			case o.trusted(f.Host):
 				ra.add(f, Row{Address: f.Host, Port: 443, Protocol: "TCP", Purpose: "trusted by --trust-suffix", Required: true})
 			default:
 				reason := fmt.Sprintf("not under any %s catalog row for cloud %s (scope %s); if you trust it, add --trust-suffix", v.ID, o.Cloud, o.Scope)
-				k := [2]string{f.Host, reason}
-				ex := rejected[k]
-				if ex == nil {
-					ex = &Excluded{Address: f.Host, Reason: reason}
-					rejected[k] = ex
-				}
-				ex.add(f.Evidence)
+				excluded(rejected, f.Host, reason, "").add(f)
 			}
 		}
 		for _, r := range ob.Rejects {
-			k := [2]string{r.Value, r.Reason}
-			ex := rejected[k]
-			if ex == nil {
-				ex = &Excluded{Address: r.Value, Reason: r.Reason}
-				rejected[k] = ex
-			}
-			ex.add(r.Evidence)
+			excluded(rejected, r.Value, r.Reason, "").add(Sighting{Host: r.Value, Count: 1, First: r.Evidence.Time, Last: r.Evidence.Time,
+				Evidence: []discover.Evidence{r.Evidence}})
 		}
 	}
 	if len(regions) == 0 {
@@ -250,10 +270,13 @@ func (o BuildOptions) regionOf(computer string, ob *Observation) (string, string
 			return r, "--region-map (short name " + short + ")"
 		}
 	}
+	if ob.Region != "" && ob.Region != UnknownRegion {
+		return ob.Region, ob.RegionBasis
+	}
 	counts := map[string]int{}
-	for _, f := range ob.Findings {
+	for _, f := range ob.sightings() {
 		if r, ok := discover.RegionHint(f.Host); ok {
-			counts[r]++
+			counts[r] += f.Count
 		}
 	}
 	best, n := "", 0
@@ -292,7 +315,7 @@ func entryKey(addr string, port int, proto string) string {
 	return fmt.Sprintf("%s/%d/%s", addr, port, proto)
 }
 
-func (ra *regionAcc) add(f discover.Finding, row Row) {
+func (ra *regionAcc) add(f Sighting, row Row) {
 	k := entryKey(f.Host, row.Port, row.Protocol)
 	e := ra.entries[k]
 	if e == nil {
@@ -310,8 +333,8 @@ func (ra *regionAcc) add(f discover.Finding, row Row) {
 		}
 		ra.entries[k] = e
 	}
-	addEvidence(&e.EvidenceCount, &e.Evidence, &e.FirstSeen, &e.LastSeen, f.Evidence)
-	e.Status = mergeStatus(e.Status, f.Evidence.Status)
+	addSighting(&e.EvidenceCount, &e.Evidence, &e.FirstSeen, &e.LastSeen, f)
+	e.Status = mergeStatus(e.Status, f.Status)
 }
 
 // serviceTraffic reports the wildcard rows Microsoft supports only as
@@ -320,15 +343,14 @@ func serviceTraffic(r Row) bool {
 	return r.ServiceTag == "WindowsVirtualDesktop" && r.Kind() == KindWildcard
 }
 
-func mergeStatus(a string, s discover.Status) string {
-	b := string(s)
-	switch {
-	case a == "" || a == b:
-		return b
-	case strings.Contains(a, b):
-		return a
+// mergeStatus unions two comma-separated status lists, sorted.
+func mergeStatus(a, b string) string {
+	var parts []string
+	for _, p := range strings.Split(a+","+b, ",") {
+		if p != "" {
+			parts = append(parts, p)
+		}
 	}
-	parts := strings.Split(a+","+b, ",")
 	slices.Sort(parts)
 	return strings.Join(slices.Compact(parts), ",")
 }
@@ -379,8 +401,19 @@ func catalogEntry(r Row) Entry {
 		Purpose: r.Purpose, ServiceTag: r.ServiceTag, Required: r.Required, Evidence: []discover.Evidence{}}
 }
 
-func (ex *Excluded) add(ev discover.Evidence) {
-	addEvidence(&ex.EvidenceCount, &ex.Evidence, nil, nil, ev)
+// excluded returns the list item for an address and reason, making it.
+func excluded(m map[[2]string]*Excluded, addr, reason, row string) *Excluded {
+	k := [2]string{addr, reason}
+	ex := m[k]
+	if ex == nil {
+		ex = &Excluded{Address: addr, Reason: reason, Row: row}
+		m[k] = ex
+	}
+	return ex
+}
+
+func (ex *Excluded) add(s Sighting) {
+	addSighting(&ex.EvidenceCount, &ex.Evidence, nil, nil, s)
 }
 
 func (ex *Excluded) finish() Excluded {
@@ -388,17 +421,17 @@ func (ex *Excluded) finish() Excluded {
 	return *ex
 }
 
-// addEvidence records one sighting. All sightings are kept until finish
-// sorts them and caps the list, so the result does not depend on order.
-func addEvidence(count *int, list *[]discover.Evidence, first, last **time.Time, ev discover.Evidence) {
-	*count++
-	*list = append(*list, ev)
-	if first != nil && (*first == nil || ev.Time.Before(**first)) {
-		t := ev.Time
+// addSighting records a sighting. All evidence is kept until finish sorts
+// and caps it, so the result does not depend on order.
+func addSighting(count *int, list *[]discover.Evidence, first, last **time.Time, s Sighting) {
+	*count += s.Count
+	*list = append(*list, s.Evidence...)
+	if first != nil && !s.First.IsZero() && (*first == nil || s.First.Before(**first)) {
+		t := s.First
 		*first = &t
 	}
-	if last != nil && (*last == nil || ev.Time.After(**last)) {
-		t := ev.Time
+	if last != nil && !s.Last.IsZero() && (*last == nil || s.Last.After(**last)) {
+		t := s.Last
 		*last = &t
 	}
 }

@@ -38,7 +38,8 @@ func (f Filter) matchProvider(name string) bool {
 	return false
 }
 
-func (f Filter) match(ev *Event) bool {
+// Match reports whether an event passes the filter.
+func (f Filter) Match(ev Event) bool {
 	if !f.matchProvider(ev.Provider) {
 		return false
 	}

@@ -76,7 +76,7 @@ func (cd *chunkDecoder) records(b []byte) {
 		}
 		ev.Recovered = off > int(h.OffsetLastRec)
 		r := recResult{id: id, decoded: true}
-		if cd.fi.filter.match(ev) {
+		if cd.fi.filter.Match(*ev) {
 			r.ev = ev
 		}
 		cd.res.records = append(cd.res.records, r)

@@ -39,11 +39,16 @@ func cmdEvents(args []string, stdout io.Writer) (int, error) {
 	if fs.NArg() == 0 {
 		return exitUsage, usagef("events needs at least one .evtx file or folder")
 	}
-	files, err := expandInputs(fs.Args())
+	ins, _, err := expandInputs(fs.Args())
 	if err != nil {
 		return exitError, err
 	}
-	if err := checkOutput(*output, files); err != nil {
+	files := pathsOf(ins, "evtx")
+	var all []string
+	for _, in := range ins {
+		all = append(all, in.path)
+	}
+	if err := checkOutput(*output, all); err != nil {
 		return exitError, err
 	}
 	f := evtx.Filter{EventIDs: ids.ids}
@@ -75,8 +80,34 @@ func cmdEvents(args []string, stdout io.Writer) (int, error) {
 		if err != nil {
 			return err
 		}
-		if failed == len(files) {
-			return fmt.Errorf("none of the %d input files could be read", len(files))
+		for _, in := range ins {
+			var evs []evtx.Event
+			var err error
+			switch in.kind {
+			case "xml":
+				evs, err = readEventsXML(in.path)
+			case "urltool":
+				var ev evtx.Event
+				ev, err = readURLToolEvent(in.path)
+				evs = []evtx.Event{ev}
+			case "report":
+				err = fmt.Errorf("%s: an avdurls report holds no events", in.path)
+			}
+			if err != nil {
+				errorf("%v; file skipped", err)
+				status = exitPartial
+				failed++
+			}
+			for _, ev := range evs {
+				if in.kind == "urltool" || f.Match(ev) {
+					if err := enc.Encode(ev); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if failed == len(ins) {
+			return fmt.Errorf("none of the %d input files could be read", len(ins))
 		}
 		return nil
 	})

@@ -2,48 +2,113 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/avdurls/avdurls/evtx"
 )
 
-// expandInputs turns the command line's paths into a sorted list of files:
-// a folder stands for every .evtx file below it; a file named on the
-// command line is read whatever its name.
-func expandInputs(paths []string) ([]string, error) {
-	var files []string
+// input is one file to read and what it holds.
+type input struct {
+	path string
+	kind string // evtx.Sniff's answer
+}
+
+// expandInputs turns the command line's paths into a sorted list of
+// inputs, classified by content rather than by name: .evtx files, rendered
+// event XML, URL-tool output and avdurls JSON reports. A file named on the
+// command line that is none of these is an error naming it; in a folder,
+// such files are skipped and counted.
+func expandInputs(paths []string) (ins []input, skipped int, err error) {
+	seen := map[string]bool{}
+	add := func(path string, explicit bool) error {
+		path = filepath.Clean(path)
+		if seen[path] {
+			return nil
+		}
+		seen[path] = true
+		kind, err := sniffFile(path)
+		if err != nil {
+			if explicit {
+				return err
+			}
+			skipped++
+			return nil
+		}
+		if kind == "" && strings.EqualFold(filepath.Ext(path), ".evtx") {
+			kind = "evtx" // named as an event log: the reader says what is wrong with it
+		}
+		if kind == "" {
+			if explicit {
+				return fmt.Errorf("%s: not an EVTX file, rendered event XML, URL-tool output or avdurls report; export the log with 'wevtutil epl Application host.evtx'", path)
+			}
+			skipped++
+			return nil
+		}
+		ins = append(ins, input{path, kind})
+		return nil
+	}
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
 			if os.IsNotExist(err) {
-				return nil, fmt.Errorf("%s: no such file or folder", p)
+				return nil, 0, fmt.Errorf("%s: no such file or folder", p)
 			}
-			return nil, err
+			return nil, 0, err
 		}
 		if !fi.IsDir() {
-			files = append(files, filepath.Clean(p))
+			if err := add(p, true); err != nil {
+				return nil, 0, err
+			}
 			continue
 		}
-		n := 0
+		before := len(ins)
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(path), ".evtx") {
-				files = append(files, filepath.Clean(path))
-				n++
+			if d.Type().IsRegular() {
+				return add(path, false)
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		if n == 0 {
-			return nil, fmt.Errorf("%s: no .evtx files in this folder or below it; export the Application log with 'wevtutil epl Application host.evtx' on each session host", p)
+		if len(ins) == before {
+			return nil, 0, fmt.Errorf("%s: no event logs (.evtx, event XML, URL-tool output or reports) in this folder or below it; export the Application log with 'wevtutil epl Application host.evtx' on each session host", p)
 		}
 	}
-	slices.Sort(files)
-	return slices.Compact(files), nil
+	slices.SortFunc(ins, func(a, b input) int { return strings.Compare(a.path, b.path) })
+	return ins, skipped, nil
+}
+
+// sniffFile reads the start of a file and classifies it.
+func sniffFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return evtx.Sniff(head[:n]), nil
+}
+
+// pathsOf returns the paths of the inputs of one kind.
+func pathsOf(ins []input, kind string) []string {
+	var p []string
+	for _, in := range ins {
+		if in.kind == kind {
+			p = append(p, in.path)
+		}
+	}
+	return p
 }

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -148,53 +149,32 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 			return exitError, err
 		}
 	}
-	files, err := expandInputs(fs.Args())
+	ins, skipped, err := expandInputs(fs.Args())
 	if err != nil {
 		return exitError, err
 	}
-	if err := checkOutput(o.output, files); err != nil {
+	files := pathsOf(ins, "evtx")
+	var all []string
+	for _, in := range ins {
+		all = append(all, in.path)
+	}
+	if err := checkOutput(o.output, all); err != nil {
 		return exitError, err
 	}
 	if err := checkOutputDir(o.outputDir); err != nil {
 		return exitError, err
 	}
 
-	obs := map[string]*catalog.Observation{}
-	names := map[string]string{} // lower-case computer -> first spelling seen
+	c := newCollector()
 	filter := evtx.Filter{Providers: []string{o.provider}, EventIDs: o.ids.ids, NoPrefilter: o.noPrefilter}
 	var inputs []catalog.InputFile
 	partial := false
-	events := 0
 	bar := newProgress(files, o.quiet)
 	readable := 0
 	nwarn := map[string]int{}
 	err = evtx.ReadFiles(files, filter, evtx.ReadOptions{FileTimeout: o.fileTimeout, MaxEvents: o.maxEvents}, evtx.Handlers{
 		Event: func(ev evtx.Event) error {
-			events++
-			key := strings.ToLower(ev.Computer)
-			if _, ok := names[key]; !ok {
-				names[key] = ev.Computer
-			}
-			ob := obs[names[key]]
-			if ob == nil {
-				ob = &catalog.Observation{}
-				obs[names[key]] = ob
-			}
-			ob.Events++
-			if ev.EventID == 3701 && ev.Time.After(ob.Newest) {
-				ob.Newest = ev.Time
-			}
-			found, rejected := discover.Extract(ev)
-			if !strings.EqualFold(ev.Channel, "Application") {
-				// A forged event: the real agent logs to Application.
-				for _, fd := range found {
-					rejected = append(rejected, discover.Reject{Value: fd.Host, Evidence: fd.Evidence,
-						Reason: fmt.Sprintf("event claims provider %s but was logged to channel %q, not Application: possibly forged", ev.Provider, ev.Channel)})
-				}
-				found = nil
-			}
-			ob.Findings = append(ob.Findings, found...)
-			ob.Rejects = append(ob.Rejects, rejected...)
+			c.event(ev)
 			return nil
 		},
 		Warning: func(w evtx.Warning) {
@@ -238,14 +218,42 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
+	// The other inputs are small: read them one after another.
+	for _, in := range ins {
+		var err error
+		n := 0
+		switch in.kind {
+		case "xml":
+			n, err = c.readXML(in.path, filter)
+		case "urltool":
+			err, n = c.readURLTool(in.path), 1
+		case "report":
+			err = c.report(in.path)
+		default:
+			continue
+		}
+		rec := catalog.InputFile{File: in.path, Matched: n}
+		if err != nil {
+			partial = true
+			rec.Error = err.Error()
+			errorf("%v; file skipped", err)
+		} else {
+			readable++
+		}
+		inputs = append(inputs, rec)
+	}
+	if skipped > 0 {
+		infof("skipped %d files in the folders given that are not event logs, event XML, URL-tool output or reports", skipped)
+	}
 
 	if readable == 0 {
-		return exitError, fmt.Errorf("none of the %d input files could be read", len(files))
+		return exitError, fmt.Errorf("none of the %d input files could be read", len(ins))
 	}
-	if events == 0 {
-		warnf("no %s events with IDs %s in %d files; the allowlist holds catalog rows only and every wildcard stays unresolved", o.provider, o.ids.String(), len(files))
+	if c.events == 0 {
+		warnf("no %s events with IDs %s in %d files; the allowlist holds catalog rows only and every wildcard stays unresolved", o.provider, o.ids.String(), len(ins))
 	}
-	rep := ver.Build(obs, bo)
+	slices.SortFunc(inputs, func(a, b catalog.InputFile) int { return strings.Compare(a.File, b.File) })
+	rep := ver.Build(c.obs, bo)
 	rep.Inputs = inputs
 	if o.outputDir != "" {
 		for i, r := range rep.Regions {
@@ -259,7 +267,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	} else if err := writeOutput(o.output, stdout, func(w io.Writer) error { return render(w, o.format, rep, o.fw) }); err != nil {
 		return exitError, fmt.Errorf("write %s: %w", o.output, err)
 	}
-	summary(rep, len(files), events)
+	summary(rep, len(ins), c.events)
 	if partial {
 		return exitPartial, nil
 	}
