@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"unicode/utf16"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -30,6 +31,20 @@ func TestScripts(t *testing.T) {
 		},
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") != "",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// utf16 SRC DST: SRC re-encoded as UTF-16LE with a byte order
+			// mark, as PowerShell 5 redirection writes text.
+			"utf16": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: utf16 SRC DST")
+				}
+				b, err := os.ReadFile(ts.MkAbs(args[0]))
+				ts.Check(err)
+				out := []byte{0xff, 0xfe}
+				for _, u := range utf16.Encode([]rune(string(b))) {
+					out = append(out, byte(u), byte(u>>8))
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[1]), out, 0o644))
+			},
 			// truncate SRC N DST: the first N bytes of SRC, a damaged copy.
 			"truncate": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 3 {
