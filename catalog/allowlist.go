@@ -110,6 +110,22 @@ type Host struct {
 	RegionBasis string     `json:"regionBasis"`
 	Events      int        `json:"events"`
 	Newest3701  *time.Time `json:"newest3701,omitempty"`
+	// Unreachable lists the names the agent could not reach (3702 or a
+	// not-accessible section), trusted or not.
+	Unreachable []string `json:"unreachable,omitempty"`
+	// Health holds the agent's health events: 3703 (RD Gateway URL not
+	// accessible), 3019 (web-socket transport URLs not reachable), 3277
+	// (broker or registration failures).
+	Health []HealthEvent `json:"health,omitempty"`
+}
+
+// HealthEvent is one agent health event of a host.
+type HealthEvent struct {
+	EventID  uint32    `json:"eventId"`
+	Time     time.Time `json:"time"`
+	RecordID uint64    `json:"recordId"`
+	File     string    `json:"file"`
+	Summary  string    `json:"summary"` // the first line of its text, cut and made printable
 }
 
 // BuildOptions say how to turn findings into a Report.
@@ -134,6 +150,7 @@ type Observation struct {
 	Sightings []Sighting
 	Events    int
 	Newest    time.Time // newest 3701 event
+	Health    []HealthEvent
 	// Region and RegionBasis, when set, are what an earlier report said;
 	// they stand unless --region or --region-map says otherwise.
 	Region      string
@@ -184,7 +201,14 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 	for _, computer := range sortedKeys(obs) {
 		ob := obs[computer]
 		region, basis := o.regionOf(computer, ob)
-		h := Host{Computer: computer, Region: region, RegionBasis: basis, Events: ob.Events}
+		h := Host{Computer: computer, Region: region, RegionBasis: basis, Events: ob.Events, Health: health(ob.Health)}
+		for _, f := range ob.sightings() {
+			if strings.Contains(f.Status, string(discover.Unreachable)) {
+				h.Unreachable = append(h.Unreachable, f.Host)
+			}
+		}
+		slices.Sort(h.Unreachable)
+		h.Unreachable = slices.Compact(h.Unreachable)
 		if !ob.Newest.IsZero() {
 			t := ob.Newest
 			h.Newest3701 = &t
@@ -460,4 +484,18 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// health sorts a host's health events newest first and keeps the 20
+// newest.
+func health(evs []HealthEvent) []HealthEvent {
+	if len(evs) == 0 {
+		return nil
+	}
+	evs = slices.Clone(evs)
+	slices.SortFunc(evs, func(a, b HealthEvent) int {
+		return cmp.Or(b.Time.Compare(a.Time), cmp.Compare(a.EventID, b.EventID), strings.Compare(a.File, b.File), cmp.Compare(a.RecordID, b.RecordID))
+	})
+	evs = slices.Compact(evs)
+	return evs[:min(len(evs), maxEvidence)]
 }

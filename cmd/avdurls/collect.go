@@ -36,6 +36,45 @@ func (c *collector) observation(computer string) *catalog.Observation {
 	return ob
 }
 
+// healthIDs are the agent's health events, collected per host beside the
+// URL events: 3703 RD Gateway URL not accessible, 3019 web-socket transport
+// URLs not reachable, 3277 broker or registration failures.
+var healthIDs = []uint32{3019, 3277, 3703}
+
+// health records an agent health event of a host.
+func (c *collector) health(ev evtx.Event) {
+	ob := c.observation(ev.Computer)
+	text := ev.Message
+	for _, d := range ev.Data {
+		if text == "" && strings.TrimSpace(d) != "" {
+			text = d
+		}
+	}
+	ob.Health = append(ob.Health, catalog.HealthEvent{EventID: ev.EventID, Time: ev.Time, RecordID: ev.RecordID, File: ev.File,
+		Summary: summaryLine(text)})
+}
+
+// summaryLine is the first non-empty line of s, printable and at most 160
+// characters.
+func summaryLine(s string) string {
+	for _, line := range strings.Split(s, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			s = line
+			break
+		}
+	}
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(s) > 160 {
+		s = s[:157] + "..."
+	}
+	return s
+}
+
 // event takes the host names out of one event. A WVD-Agent event logged to
 // a channel other than Application is taken as forged: its names are
 // rejected.
@@ -82,6 +121,7 @@ func (c *collector) report(path string) error {
 		if h.Newest3701 != nil && h.Newest3701.After(ob.Newest) {
 			ob.Newest = *h.Newest3701
 		}
+		ob.Health = append(ob.Health, h.Health...)
 		if ob.Region == "" && h.Region != catalog.UnknownRegion {
 			ob.Region, ob.RegionBasis = h.Region, h.RegionBasis
 		}

@@ -166,7 +166,8 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	}
 
 	c := newCollector()
-	filter := evtx.Filter{Providers: []string{o.provider}, EventIDs: o.ids.ids, NoPrefilter: o.noPrefilter}
+	filter := evtx.Filter{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), NoPrefilter: o.noPrefilter}
+	wanted := func(ev evtx.Event) bool { return slices.Contains(o.ids.ids, ev.EventID) }
 	var inputs []catalog.InputFile
 	partial := false
 	bar := newProgress(files, o.quiet)
@@ -174,7 +175,11 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	nwarn := map[string]int{}
 	err = evtx.ReadFiles(files, filter, evtx.ReadOptions{FileTimeout: o.fileTimeout, MaxEvents: o.maxEvents}, evtx.Handlers{
 		Event: func(ev evtx.Event) error {
-			c.event(ev)
+			if wanted(ev) {
+				c.event(ev)
+			} else {
+				c.health(ev)
+			}
 			return nil
 		},
 		Warning: func(w evtx.Warning) {
@@ -268,6 +273,9 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitError, fmt.Errorf("write %s: %w", o.output, err)
 	}
 	summary(rep, len(ins), c.events)
+	if !o.quiet {
+		healthSummary(rep)
+	}
 	if partial {
 		return exitPartial, nil
 	}
@@ -353,4 +361,45 @@ func validSource(s string) bool {
 	}
 	_, err := netip.ParsePrefix(s)
 	return err == nil
+}
+
+// withHealth adds the agent health events to the IDs read.
+func withHealth(ids []uint32) []uint32 {
+	all := slices.Clone(ids)
+	for _, id := range healthIDs {
+		if !slices.Contains(all, id) {
+			all = append(all, id)
+		}
+	}
+	slices.Sort(all)
+	return all
+}
+
+// healthSummary prints, per host with something to report, the newest 3701
+// time, the URLs not reachable and the agent's failures; at most 20 hosts.
+func healthSummary(rep catalog.Report) {
+	shown := 0
+	for _, h := range rep.Hosts {
+		if len(h.Unreachable) == 0 && len(h.Health) == 0 {
+			continue
+		}
+		if shown++; shown > 20 {
+			continue
+		}
+		newest := "no 3701 event"
+		if h.Newest3701 != nil {
+			newest = "newest 3701 " + h.Newest3701.UTC().Format(time.RFC3339)
+		}
+		line := fmt.Sprintf("host %s (%s): %s", printable(h.Computer), h.Region, newest)
+		if n := len(h.Unreachable); n > 0 {
+			line += fmt.Sprintf("; %d names not reachable (%s)", n, printable(strings.Join(h.Unreachable[:min(n, 3)], ", ")))
+		}
+		if n := len(h.Health); n > 0 {
+			line += fmt.Sprintf("; %d health events, newest %d: %s", n, h.Health[0].EventID, printable(h.Health[0].Summary))
+		}
+		infof("%s", line)
+	}
+	if shown > 20 {
+		infof("%d more hosts with unreachable names or health events: see the JSON report (hosts[].unreachable, hosts[].health)", shown-20)
+	}
 }
