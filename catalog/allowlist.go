@@ -117,6 +117,15 @@ type Host struct {
 	// accessible), 3019 (web-socket transport URLs not reachable), 3277
 	// (broker or registration failures).
 	Health []HealthEvent `json:"health,omitempty"`
+	// AgentChecks are the checks of the agent's health report (live runs).
+	AgentChecks []AgentCheck `json:"agentChecks,omitempty"`
+}
+
+// AgentCheck is one check of the agent's health report in the registry.
+type AgentCheck struct {
+	Name    string `json:"name"`
+	Outcome string `json:"outcome"`
+	Detail  string `json:"detail,omitempty"`
 }
 
 // HealthEvent is one agent health event of a host.
@@ -136,6 +145,7 @@ type BuildOptions struct {
 	IncludeDeprecated bool              // allow deprecated hosts seen in events
 	TrustSuffixes     []string          // extra trusted suffixes (normalised)
 	Region            string            // one region for every computer
+	RegionBasis       string            // how Region was found; default "--region"
 	RegionMap         map[string]string // computer (lower case) -> region
 }
 
@@ -147,10 +157,11 @@ type Observation struct {
 	// Sightings are names already counted elsewhere: the entries, rejected
 	// and deprecated names of an earlier report of this computer. They are
 	// judged again like findings, with their counts and evidence.
-	Sightings []Sighting
-	Events    int
-	Newest    time.Time // newest 3701 event
-	Health    []HealthEvent
+	Sightings   []Sighting
+	Events      int
+	Newest      time.Time // newest 3701 event
+	Health      []HealthEvent
+	AgentChecks []AgentCheck
 	// Region and RegionBasis, when set, are what an earlier report said;
 	// they stand unless --region or --region-map says otherwise.
 	Region      string
@@ -201,7 +212,7 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 	for _, computer := range sortedKeys(obs) {
 		ob := obs[computer]
 		region, basis := o.regionOf(computer, ob)
-		h := Host{Computer: computer, Region: region, RegionBasis: basis, Events: ob.Events, Health: health(ob.Health)}
+		h := Host{Computer: computer, Region: region, RegionBasis: basis, Events: ob.Events, Health: health(ob.Health), AgentChecks: ob.AgentChecks}
 		for _, f := range ob.sightings() {
 			if strings.Contains(f.Status, string(discover.Unreachable)) {
 				h.Unreachable = append(h.Unreachable, f.Host)
@@ -282,6 +293,9 @@ func (o BuildOptions) defaultRegion() string {
 // regionOf decides a computer's region and says on what basis.
 func (o BuildOptions) regionOf(computer string, ob *Observation) (string, string) {
 	if o.Region != "" {
+		if o.RegionBasis != "" {
+			return o.Region, o.RegionBasis
+		}
 		return o.Region, "--region"
 	}
 	c := strings.ToLower(computer)

@@ -122,6 +122,7 @@ func (c *collector) report(path string) error {
 			ob.Newest = *h.Newest3701
 		}
 		ob.Health = append(ob.Health, h.Health...)
+		ob.AgentChecks = append(ob.AgentChecks, h.AgentChecks...)
 		if ob.Region == "" && h.Region != catalog.UnknownRegion {
 			ob.Region, ob.RegionBasis = h.Region, h.RegionBasis
 		}

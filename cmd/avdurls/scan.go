@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -19,12 +21,20 @@ import (
 
 const scanUsage = `Usage:
     avdurls scan [options] PATH...
+    avdurls scan --live [options]        on a session host (Windows)
 
 Reads every .evtx file named, and every .evtx file below each folder named,
 keeps the WVD-Agent events 3701 (reachable) and 3702 (not reachable), takes
 the host names out of them, checks each against Microsoft's catalog, and
 prints one allowlist per Azure region. Names that match no catalog row are
-reported as rejected and never allowlisted.
+reported as rejected and never allowlisted. Inputs are recognised by
+content: .evtx files, rendered event XML (wevtutil qe /f:xml, Get-WinEvent
+ToXml()), WVDAgentUrlTool.exe output and earlier JSON reports, which merge.
+
+--live (the default on Windows when no PATH is given) reads this host's
+Application log through the Windows Event Log API, the agent's health report
+from the registry, and the VM's region from the Azure Instance Metadata
+Service when no --region is given.
 
 Options:
     -f, --format FORMAT        table (default), csv, json, text, markdown, edl,
@@ -48,7 +58,11 @@ Options:
         --no-prefilter         parse every record (slower; for comparison)
         --file-timeout DUR     give up on a file after DUR (default 10m)
         --max-events N         give up on a file after N matching events
-                               (default 1000000; bounds memory on forged floods)
+                               (default 1000000; bounds memory on forged floods);
+                               live: read at most the N newest
+        --live                 read this Windows host's event log instead of files
+        --since DURATION       live: only events of the last DURATION (e.g. 72h)
+        --imds-endpoint URL    live: the metadata service to ask for the region
     -q, --quiet                no warnings about damaged chunks, only the summary
 
 Region of each host: --region, else --region-map, else inferred from a
@@ -74,6 +88,9 @@ type scanOptions struct {
 	maxEvents           int
 	outputDir           string
 	fw                  fwOptions
+	live                bool
+	since               time.Duration
+	imds                string
 }
 
 func cmdScan(args []string, stdout io.Writer) (int, error) {
@@ -101,12 +118,24 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs.BoolVar(&o.noPrefilter, "no-prefilter", false, "")
 	fs.DurationVar(&o.fileTimeout, "file-timeout", 10*time.Minute, "")
 	fs.IntVar(&o.maxEvents, "max-events", 1_000_000, "")
+	fs.BoolVar(&o.live, "live", false, "")
+	fs.DurationVar(&o.since, "since", 0, "")
+	fs.StringVar(&o.imds, "imds-endpoint", imdsEndpoint, "")
 	if err := parseFlags(fs, args, scanUsage, stdout); err != nil {
 		return exitUsage, err
 	}
 	o.format, o.cloud = format.value, cloud.value
-	if fs.NArg() == 0 {
-		return exitUsage, usagef("scan needs at least one .evtx file or folder")
+	if fs.NArg() == 0 && runtime.GOOS == "windows" {
+		o.live = true
+	}
+	if o.live && fs.NArg() > 0 {
+		return exitUsage, usagef("--live reads this host's event log: give no paths with it")
+	}
+	if !o.live && fs.NArg() == 0 {
+		return exitUsage, usagef("scan needs at least one .evtx file or folder (or --live on a Windows session host)")
+	}
+	if o.since < 0 {
+		return exitUsage, usagef("--since must not be negative")
 	}
 	if o.output != "" && o.outputDir != "" {
 		return exitUsage, usagef("-o and --output-dir conflict: give one")
@@ -148,6 +177,9 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		if bo.RegionMap, err = readRegionMap(o.regionMap); err != nil {
 			return exitError, err
 		}
+	}
+	if o.live {
+		return scanLive(o, bo, ver, stdout)
 	}
 	ins, skipped, err := expandInputs(fs.Args())
 	if err != nil {
@@ -260,17 +292,8 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	slices.SortFunc(inputs, func(a, b catalog.InputFile) int { return strings.Compare(a.File, b.File) })
 	rep := ver.Build(c.obs, bo)
 	rep.Inputs = inputs
-	if o.outputDir != "" {
-		for i, r := range rep.Regions {
-			path := filepath.Join(o.outputDir, r.Region+"."+formatExt(o.format))
-			rr := regionReport(rep, i)
-			if err := writeOutput(path, stdout, func(w io.Writer) error { return render(w, o.format, rr, o.fw) }); err != nil {
-				return exitError, fmt.Errorf("write %s: %w", path, err)
-			}
-			infof("wrote %s", path)
-		}
-	} else if err := writeOutput(o.output, stdout, func(w io.Writer) error { return render(w, o.format, rep, o.fw) }); err != nil {
-		return exitError, fmt.Errorf("write %s: %w", o.output, err)
+	if err := writeReport(o, rep, stdout); err != nil {
+		return exitError, err
 	}
 	summary(rep, len(ins), c.events)
 	if !o.quiet {
@@ -402,4 +425,86 @@ func healthSummary(rep catalog.Report) {
 	if shown > 20 {
 		infof("%d more hosts with unreachable names or health events: see the JSON report (hosts[].unreachable, hosts[].health)", shown-20)
 	}
+}
+
+// writeReport writes the report to stdout, -o or one file per region.
+func writeReport(o scanOptions, rep catalog.Report, stdout io.Writer) error {
+	if o.outputDir != "" {
+		for i, r := range rep.Regions {
+			path := filepath.Join(o.outputDir, r.Region+"."+formatExt(o.format))
+			rr := regionReport(rep, i)
+			if err := writeOutput(path, stdout, func(w io.Writer) error { return render(w, o.format, rr, o.fw) }); err != nil {
+				return fmt.Errorf("write %s: %w", path, err)
+			}
+			infof("wrote %s", path)
+		}
+	} else if err := writeOutput(o.output, stdout, func(w io.Writer) error { return render(w, o.format, rep, o.fw) }); err != nil {
+		return fmt.Errorf("write %s: %w", o.output, err)
+	}
+	return nil
+}
+
+// scanLive reads this host's event log and agent health report.
+func scanLive(o scanOptions, bo catalog.BuildOptions, ver *catalog.Version, stdout io.Writer) (int, error) {
+	if err := checkOutput(o.output, nil); err != nil {
+		return exitError, err
+	}
+	if err := checkOutputDir(o.outputDir); err != nil {
+		return exitError, err
+	}
+	c := newCollector()
+	lo := evtx.LiveOptions{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), Since: o.since, Max: o.maxEvents}
+	computer, _ := os.Hostname()
+	_, err := evtx.ReadLive(lo, func(ev evtx.Event) error {
+		if computer == "" || strings.HasPrefix(strings.ToLower(ev.Computer), strings.ToLower(computer)+".") {
+			computer = ev.Computer // the FQDN the events use
+		}
+		if slices.Contains(o.ids.ids, ev.EventID) {
+			c.event(ev)
+		} else {
+			c.health(ev)
+		}
+		return nil
+	})
+	if err != nil {
+		return exitError, err
+	}
+	partial := false
+	if s, err := evtx.ReadAgentHealthReport(); err != nil {
+		infof("no agent health report in the registry (%v)", err)
+	} else if checks, ev, err := evtx.ParseAgentHealthReport(s, computer); err != nil {
+		warnf("%v", err)
+		partial = true
+	} else {
+		ob := c.observation(computer)
+		for _, ch := range checks {
+			ob.AgentChecks = append(ob.AgentChecks, catalog.AgentCheck{Name: ch.Name, Outcome: ch.Outcome, Detail: ch.Detail})
+		}
+		if ev != nil {
+			c.event(*ev)
+		}
+	}
+	if bo.Region == "" && bo.RegionMap == nil {
+		if loc, err := regionFromIMDS(context.Background(), o.imds, imdsTimeout); err != nil {
+			warnf("%v", err)
+		} else {
+			bo.Region, bo.RegionBasis = loc, "Azure Instance Metadata Service (location of this VM)"
+		}
+	}
+	if c.events == 0 {
+		warnf("no %s events with IDs %s in the %s log; is this a registered AVD session host?", o.provider, o.ids.String(), "Application")
+	}
+	rep := ver.Build(c.obs, bo)
+	rep.Inputs = []catalog.InputFile{{File: "live:Application", Matched: c.events}}
+	if err := writeReport(o, rep, stdout); err != nil {
+		return exitError, err
+	}
+	summary(rep, 1, c.events)
+	if !o.quiet {
+		healthSummary(rep)
+	}
+	if partial {
+		return exitPartial, nil
+	}
+	return exitOK, nil
 }
