@@ -182,14 +182,18 @@ type Sighting struct {
 	Reason string
 }
 
-// sightings returns every finding as a sighting, then the given ones.
-func (ob *Observation) sightings() []Sighting {
-	out := make([]Sighting, 0, len(ob.Findings)+len(ob.Sightings))
+// eachSighting calls fn with every finding as a sighting, then with the
+// given sightings. fn must not keep s.Evidence: for findings it is reused.
+func (ob *Observation) eachSighting(fn func(s Sighting)) {
+	var one [1]discover.Evidence
 	for _, f := range ob.Findings {
-		out = append(out, Sighting{Host: f.Host, Status: string(f.Evidence.Status), Count: 1,
-			First: f.Evidence.Time, Last: f.Evidence.Time, Evidence: []discover.Evidence{f.Evidence}})
+		one[0] = f.Evidence
+		fn(Sighting{Host: f.Host, Status: string(f.Evidence.Status), Count: 1,
+			First: f.Evidence.Time, Last: f.Evidence.Time, Evidence: one[:]})
 	}
-	return append(out, ob.Sightings...)
+	for _, s := range ob.Sightings {
+		fn(s)
+	}
 }
 
 // UnknownRegion is the region of computers whose region could not be told.
@@ -206,6 +210,19 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 		Regions:       []Region{}, Hosts: []Host{}, Rejected: []Excluded{}, Deprecated: []Excluded{}, Inputs: []InputFile{},
 	}
 	rows := v.Rows(o.Cloud, o.Scope)
+	type match struct {
+		row Row
+		ok  bool
+	}
+	matches := map[string]match{} // the same names recur in every event
+	matchHost := func(host string) (Row, bool) {
+		m, seen := matches[host]
+		if !seen {
+			m.row, m.ok = matchRows(rows, host)
+			matches[host] = m
+		}
+		return m.row, m.ok
+	}
 	regions := map[string]*regionAcc{}
 	rejected := map[[2]string]*Excluded{}
 	deprecated := map[[2]string]*Excluded{}
@@ -213,11 +230,11 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 		ob := obs[computer]
 		region, basis := o.regionOf(computer, ob)
 		h := Host{Computer: computer, Region: region, RegionBasis: basis, Events: ob.Events, Health: health(ob.Health), AgentChecks: ob.AgentChecks}
-		for _, f := range ob.sightings() {
+		ob.eachSighting(func(f Sighting) {
 			if strings.Contains(f.Status, string(discover.Unreachable)) {
 				h.Unreachable = append(h.Unreachable, f.Host)
 			}
-		}
+		})
 		slices.Sort(h.Unreachable)
 		h.Unreachable = slices.Compact(h.Unreachable)
 		if !ob.Newest.IsZero() {
@@ -230,12 +247,12 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 			ra = &regionAcc{entries: map[string]*Entry{}}
 			regions[region] = ra
 		}
-		for _, f := range ob.sightings() {
+		ob.eachSighting(func(f Sighting) {
 			if f.Reason != "" {
 				excluded(rejected, f.Host, f.Reason, "").add(f)
-				continue
+				return
 			}
-			row, ok := v.Match(f.Host, o.Cloud, o.Scope)
+			row, ok := matchHost(f.Host)
 			switch {
 			case ok && row.Deprecated && !o.IncludeDeprecated:
 				reason := fmt.Sprintf("matches deprecated catalog row %s (no longer supported by Microsoft): remove it from the firewall; --include-deprecated keeps it", row.Address)
@@ -248,7 +265,7 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 				reason := fmt.Sprintf("not under any %s catalog row for cloud %s (scope %s); if you trust it, add --trust-suffix", v.ID, o.Cloud, o.Scope)
 				excluded(rejected, f.Host, reason, "").add(f)
 			}
-		}
+		})
 		for _, r := range ob.Rejects {
 			excluded(rejected, r.Value, r.Reason, "").add(Sighting{Host: r.Value, Count: 1, First: r.Evidence.Time, Last: r.Evidence.Time,
 				Evidence: []discover.Evidence{r.Evidence}})
@@ -312,11 +329,11 @@ func (o BuildOptions) regionOf(computer string, ob *Observation) (string, string
 		return ob.Region, ob.RegionBasis
 	}
 	counts := map[string]int{}
-	for _, f := range ob.sightings() {
+	ob.eachSighting(func(f Sighting) {
 		if r, ok := discover.RegionHint(f.Host); ok {
 			counts[r] += f.Count
 		}
-	}
+	})
 	best, n := "", 0
 	for _, r := range sortedKeys(counts) {
 		if counts[r] > n {
@@ -464,6 +481,12 @@ func (ex *Excluded) finish() Excluded {
 func addSighting(count *int, list *[]discover.Evidence, first, last **time.Time, s Sighting) {
 	*count += s.Count
 	*list = append(*list, s.Evidence...)
+	if len(*list) > 4*maxEvidence {
+		// Keep memory bounded: the newest maxEvidence of a union are
+		// among the newest maxEvidence of its parts, so trimming early
+		// gives the same result as trimming at the end.
+		*list = capEvidence(*list)
+	}
 	if first != nil && !s.First.IsZero() && (*first == nil || s.First.Before(**first)) {
 		t := s.First
 		*first = &t

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -145,5 +146,28 @@ func TestBuildDeterministic(t *testing.T) {
 	eb, _ := entry(b.Regions[0], "rdgateway-c100-eus2-r1.wvd.microsoft.com")
 	if len(ea.Evidence) != maxEvidence || !slices.Equal(ea.Evidence, eb.Evidence) || ea.EvidenceCount != 50 {
 		t.Errorf("evidence differs with input order or is not capped: %d vs %d items", len(ea.Evidence), len(eb.Evidence))
+	}
+}
+
+// BenchmarkBuild merges the findings of 100 hosts with 200 events each.
+func BenchmarkBuild(b *testing.B) {
+	v := Default().Newest()
+	hosts := []string{"eastus2-shared.prod.warm.ingest.monitor.core.windows.net", "qos.prod.warm.ingest.monitor.core.windows.net",
+		"rdgateway-c100-eus2-r1.wvd.microsoft.com", "gcs.prod.monitoring.core.windows.net", "mrsglobalsteus2prod.blob.core.windows.net",
+		"wvd.microsoft.com.evil.example"}
+	obs := map[string]*Observation{}
+	for h := 0; h < 100; h++ {
+		ob := &Observation{}
+		computer := fmt.Sprintf("avd-%d", h)
+		for e := 0; e < 200; e++ {
+			for _, name := range hosts {
+				ob.Findings = append(ob.Findings, finding(name, computer, discover.Reachable, uint64(e)))
+			}
+		}
+		obs[computer] = ob
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		v.Build(obs, BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost})
 	}
 }

@@ -143,13 +143,18 @@ func asciiLower(s string) string {
 // equal specificity a supported row beats a deprecated one, then a required
 // row an optional one; remaining ties go to the first row in Rows order.
 func (v *Version) Match(host string, cloud Cloud, scope Scope) (Row, bool) {
+	return matchRows(v.Rows(cloud, scope), host)
+}
+
+// matchRows is Match over rows already selected and sorted by Rows.
+func matchRows(rows []Row, host string) (Row, bool) {
 	host, ok := normHost(host)
 	if !ok {
 		return Row{}, false
 	}
 	var best Row
 	found := false
-	for _, r := range v.Rows(cloud, scope) {
+	for _, r := range rows {
 		if !matchAddr(asciiLower(r.Address), host) {
 			continue
 		}
