@@ -221,7 +221,8 @@ func (fi *fileInfo) decodeChunk(i int, buf []byte, p *parser) (res chunkResult) 
 		res.truncated = true
 		w("chunk truncated at end of file (%d of %d bytes); reading the records present", n, chunkSize)
 	}
-	cd := chunkDecoder{fi: fi, p: p, index: i, res: &res, w: w}
+	res.records = make([]recResult, 0, 160) // about as many as a chunk holds
+	cd := chunkDecoder{fi: fi, p: p, index: i, res: &res, w: w, lastTmpl: ^uint32(0)}
 	cd.records(b)
 	return res
 }

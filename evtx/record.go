@@ -13,6 +13,10 @@ type chunkDecoder struct {
 	index int
 	res   *chunkResult
 	w     func(string, ...any)
+	// The last template looked up by otherProvider and its answer:
+	// neighbouring records mostly share a template.
+	lastTmpl uint32
+	lastSkip bool
 }
 
 // records decodes the records of one chunk (b is the whole chunk).
@@ -165,8 +169,12 @@ func (cd *chunkDecoder) otherProvider(b []byte, off int) bool {
 	if b[pos] != tokTemplate || pos+10 > len(b) {
 		return false
 	}
-	name, ok := cd.p.templateProvider(binary.LittleEndian.Uint32(b[pos+6:]))
-	return ok && !cd.fi.filter.matchProvider(name)
+	tmpl := binary.LittleEndian.Uint32(b[pos+6:])
+	if tmpl != cd.lastTmpl {
+		name, ok := cd.p.templateProvider(tmpl)
+		cd.lastTmpl, cd.lastSkip = tmpl, ok && !cd.fi.filter.matchProvider(name)
+	}
+	return cd.lastSkip
 }
 
 // checksums verifies the chunk's checksums when it matters: when the chunk
