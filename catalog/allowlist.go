@@ -3,6 +3,7 @@ package catalog
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -226,7 +227,7 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 	regions := map[string]*regionAcc{}
 	rejected := map[[2]string]*Excluded{}
 	deprecated := map[[2]string]*Excluded{}
-	for _, computer := range sortedKeys(obs) {
+	for _, computer := range slices.Sorted(maps.Keys(obs)) {
 		ob := obs[computer]
 		region, basis := o.regionOf(computer, ob)
 		h := Host{Computer: computer, Region: region, RegionBasis: basis, Events: ob.Events, Health: health(ob.Health), AgentChecks: ob.AgentChecks}
@@ -274,7 +275,7 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 	if len(regions) == 0 {
 		regions[o.defaultRegion()] = &regionAcc{entries: map[string]*Entry{}}
 	}
-	for _, name := range sortedKeys(regions) {
+	for _, name := range slices.Sorted(maps.Keys(regions)) {
 		rep.Regions = append(rep.Regions, regions[name].finish(name, rows, o))
 	}
 	slices.SortFunc(rep.Regions, func(a, b Region) int {
@@ -335,7 +336,7 @@ func (o BuildOptions) regionOf(computer string, ob *Observation) (string, string
 		}
 	})
 	best, n := "", 0
-	for _, r := range sortedKeys(counts) {
+	for _, r := range slices.Sorted(maps.Keys(counts)) {
 		if counts[r] > n {
 			best, n = r, counts[r]
 		}
@@ -512,15 +513,6 @@ func capEvidence(list []discover.Evidence) []discover.Evidence {
 		list = []discover.Evidence{}
 	}
 	return list
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // health sorts a host's health events newest first and keeps the 20

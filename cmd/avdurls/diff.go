@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/netip"
 	"os"
 	"slices"
@@ -178,7 +179,7 @@ func diffReports(oldRep, newRep catalog.Report) Diff {
 	for r := range n {
 		regions[r] = true
 	}
-	for _, region := range sortedKeysOf(regions) {
+	for _, region := range slices.Sorted(maps.Keys(regions)) {
 		rd := RegionDiff{Region: region, Add: []catalog.Entry{}, Remove: []catalog.Entry{}}
 		for k, e := range n[region] {
 			if _, ok := o[region][k]; !ok {
@@ -252,10 +253,7 @@ func writeDiffCSV(w io.Writer, d Diff) error {
 					ev = evidenceLine(e)
 				}
 				rec := []string{r.Region, list.change, e.Address, strconv.Itoa(e.Port), e.Protocol, e.Replaces, ev}
-				for i := range rec {
-					rec[i] = safeCell(rec[i])
-				}
-				if err := cw.Write(rec); err != nil {
+				if err := writeSafe(cw, rec); err != nil {
 					return err
 				}
 			}

@@ -44,11 +44,7 @@ func cmdEvents(args []string, stdout io.Writer) (int, error) {
 		return exitError, err
 	}
 	files := pathsOf(ins, "evtx")
-	var all []string
-	for _, in := range ins {
-		all = append(all, in.path)
-	}
-	if err := checkOutput(*output, all); err != nil {
+	if err := checkOutput(*output, allPaths(ins)); err != nil {
 		return exitError, err
 	}
 	f := evtx.Filter{EventIDs: ids.ids}

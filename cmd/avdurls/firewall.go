@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,13 +96,13 @@ func firewallGroups(rep catalog.Report, o fwOptions) []fwGroup {
 		}
 		if len(netFQDN) > 0 || len(netAddr) > 0 {
 			c := fwCollection{Name: name + "-net", Priority: g.Priority + 200, Type: "NetworkRule"}
-			for _, k := range sortedKeysOf(netFQDN) {
+			for _, k := range slices.Sorted(maps.Keys(netFQDN)) {
 				proto, port := splitKey(k)
 				c.Rules = append(c.Rules, fwRule{Name: "fqdn-" + strings.ToLower(proto) + "-" + strconv.Itoa(port), IPProtocol: proto, Port: port,
 					FQDNs: sortedUnique(netFQDN[k]), Sources: sources,
 					Note: "network rules by FQDN need the firewall policy's DNS proxy (dnsSettings.enableProxy)"})
 			}
-			for _, k := range sortedKeysOf(netAddr) {
+			for _, k := range slices.Sorted(maps.Keys(netAddr)) {
 				proto, port := splitKey(k)
 				c.Rules = append(c.Rules, fwRule{Name: "ip-" + strings.ToLower(proto) + "-" + strconv.Itoa(port), IPProtocol: proto, Port: port,
 					Addresses: sortedUnique(netAddr[k]), Sources: sources})
@@ -123,15 +124,6 @@ func sortedUnique(s []string) []string {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return slices.Compact(s)
-}
-
-func sortedKeysOf[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // validName checks a --name-prefix: Azure resource names allow letters,

@@ -112,3 +112,12 @@ func pathsOf(ins []input, kind string) []string {
 	}
 	return p
 }
+
+// allPaths returns the paths of every input.
+func allPaths(ins []input) []string {
+	p := make([]string, len(ins))
+	for i, in := range ins {
+		p[i] = in.path
+	}
+	return p
+}

@@ -26,10 +26,7 @@ func writeCSV(w io.Writer, rep catalog.Report) error {
 			for _, e := range list {
 				rec := []string{r.Region, e.Address, strconv.Itoa(e.Port), e.Protocol, e.Kind, e.Source, e.Replaces,
 					e.Purpose, e.Status, strconv.Itoa(e.EvidenceCount), timeCell(e.FirstSeen), timeCell(e.LastSeen)}
-				for i := range rec {
-					rec[i] = safeCell(rec[i])
-				}
-				if err := cw.Write(rec); err != nil {
+				if err := writeSafe(cw, rec); err != nil {
 					return err
 				}
 			}
@@ -54,4 +51,12 @@ func safeCell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// writeSafe writes a CSV record with every cell neutralised by safeCell.
+func writeSafe(cw *csv.Writer, rec []string) error {
+	for i := range rec {
+		rec[i] = safeCell(rec[i])
+	}
+	return cw.Write(rec)
 }

@@ -26,24 +26,17 @@ func regionFQDNs(r catalog.Region) []string {
 // (exact names: no leading dot). Names longer than 255 characters are left
 // out with a warning; validated DNS names never are.
 func writeNameList(w io.Writer, rep catalog.Report) error {
-	for i, r := range rep.Regions {
-		if len(rep.Regions) > 1 {
-			if i > 0 {
-				fmt.Fprintln(w)
-			}
-			fmt.Fprintf(w, "# region %s\n", r.Region)
-		}
+	return writeLists(w, rep, func(r catalog.Region) []string {
+		var names []string
 		for _, n := range regionFQDNs(r) {
 			if len(n) > 255 {
 				warnf("%s: longer than 255 characters; left out of the list", n)
 				continue
 			}
-			if _, err := fmt.Fprintln(w, n); err != nil {
-				return err
-			}
+			names = append(names, n)
 		}
-	}
-	return nil
+		return names
+	})
 }
 
 // fortiString quotes s for the FortiOS CLI: double quotes with " and \

@@ -9,9 +9,20 @@ import (
 )
 
 // writeText writes one address per line, ready to paste: every entry and
-// IP rule, each address once. With several regions each list starts with a
-// "# region NAME" line.
+// IP rule, each address once.
 func writeText(w io.Writer, rep catalog.Report) error {
+	return writeLists(w, rep, func(r catalog.Region) []string {
+		var addrs []string
+		for _, e := range append(slices.Clone(r.Entries), r.IPRules...) {
+			addrs = append(addrs, e.Address)
+		}
+		return sortedUnique(addrs)
+	})
+}
+
+// writeLists writes each region's list one item a line; with several
+// regions each list starts with a "# region NAME" line.
+func writeLists(w io.Writer, rep catalog.Report, items func(catalog.Region) []string) error {
 	for i, r := range rep.Regions {
 		if len(rep.Regions) > 1 {
 			if i > 0 {
@@ -19,16 +30,8 @@ func writeText(w io.Writer, rep catalog.Report) error {
 			}
 			fmt.Fprintf(w, "# region %s\n", r.Region)
 		}
-		var addrs []string
-		for _, e := range r.Entries {
-			addrs = append(addrs, e.Address)
-		}
-		for _, e := range r.IPRules {
-			addrs = append(addrs, e.Address)
-		}
-		slices.Sort(addrs)
-		for _, a := range slices.Compact(addrs) {
-			if _, err := fmt.Fprintln(w, a); err != nil {
+		for _, it := range items(r) {
+			if _, err := fmt.Fprintln(w, it); err != nil {
 				return err
 			}
 		}

@@ -186,11 +186,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitError, err
 	}
 	files := pathsOf(ins, "evtx")
-	var all []string
-	for _, in := range ins {
-		all = append(all, in.path)
-	}
-	if err := checkOutput(o.output, all); err != nil {
+	if err := checkOutput(o.output, allPaths(ins)); err != nil {
 		return exitError, err
 	}
 	if err := checkOutputDir(o.outputDir); err != nil {
