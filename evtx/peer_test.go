@@ -7,10 +7,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // corpusDir is where the shared corpus of real .evtx files lives: beside
@@ -260,4 +262,36 @@ func pythonEvtxIDs(t testing.TB, path string) []uint64 {
 		}
 	}
 	return ids
+}
+
+// TestCorpusBounded reads every real corpus file, in full and for WVD-Agent
+// only: no panic, no hang, and memory allocated in proportion to the file.
+func TestCorpusBounded(t *testing.T) {
+	dir := corpusDir(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.evtx"))
+	if len(files) == 0 {
+		requireInCI(t, "no .evtx files in %s", dir)
+	}
+	for _, path := range files {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []Filter{{}, {Providers: []string{"WVD-Agent"}}} {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			_, err := ReadFile(path, f, func(Event) error { return nil }, func(Warning) {})
+			runtime.ReadMemStats(&after)
+			if err != nil {
+				t.Errorf("%s: %v", filepath.Base(path), err)
+			}
+			if d := time.Since(start); d > 30*time.Second {
+				t.Errorf("%s: %v", filepath.Base(path), d) // a hang guard
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(64*fi.Size())+(16<<20) {
+				t.Errorf("%s: allocated %d MiB for %d KiB", filepath.Base(path), alloc>>20, fi.Size()>>10)
+			}
+		}
+	}
 }
