@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -141,7 +140,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitUsage, usagef("-o and --output-dir conflict: give one")
 	}
 	if o.fw.priority < 100 || o.fw.priority > 64000 {
-		return exitUsage, usagef("--priority %d: rule collection group priorities run from 100 to 65000", o.fw.priority)
+		return exitUsage, usagef("--priority %d: give 100 to 64000 (Azure allows up to 65000; the rest is room for the collections and further regions)", o.fw.priority)
 	}
 	if err := validName(o.fw.namePrefix); err != nil {
 		return exitUsage, usageError{err.Error()}
@@ -382,47 +381,6 @@ func validSource(s string) bool {
 	return err == nil
 }
 
-// withHealth adds the agent health events to the IDs read.
-func withHealth(ids []uint32) []uint32 {
-	all := slices.Clone(ids)
-	for _, id := range healthIDs {
-		if !slices.Contains(all, id) {
-			all = append(all, id)
-		}
-	}
-	slices.Sort(all)
-	return all
-}
-
-// healthSummary prints, per host with something to report, the newest 3701
-// time, the URLs not reachable and the agent's failures; at most 20 hosts.
-func healthSummary(rep catalog.Report) {
-	shown := 0
-	for _, h := range rep.Hosts {
-		if len(h.Unreachable) == 0 && len(h.Health) == 0 {
-			continue
-		}
-		if shown++; shown > 20 {
-			continue
-		}
-		newest := "no 3701 event"
-		if h.Newest3701 != nil {
-			newest = "newest 3701 " + h.Newest3701.UTC().Format(time.RFC3339)
-		}
-		line := fmt.Sprintf("host %s (%s): %s", printable(h.Computer), h.Region, newest)
-		if n := len(h.Unreachable); n > 0 {
-			line += fmt.Sprintf("; %d names not reachable (%s)", n, printable(strings.Join(h.Unreachable[:min(n, 3)], ", ")))
-		}
-		if n := len(h.Health); n > 0 {
-			line += fmt.Sprintf("; %d health events, newest %d: %s", n, h.Health[0].EventID, printable(h.Health[0].Summary))
-		}
-		infof("%s", line)
-	}
-	if shown > 20 {
-		infof("%d more hosts with unreachable names or health events: see the JSON report (hosts[].unreachable, hosts[].health)", shown-20)
-	}
-}
-
 // writeReport writes the report to stdout, -o or one file per region.
 func writeReport(o scanOptions, rep catalog.Report, stdout io.Writer) error {
 	if o.outputDir != "" {
@@ -438,69 +396,4 @@ func writeReport(o scanOptions, rep catalog.Report, stdout io.Writer) error {
 		return fmt.Errorf("write %s: %w", o.output, err)
 	}
 	return nil
-}
-
-// scanLive reads this host's event log and agent health report.
-func scanLive(o scanOptions, bo catalog.BuildOptions, ver *catalog.Version, stdout io.Writer) (int, error) {
-	if err := checkOutput(o.output, nil); err != nil {
-		return exitError, err
-	}
-	if err := checkOutputDir(o.outputDir); err != nil {
-		return exitError, err
-	}
-	c := newCollector()
-	lo := evtx.LiveOptions{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), Since: o.since, Max: o.maxEvents}
-	computer, _ := os.Hostname()
-	_, err := evtx.ReadLive(lo, func(ev evtx.Event) error {
-		if computer == "" || strings.HasPrefix(strings.ToLower(ev.Computer), strings.ToLower(computer)+".") {
-			computer = ev.Computer // the FQDN the events use
-		}
-		if slices.Contains(o.ids.ids, ev.EventID) {
-			c.event(ev)
-		} else {
-			c.health(ev)
-		}
-		return nil
-	})
-	if err != nil {
-		return exitError, err
-	}
-	partial := false
-	if s, err := evtx.ReadAgentHealthReport(); err != nil {
-		infof("no agent health report in the registry (%v)", err)
-	} else if checks, ev, err := evtx.ParseAgentHealthReport(s, computer); err != nil {
-		warnf("%v", err)
-		partial = true
-	} else {
-		ob := c.observation(computer)
-		for _, ch := range checks {
-			ob.AgentChecks = append(ob.AgentChecks, catalog.AgentCheck{Name: ch.Name, Outcome: ch.Outcome, Detail: ch.Detail})
-		}
-		if ev != nil {
-			c.event(*ev)
-		}
-	}
-	if bo.Region == "" && bo.RegionMap == nil {
-		if loc, err := regionFromIMDS(context.Background(), o.imds, imdsTimeout); err != nil {
-			warnf("%v", err)
-		} else {
-			bo.Region, bo.RegionBasis = loc, "Azure Instance Metadata Service (location of this VM)"
-		}
-	}
-	if c.events == 0 {
-		warnf("no %s events with IDs %s in the %s log; is this a registered AVD session host?", o.provider, o.ids.String(), "Application")
-	}
-	rep := ver.Build(c.obs, bo)
-	rep.Inputs = []catalog.InputFile{{File: "live:Application", Matched: c.events}}
-	if err := writeReport(o, rep, stdout); err != nil {
-		return exitError, err
-	}
-	summary(rep, 1, c.events)
-	if !o.quiet {
-		healthSummary(rep)
-	}
-	if partial {
-		return exitPartial, nil
-	}
-	return exitOK, nil
 }

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/avdurls/avdurls/catalog"
+)
+
+// withHealth adds the agent health events to the IDs read.
+func withHealth(ids []uint32) []uint32 {
+	all := slices.Clone(ids)
+	for _, id := range healthIDs {
+		if !slices.Contains(all, id) {
+			all = append(all, id)
+		}
+	}
+	slices.Sort(all)
+	return all
+}
+
+// healthSummary prints, per host with something to report, the newest 3701
+// time, the URLs not reachable and the agent's failures; at most 20 hosts.
+func healthSummary(rep catalog.Report) {
+	shown := 0
+	for _, h := range rep.Hosts {
+		if len(h.Unreachable) == 0 && len(h.Health) == 0 {
+			continue
+		}
+		if shown++; shown > 20 {
+			continue
+		}
+		newest := "no 3701 event"
+		if h.Newest3701 != nil {
+			newest = "newest 3701 " + h.Newest3701.UTC().Format(time.RFC3339)
+		}
+		line := fmt.Sprintf("host %s (%s): %s", printable(h.Computer), h.Region, newest)
+		if n := len(h.Unreachable); n > 0 {
+			line += fmt.Sprintf("; %d names not reachable (%s)", n, printable(strings.Join(h.Unreachable[:min(n, 3)], ", ")))
+		}
+		if n := len(h.Health); n > 0 {
+			line += fmt.Sprintf("; %d health events, newest %d: %s", n, h.Health[0].EventID, printable(h.Health[0].Summary))
+		}
+		infof("%s", line)
+	}
+	if shown > 20 {
+		infof("%d more hosts with unreachable names or health events: see the JSON report (hosts[].unreachable, hosts[].health)", shown-20)
+	}
+}
