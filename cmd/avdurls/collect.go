@@ -197,8 +197,9 @@ func mergeStatusList(a, b string) string {
 	return a + "," + b
 }
 
-// readXML reads rendered event XML, keeping the events the filter wants.
-func (c *collector) readXML(path string, f evtx.Filter) (int, error) {
+// readXML reads rendered event XML and hands the events the filter wants
+// to take.
+func (c *collector) readXML(path string, f evtx.Filter, take func(evtx.Event)) (int, error) {
 	evs, err := readEventsXML(path)
 	if err != nil {
 		return 0, err
@@ -206,7 +207,7 @@ func (c *collector) readXML(path string, f evtx.Filter) (int, error) {
 	n := 0
 	for _, ev := range evs {
 		if f.Match(ev) {
-			c.event(ev)
+			take(ev)
 			n++
 		}
 	}

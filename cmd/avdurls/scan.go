@@ -194,7 +194,14 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 
 	c := newCollector()
 	filter := evtx.Filter{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), NoPrefilter: o.noPrefilter}
-	wanted := func(ev evtx.Event) bool { return slices.Contains(o.ids.ids, ev.EventID) }
+	// URL events give names; the agent's health events are kept apart.
+	take := func(ev evtx.Event) {
+		if slices.Contains(o.ids.ids, ev.EventID) {
+			c.event(ev)
+		} else {
+			c.health(ev)
+		}
+	}
 	var inputs []catalog.InputFile
 	partial := false
 	bar := newProgress(files, o.quiet)
@@ -202,11 +209,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	nwarn := map[string]int{}
 	err = evtx.ReadFiles(files, filter, evtx.ReadOptions{FileTimeout: o.fileTimeout, MaxEvents: o.maxEvents}, evtx.Handlers{
 		Event: func(ev evtx.Event) error {
-			if wanted(ev) {
-				c.event(ev)
-			} else {
-				c.health(ev)
-			}
+			take(ev)
 			return nil
 		},
 		Warning: func(w evtx.Warning) {
@@ -256,7 +259,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		n := 0
 		switch in.kind {
 		case "xml":
-			n, err = c.readXML(in.path, filter)
+			n, err = c.readXML(in.path, filter, take)
 		case "urltool":
 			err, n = c.readURLTool(in.path), 1
 		case "report":
