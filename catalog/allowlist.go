@@ -390,7 +390,7 @@ func (ra *regionAcc) add(f Sighting, row Row) {
 		ra.entries[k] = e
 	}
 	addSighting(&e.EvidenceCount, &e.Evidence, &e.FirstSeen, &e.LastSeen, f)
-	e.Status = mergeStatus(e.Status, f.Status)
+	e.Status = MergeStatus(e.Status, f.Status)
 }
 
 // serviceTraffic reports the wildcard rows Microsoft supports only as
@@ -399,8 +399,8 @@ func serviceTraffic(r Row) bool {
 	return r.ServiceTag == "WindowsVirtualDesktop" && r.Kind() == KindWildcard
 }
 
-// mergeStatus unions two comma-separated status lists, sorted.
-func mergeStatus(a, b string) string {
+// MergeStatus unions two comma-separated status lists, sorted.
+func MergeStatus(a, b string) string {
 	var parts []string
 	for _, p := range strings.Split(a+","+b, ",") {
 		if p != "" {

@@ -31,6 +31,18 @@ func corpusDir(t testing.TB) string {
 	return d
 }
 
+// corpusFiles lists the corpus's .evtx files, sorted; none is a failure in CI.
+func corpusFiles(t testing.TB) []string {
+	t.Helper()
+	dir := corpusDir(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.evtx"))
+	if len(files) == 0 {
+		requireInCI(t, "no .evtx files in %s", dir)
+	}
+	sort.Strings(files)
+	return files
+}
+
 // requireInCI skips locally but fails in CI, where every tool must be there.
 func requireInCI(t testing.TB, format string, a ...any) {
 	t.Helper()
@@ -151,12 +163,7 @@ func diffEvent(ours, peer Event) []string {
 // TestConformanceCorpus reads every real file of the shared corpus and
 // compares every record evtxexport renders with ours, field by field.
 func TestConformanceCorpus(t *testing.T) {
-	dir := corpusDir(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.evtx"))
-	if len(files) == 0 {
-		requireInCI(t, "no .evtx files in %s", dir)
-	}
-	sort.Strings(files)
+	files := corpusFiles(t)
 	var totFiles, totPeer, totCompared, totFields, totDisagree, totExtra, totUnrendered int
 	for _, path := range files {
 		name := filepath.Base(path)
@@ -267,12 +274,7 @@ func pythonEvtxIDs(t testing.TB, path string) []uint64 {
 // TestCorpusBounded reads every real corpus file, in full and for WVD-Agent
 // only: no panic, no hang, and memory allocated in proportion to the file.
 func TestCorpusBounded(t *testing.T) {
-	dir := corpusDir(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.evtx"))
-	if len(files) == 0 {
-		requireInCI(t, "no .evtx files in %s", dir)
-	}
-	for _, path := range files {
+	for _, path := range corpusFiles(t) {
 		fi, err := os.Stat(path)
 		if err != nil {
 			t.Fatal(err)

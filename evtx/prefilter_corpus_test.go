@@ -29,9 +29,7 @@ func TestPrefilterConservative(t *testing.T) {
 		b    []byte
 	}
 	var inputs []input
-	dir := corpusDir(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.evtx"))
-	for _, f := range files {
+	for _, f := range corpusFiles(t) {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

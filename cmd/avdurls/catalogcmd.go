@@ -28,8 +28,8 @@ Options:
 
 func cmdCatalog(args []string, stdout io.Writer) error {
 	fs := newFlags("catalog")
-	cloud := newChoice("public", "public", "usgov", "china")
-	scope := newChoice("sessionhost", "sessionhost", "client")
+	cloud := newChoice(string(catalog.CloudPublic), cloudNames()...)
+	scope := newChoice(string(catalog.ScopeSessionHost), scopeNames()...)
 	format := newChoice("table", "table", "json")
 	fs.Var(cloud, "cloud", "")
 	fs.Var(scope, "scope", "")
@@ -98,4 +98,22 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// cloudNames and scopeNames are the catalog's clouds and scopes, as flag
+// choices.
+func cloudNames() []string {
+	var n []string
+	for _, c := range catalog.Clouds() {
+		n = append(n, string(c))
+	}
+	return n
+}
+
+func scopeNames() []string {
+	var n []string
+	for _, s := range catalog.Scopes() {
+		n = append(n, string(s))
+	}
+	return n
 }

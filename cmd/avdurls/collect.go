@@ -164,7 +164,7 @@ func (c *collector) report(path string) error {
 	excluded := func(x catalog.Excluded, keepReason bool) {
 		s := catalog.Sighting{Host: x.Address, Count: x.EvidenceCount, Evidence: x.Evidence}
 		for _, e := range x.Evidence {
-			s.Status = mergeStatusList(s.Status, string(e.Status))
+			s.Status = catalog.MergeStatus(s.Status, string(e.Status))
 			if s.First.IsZero() || e.Time.Before(s.First) {
 				s.First = e.Time
 			}
@@ -185,16 +185,6 @@ func (c *collector) report(path string) error {
 		excluded(x, false)
 	}
 	return nil
-}
-
-func mergeStatusList(a, b string) string {
-	if a == "" || strings.Contains(a, b) {
-		if a == "" {
-			return b
-		}
-		return a
-	}
-	return a + "," + b
 }
 
 // readXML reads rendered event XML and hands the events the filter wants

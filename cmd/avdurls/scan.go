@@ -96,7 +96,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs := newFlags("scan")
 	o := scanOptions{ids: idList{ids: []uint32{3701, 3702}}}
 	format := newChoice("table", formatNames()...)
-	cloud := newChoice("public", "public", "usgov", "china")
+	cloud := newChoice(string(catalog.CloudPublic), cloudNames()...)
 	fs.VarP(format, "format", "f", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.StringVar(&o.outputDir, "output-dir", "", "")
