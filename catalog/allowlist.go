@@ -12,7 +12,35 @@ import (
 )
 
 // ReportSchemaVersion is the version of the JSON report contract (Report).
-const ReportSchemaVersion = 1
+// Version 2 added review[] and a code to every rejected, deprecated and
+// review item; version 1 reports are still read (DecodeReport).
+const ReportSchemaVersion = 2
+
+// The codes of the names Build keeps out of an allowlist (see also the
+// codes of package discover).
+const (
+	// CodeUntrusted: the name is under no catalog row of the cloud and
+	// scope, nor under a trusted suffix.
+	CodeUntrusted discover.Code = "untrusted"
+	// CodeRegistrable: the name matches a wildcard whose first label any
+	// Azure customer can register; it goes to review.
+	CodeRegistrable discover.Code = "registrable"
+	// CodeOptional: the name matches only an optional row, and optional
+	// rows were not asked for.
+	CodeOptional discover.Code = "optional-row"
+	// CodeDeprecated: the name matches a row Microsoft no longer supports.
+	CodeDeprecated discover.Code = "deprecated"
+	// CodeLegacyAgent: the name is one of the agent's per-deployment hosts
+	// retired in 2022 (gsm<digits>eh, gsm<digits>xt).
+	CodeLegacyAgent discover.Code = "legacy-agent-host"
+	// CodeTooManyEntries: the region already holds the most discovered
+	// entries allowed.
+	CodeTooManyEntries discover.Code = "too-many-entries"
+)
+
+// DefaultMaxEntries is the default bound on the discovered entries of one
+// region (BuildOptions.MaxEntries).
+const DefaultMaxEntries = 10000
 
 // maxEvidence bounds the evidence kept per address; the full count is kept
 // in EvidenceCount.
@@ -30,6 +58,9 @@ type Report struct {
 	Hosts         []Host      `json:"hosts"`
 	Rejected      []Excluded  `json:"rejected"`
 	Deprecated    []Excluded  `json:"deprecated"`
+	// Review holds names that match a catalog row but could belong to any
+	// Azure customer (CodeRegistrable): a person must confirm them.
+	Review        []Excluded  `json:"review"`
 	TrustSuffixes []string    `json:"trustSuffixes,omitempty"`
 	Inputs        []InputFile `json:"inputs"`
 }
@@ -98,6 +129,7 @@ type Unresolved struct {
 // Excluded is an address kept out of every allowlist, and why.
 type Excluded struct {
 	Address       string              `json:"address"`
+	Code          discover.Code       `json:"code"`
 	Reason        string              `json:"reason"`
 	Row           string              `json:"row,omitempty"` // the catalog row it matched
 	EvidenceCount int                 `json:"evidenceCount"`
@@ -148,6 +180,12 @@ type BuildOptions struct {
 	Region            string            // one region for every computer
 	RegionBasis       string            // how Region was found; default "--region"
 	RegionMap         map[string]string // computer (lower case) -> region
+	// AllowRegistrable admits names under registrable wildcard rows
+	// (see Row.Registrable) instead of sending them to review.
+	AllowRegistrable bool
+	// MaxEntries bounds the discovered entries of one region; 0 means
+	// DefaultMaxEntries. The rest are rejected with CodeTooManyEntries.
+	MaxEntries int
 }
 
 // Observation is the input to Build: what was found in the events of one
@@ -178,8 +216,10 @@ type Sighting struct {
 	First    time.Time
 	Last     time.Time
 	Evidence []discover.Evidence
-	// Reason is set for a name an earlier report rejected for a reason that
-	// stays true (an invalid name, a forged channel): it stays rejected.
+	// Code and Reason are set for a name an earlier report rejected for a
+	// reason that stays true whatever the catalog (an invalid name, a
+	// forged channel): it stays rejected.
+	Code   discover.Code
 	Reason string
 }
 
@@ -208,7 +248,7 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 		Catalog:       CatalogRef{Version: v.ID, SourceDate: v.SourceDate, Confidence: v.Confidence, Source: v.Source},
 		Cloud:         o.Cloud, Scope: o.Scope, Optional: o.Optional,
 		TrustSuffixes: o.TrustSuffixes,
-		Regions:       []Region{}, Hosts: []Host{}, Rejected: []Excluded{}, Deprecated: []Excluded{}, Inputs: []InputFile{},
+		Regions:       []Region{}, Hosts: []Host{}, Rejected: []Excluded{}, Deprecated: []Excluded{}, Review: []Excluded{}, Inputs: []InputFile{},
 	}
 	rows := v.Rows(o.Cloud, o.Scope)
 	type match struct {
@@ -225,14 +265,14 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 		return m.row, m.ok
 	}
 	regions := map[string]*regionAcc{}
-	rejected := map[[2]string]*Excluded{}
-	deprecated := map[[2]string]*Excluded{}
+	j := judge{v: v, o: o, match: matchHost, rejected: map[[2]string]*Excluded{},
+		deprecated: map[[2]string]*Excluded{}, review: map[[2]string]*Excluded{}}
 	for _, computer := range slices.Sorted(maps.Keys(obs)) {
 		ob := obs[computer]
 		region, basis := o.regionOf(computer, ob)
 		h := Host{Computer: computer, Region: region, RegionBasis: basis, Events: ob.Events, Health: health(ob.Health), AgentChecks: ob.AgentChecks}
 		ob.eachSighting(func(f Sighting) {
-			if strings.Contains(f.Status, string(discover.Unreachable)) {
+			if strings.Contains(f.Status, string(discover.Unreachable)) && f.Code != discover.CodeInvalidName {
 				h.Unreachable = append(h.Unreachable, f.Host)
 			}
 		})
@@ -248,27 +288,9 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 			ra = &regionAcc{entries: map[string]*Entry{}}
 			regions[region] = ra
 		}
-		ob.eachSighting(func(f Sighting) {
-			if f.Reason != "" {
-				excluded(rejected, f.Host, f.Reason, "").add(f)
-				return
-			}
-			row, ok := matchHost(f.Host)
-			switch {
-			case ok && row.Deprecated && !o.IncludeDeprecated:
-				reason := fmt.Sprintf("matches deprecated catalog row %s (no longer supported by Microsoft): remove it from the firewall; --include-deprecated keeps it", row.Address)
-				excluded(deprecated, f.Host, reason, row.Address).add(f)
-			case ok:
-				ra.add(f, row)
-			case o.trusted(f.Host):
-				ra.add(f, Row{Address: f.Host, Port: 443, Protocol: "TCP", Purpose: "trusted by --trust-suffix", Required: true})
-			default:
-				reason := fmt.Sprintf("not under any %s catalog row for cloud %s (scope %s); if you trust it, add --trust-suffix", v.ID, o.Cloud, o.Scope)
-				excluded(rejected, f.Host, reason, "").add(f)
-			}
-		})
+		ob.eachSighting(func(f Sighting) { j.sighting(ra, f) })
 		for _, r := range ob.Rejects {
-			excluded(rejected, r.Value, r.Reason, "").add(Sighting{Host: r.Value, Count: 1, First: r.Evidence.Time, Last: r.Evidence.Time,
+			excluded(j.rejected, r.Value, r.Code, r.Reason, "").add(Sighting{Host: r.Value, Count: 1, First: r.Evidence.Time, Last: r.Evidence.Time,
 				Evidence: []discover.Evidence{r.Evidence}})
 		}
 	}
@@ -276,7 +298,7 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 		regions[o.defaultRegion()] = &regionAcc{entries: map[string]*Entry{}}
 	}
 	for _, name := range slices.Sorted(maps.Keys(regions)) {
-		rep.Regions = append(rep.Regions, regions[name].finish(name, rows, o))
+		rep.Regions = append(rep.Regions, regions[name].finish(name, rows, o, j.rejected))
 	}
 	slices.SortFunc(rep.Regions, func(a, b Region) int {
 		// "unknown" last, the rest by name.
@@ -288,16 +310,9 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 		}
 		return strings.Compare(a.Region, b.Region)
 	})
-	for _, ex := range rejected {
-		rep.Rejected = append(rep.Rejected, ex.finish())
-	}
-	slices.SortFunc(rep.Rejected, func(a, b Excluded) int {
-		return cmp.Or(strings.Compare(a.Address, b.Address), strings.Compare(a.Reason, b.Reason))
-	})
-	for _, ex := range deprecated {
-		rep.Deprecated = append(rep.Deprecated, ex.finish())
-	}
-	slices.SortFunc(rep.Deprecated, func(a, b Excluded) int { return strings.Compare(a.Address, b.Address) })
+	rep.Rejected = finishExcluded(j.rejected)
+	rep.Deprecated = finishExcluded(j.deprecated)
+	rep.Review = finishExcluded(j.review)
 	return rep
 }
 
@@ -412,7 +427,7 @@ func MergeStatus(a, b string) string {
 }
 
 // finish turns the accumulated entries and the catalog rows into a Region.
-func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions) Region {
+func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions, rejected map[[2]string]*Excluded) Region {
 	reg := Region{Region: name, Entries: []Entry{}, IPRules: []Entry{}, Unresolved: []Unresolved{}}
 	for _, r := range rows {
 		if r.Deprecated || (!r.Required && !o.Optional) {
@@ -448,6 +463,7 @@ func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions) Region {
 		return cmp.Or(strings.Compare(a.Address, b.Address), cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
 	}
 	slices.SortFunc(reg.Entries, byAddr)
+	reg.Entries = capEntries(name, reg.Entries, o.MaxEntries, rejected)
 	slices.SortFunc(reg.IPRules, byAddr)
 	return reg
 }
@@ -458,11 +474,11 @@ func catalogEntry(r Row) Entry {
 }
 
 // excluded returns the list item for an address and reason, making it.
-func excluded(m map[[2]string]*Excluded, addr, reason, row string) *Excluded {
+func excluded(m map[[2]string]*Excluded, addr string, code discover.Code, reason, row string) *Excluded {
 	k := [2]string{addr, reason}
 	ex := m[k]
 	if ex == nil {
-		ex = &Excluded{Address: addr, Reason: reason, Row: row}
+		ex = &Excluded{Address: addr, Code: code, Reason: reason, Row: row}
 		m[k] = ex
 	}
 	return ex
@@ -472,9 +488,18 @@ func (ex *Excluded) add(s Sighting) {
 	addSighting(&ex.EvidenceCount, &ex.Evidence, nil, nil, s)
 }
 
-func (ex *Excluded) finish() Excluded {
-	ex.Evidence = capEvidence(ex.Evidence)
-	return *ex
+// finishExcluded returns the items of an exclusion list with their
+// evidence capped, sorted by address and reason.
+func finishExcluded(m map[[2]string]*Excluded) []Excluded {
+	list := make([]Excluded, 0, len(m))
+	for _, ex := range m {
+		ex.Evidence = capEvidence(ex.Evidence)
+		list = append(list, *ex)
+	}
+	slices.SortFunc(list, func(a, b Excluded) int {
+		return cmp.Or(strings.Compare(a.Address, b.Address), strings.Compare(a.Reason, b.Reason))
+	})
+	return list
 }
 
 // addSighting records a sighting. All evidence is kept until finish sorts

@@ -89,6 +89,12 @@ type Row struct {
 	// Deprecated marks a row Microsoft no longer supports and says to
 	// remove; it is kept so that a harvested host can be reported as such.
 	Deprecated bool `json:"deprecated,omitempty"`
+	// Registrable marks a wildcard whose first label any Azure customer
+	// can choose (a storage account, an Event Hubs namespace): names
+	// discovered under it go to review, never into an allowlist by
+	// default. Wildcards over the zones avdurls knows to be such are
+	// treated so even without the mark.
+	Registrable bool `json:"registrable,omitempty"`
 	// Note is free text: where the row comes from when that differs from
 	// the version's source, or a caveat.
 	Note string `json:"note,omitempty"`

@@ -63,6 +63,28 @@ type Finding struct {
 // it is escaped Go-style (\x00, \u202e, ...).
 type Reject struct {
 	Value    string   `json:"value"`
+	Code     Code     `json:"code"`
 	Reason   string   `json:"reason"`
 	Evidence Evidence `json:"evidence"`
 }
+
+// Code says why a name was kept out of every allowlist. Reports carry it
+// beside the reason text, so that a program (and avdurls itself, when it
+// merges reports) can tell the reasons apart without reading the text.
+type Code string
+
+// The codes of the names discover rejects; package catalog adds the ones
+// that depend on the catalog and the options.
+const (
+	// CodeInvalidName: the text is not a valid host name.
+	CodeInvalidName Code = "invalid-name"
+	// CodeForged: the event claims the agent's provider but was logged to
+	// another channel than Application.
+	CodeForged Code = "forged-channel"
+	// CodeTooManyNames: the event holds more host names than are read from
+	// one event.
+	CodeTooManyNames Code = "too-many-names"
+)
+
+// ReasonForged is the reason given with CodeForged.
+const ReasonForged = "event claims the agent's provider but was logged to a channel other than Application: possibly forged"

@@ -371,7 +371,7 @@ func (x *extractor) emit(c candidate, status Status) {
 	}
 	v := safeValue(c.raw)
 	if x.first(seenKey{value: v, reason: c.reason, status: status}) {
-		x.rejected = append(x.rejected, Reject{Value: v, Reason: c.reason, Evidence: ev})
+		x.rejected = append(x.rejected, Reject{Value: v, Code: CodeInvalidName, Reason: c.reason, Evidence: ev})
 	}
 }
 

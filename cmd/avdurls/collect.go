@@ -1,11 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
@@ -17,10 +15,23 @@ type collector struct {
 	obs    map[string]*catalog.Observation
 	names  map[string]string // lower-case computer -> first spelling seen
 	events int
+	cloud  catalog.Cloud // reports of another cloud are refused
 }
 
-func newCollector() *collector {
-	return &collector{obs: map[string]*catalog.Observation{}, names: map[string]string{}}
+func newCollector(cloud catalog.Cloud) *collector {
+	return &collector{obs: map[string]*catalog.Observation{}, names: map[string]string{}, cloud: cloud}
+}
+
+// admit is the gate every event passes before anything reads it: the
+// computer name, the file name, provider and channel are made safe to
+// store, compare and print (discover.CleanComputer, discover.CleanText).
+// Host names are checked later, one by one, by discover.Extract.
+func admit(ev evtx.Event) evtx.Event {
+	ev.Computer = discover.CleanComputer(ev.Computer)
+	ev.File = discover.CleanText(ev.File, discover.MaxPath)
+	ev.Provider = discover.CleanText(ev.Provider, 256)
+	ev.Channel = discover.CleanText(ev.Channel, 256)
+	return ev
 }
 
 func (c *collector) observation(computer string) *catalog.Observation {
@@ -43,6 +54,7 @@ var healthIDs = []uint32{3019, 3277, 3703}
 
 // health records an agent health event of a host.
 func (c *collector) health(ev evtx.Event) {
+	ev = admit(ev)
 	ob := c.observation(ev.Computer)
 	text := ev.Message
 	for _, d := range ev.Data {
@@ -54,8 +66,8 @@ func (c *collector) health(ev evtx.Event) {
 		Summary: summaryLine(text)})
 }
 
-// summaryLine is the first non-empty line of s, printable and at most 160
-// characters.
+// summaryLine is the first non-empty line of s, made printable and cut at
+// 160 bytes.
 func summaryLine(s string) string {
 	for _, line := range strings.Split(s, "\n") {
 		if line = strings.TrimSpace(line); line != "" {
@@ -63,22 +75,14 @@ func summaryLine(s string) string {
 			break
 		}
 	}
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return '?'
-		}
-		return r
-	}, s)
-	if len(s) > 160 {
-		s = s[:157] + "..."
-	}
-	return s
+	return discover.CleanText(s, 160)
 }
 
 // event takes the host names out of one event. A WVD-Agent event logged to
 // a channel other than Application is taken as forged: its names are
 // rejected.
 func (c *collector) event(ev evtx.Event) {
+	ev = admit(ev)
 	c.events++
 	ob := c.observation(ev.Computer)
 	ob.Events++
@@ -88,103 +92,13 @@ func (c *collector) event(ev evtx.Event) {
 	found, rejected := discover.Extract(ev)
 	if !strings.EqualFold(ev.Channel, "Application") {
 		for _, fd := range found {
-			rejected = append(rejected, discover.Reject{Value: fd.Host, Evidence: fd.Evidence,
-				Reason: fmt.Sprintf("event claims provider %s but was logged to channel %q, not Application: possibly forged", ev.Provider, ev.Channel)})
+			rejected = append(rejected, discover.Reject{Value: fd.Host, Evidence: fd.Evidence, Code: discover.CodeForged,
+				Reason: discover.ReasonForged})
 		}
 		found = nil
 	}
 	ob.Findings = append(ob.Findings, found...)
 	ob.Rejects = append(ob.Rejects, rejected...)
-}
-
-// rejudged is the start of the rejection reason the central scan gives
-// again itself (trust depends on its catalog and --trust-suffix); other
-// rejections of a report stand.
-const rejudged = "not under any "
-
-// report merges an earlier JSON report: its hosts, and every name it
-// allowlisted, rejected or marked deprecated, with counts and evidence,
-// judged again against this run's catalog and options.
-func (c *collector) report(path string) error {
-	rep, err := readReport(path)
-	if err != nil {
-		return err
-	}
-	if len(rep.Hosts) == 0 {
-		return fmt.Errorf("%s: report names no host", path)
-	}
-	regionHost := map[string]string{} // region -> first host of the report there
-	for _, h := range rep.Hosts {
-		ob := c.observation(h.Computer)
-		ob.Events += h.Events
-		c.events += h.Events
-		if h.Newest3701 != nil && h.Newest3701.After(ob.Newest) {
-			ob.Newest = *h.Newest3701
-		}
-		ob.Health = append(ob.Health, h.Health...)
-		ob.AgentChecks = append(ob.AgentChecks, h.AgentChecks...)
-		if ob.Region == "" && h.Region != catalog.UnknownRegion {
-			ob.Region, ob.RegionBasis = h.Region, h.RegionBasis
-		}
-		if _, ok := regionHost[h.Region]; !ok {
-			regionHost[h.Region] = h.Computer
-		}
-	}
-	// Names go to the host whose evidence they carry, else to the report's
-	// host in their region, else to its first host.
-	owner := func(ev []discover.Evidence, region string) string {
-		for _, e := range ev {
-			for _, h := range rep.Hosts {
-				if strings.EqualFold(h.Computer, e.Computer) {
-					return h.Computer
-				}
-			}
-		}
-		if h, ok := regionHost[region]; ok {
-			return h
-		}
-		return rep.Hosts[0].Computer
-	}
-	at := func(t *time.Time) time.Time {
-		if t == nil {
-			return time.Time{}
-		}
-		return *t
-	}
-	for _, r := range rep.Regions {
-		for _, e := range r.Entries {
-			if e.EvidenceCount == 0 {
-				continue // a catalog row: this run's catalog has its own
-			}
-			ob := c.observation(owner(e.Evidence, r.Region))
-			ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: e.Address, Status: e.Status, Count: e.EvidenceCount,
-				First: at(e.FirstSeen), Last: at(e.LastSeen), Evidence: e.Evidence})
-		}
-	}
-	excluded := func(x catalog.Excluded, keepReason bool) {
-		s := catalog.Sighting{Host: x.Address, Count: x.EvidenceCount, Evidence: x.Evidence}
-		for _, e := range x.Evidence {
-			s.Status = catalog.MergeStatus(s.Status, string(e.Status))
-			if s.First.IsZero() || e.Time.Before(s.First) {
-				s.First = e.Time
-			}
-			if e.Time.After(s.Last) {
-				s.Last = e.Time
-			}
-		}
-		if keepReason {
-			s.Reason = x.Reason
-		}
-		ob := c.observation(owner(x.Evidence, ""))
-		ob.Sightings = append(ob.Sightings, s)
-	}
-	for _, x := range rep.Rejected {
-		excluded(x, !strings.HasPrefix(x.Reason, rejudged))
-	}
-	for _, x := range rep.Deprecated {
-		excluded(x, false)
-	}
-	return nil
 }
 
 // readXML reads rendered event XML and hands the events the filter wants

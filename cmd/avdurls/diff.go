@@ -1,21 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
-	"net/netip"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/discover"
 	"github.com/olekukonko/tablewriter"
 )
 
@@ -102,58 +98,6 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 		return exitChanged, nil
 	}
 	return exitOK, nil
-}
-
-// readReport reads a JSON report strictly and checks every address, so a
-// tampered report cannot smuggle a name into a change request.
-func readReport(path string) (catalog.Report, error) {
-	var rep catalog.Report
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return rep, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rep); err != nil {
-		return rep, fmt.Errorf("%s: not a JSON report of 'avdurls scan --format json': %v", path, err)
-	}
-	if rep.SchemaVersion != catalog.ReportSchemaVersion {
-		return rep, fmt.Errorf("%s: schemaVersion %d; this avdurls reads %d", path, rep.SchemaVersion, catalog.ReportSchemaVersion)
-	}
-	for _, r := range rep.Regions {
-		if !validRegion(r.Region) {
-			return rep, fmt.Errorf("%s: region %q is not a region name", path, r.Region)
-		}
-		for _, e := range append(slices.Clone(r.Entries), r.IPRules...) {
-			if err := checkAddress(e); err != nil {
-				return rep, fmt.Errorf("%s: region %s: %v", path, r.Region, err)
-			}
-		}
-	}
-	return rep, nil
-}
-
-func checkAddress(e catalog.Entry) error {
-	switch e.Kind {
-	case "fqdn":
-		if n, err := discover.Normalize(e.Address); err != nil || n != e.Address {
-			return fmt.Errorf("address %q is not a valid host name", e.Address)
-		}
-	case "ip":
-		if _, err := netip.ParseAddr(e.Address); err != nil {
-			return fmt.Errorf("address %q is not an IP address", e.Address)
-		}
-	case "cidr":
-		if _, err := netip.ParsePrefix(e.Address); err != nil {
-			return fmt.Errorf("address %q is not a CIDR range", e.Address)
-		}
-	default:
-		return fmt.Errorf("address %q has unknown kind %q", e.Address, e.Kind)
-	}
-	if e.Port < 1 || e.Port > 65535 || (e.Protocol != "TCP" && e.Protocol != "UDP") {
-		return fmt.Errorf("address %q: bad port %d or protocol %q", e.Address, e.Port, e.Protocol)
-	}
-	return nil
 }
 
 // diffReports compares the entries of every region by address, port and

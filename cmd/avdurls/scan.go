@@ -192,7 +192,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitError, err
 	}
 
-	c := newCollector()
+	c := newCollector(catalog.Cloud(o.cloud))
 	filter := evtx.Filter{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), NoPrefilter: o.noPrefilter}
 	// URL events give names; the agent's health events are kept apart.
 	take := func(ev evtx.Event) {

@@ -1,0 +1,68 @@
+package catalog
+
+import "fmt"
+
+// judge decides, for every name seen, whether it enters its region's
+// allowlist or which list keeps it out, and why. It is the one place where
+// trust is decided: names from events, from URL-tool output and from
+// earlier reports all pass through sighting.
+type judge struct {
+	v     *Version
+	o     BuildOptions
+	match func(host string) (Row, bool)
+	// rejected, deprecated and review are keyed by address and reason.
+	rejected, deprecated, review map[[2]string]*Excluded
+}
+
+// sighting judges one name seen by a host of the region ra.
+func (j *judge) sighting(ra *regionAcc, f Sighting) {
+	if f.Reason != "" {
+		excluded(j.rejected, f.Host, f.Code, f.Reason, "").add(f)
+		return
+	}
+	row, ok := j.match(f.Host)
+	switch {
+	case legacyAgentHost.MatchString(f.Host) && !j.o.IncludeDeprecated:
+		reason := "the agent's per-deployment host of before 2022 (gsm<digits>eh/xt), retired by Microsoft: remove it from the firewall"
+		excluded(j.deprecated, f.Host, CodeLegacyAgent, reason, row.Address).add(f)
+	case ok && row.Deprecated && !j.o.IncludeDeprecated:
+		reason := fmt.Sprintf("matches deprecated catalog row %s (no longer supported by Microsoft): remove it from the firewall; --include-deprecated keeps it", row.Address)
+		excluded(j.deprecated, f.Host, CodeDeprecated, reason, row.Address).add(f)
+	case ok && customerNamed(row) && !j.o.AllowRegistrable:
+		reason := fmt.Sprintf("matches %s, whose first label any Azure customer can register: confirm it is Microsoft's before allowing it (--allow-registrable admits such names)", row.Address)
+		excluded(j.review, f.Host, CodeRegistrable, reason, row.Address).add(f)
+	case ok && !row.Required && !row.Deprecated && !j.o.Optional:
+		reason := fmt.Sprintf("matches only the optional catalog row %s; --optional admits it", row.Address)
+		excluded(j.rejected, f.Host, CodeOptional, reason, row.Address).add(f)
+	case ok:
+		ra.add(f, row)
+	case j.o.trusted(f.Host):
+		ra.add(f, Row{Address: f.Host, Port: 443, Protocol: "TCP", Purpose: "trusted by --trust-suffix", Required: true})
+	default:
+		reason := fmt.Sprintf("not under any %s catalog row for cloud %s (scope %s); if you trust it, add --trust-suffix", j.v.ID, j.o.Cloud, j.o.Scope)
+		excluded(j.rejected, f.Host, CodeUntrusted, reason, "").add(f)
+	}
+}
+
+// capEntries keeps the first max discovered entries of a region (by
+// address) and moves the rest to rejected with CodeTooManyEntries, so a
+// flood of forged names cannot grow an allowlist without bound.
+func capEntries(name string, entries []Entry, max int, rejected map[[2]string]*Excluded) []Entry {
+	if max <= 0 {
+		max = DefaultMaxEntries
+	}
+	kept, n := entries[:0], 0
+	for _, e := range entries {
+		if e.Source != "event" {
+			kept = append(kept, e)
+			continue
+		}
+		if n++; n <= max {
+			kept = append(kept, e)
+			continue
+		}
+		reason := fmt.Sprintf("region %s already holds %d discovered entries; raise --max-entries to allow more", name, max)
+		excluded(rejected, e.Address, CodeTooManyEntries, reason, e.Replaces).add(Sighting{Host: e.Address, Count: e.EvidenceCount, Evidence: e.Evidence})
+	}
+	return kept
+}

@@ -1,0 +1,333 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/avdurls/avdurls/discover"
+)
+
+// DecodeReport reads a JSON report of 'avdurls scan --format json' and
+// checks every field of it (Report.Check): a report is input like any
+// other, and may have been edited. Unknown fields are errors. Reports of
+// schema version 1 are read too and brought to the current form (codes
+// derived from their reasons, an empty review list).
+func DecodeReport(b []byte) (Report, error) {
+	var rep Report
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rep); err != nil {
+		return rep, fmt.Errorf("not a JSON report of 'avdurls scan --format json': %v", err)
+	}
+	if dec.More() {
+		return rep, errors.New("not a JSON report of 'avdurls scan --format json': data after the report")
+	}
+	switch rep.SchemaVersion {
+	case 1:
+		upgradeV1(&rep)
+	case ReportSchemaVersion:
+	default:
+		return rep, fmt.Errorf("schemaVersion %d; this avdurls reads 1 and %d", rep.SchemaVersion, ReportSchemaVersion)
+	}
+	if err := rep.Check(); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// upgradeV1 gives a version 1 report the codes version 2 carries.
+func upgradeV1(rep *Report) {
+	rep.SchemaVersion = ReportSchemaVersion
+	for i := range rep.Rejected {
+		x := &rep.Rejected[i]
+		switch {
+		case strings.HasPrefix(x.Reason, "not under any "):
+			x.Code = CodeUntrusted
+		case strings.HasPrefix(x.Reason, "event claims provider "):
+			x.Code = discover.CodeForged
+		default:
+			x.Code = discover.CodeInvalidName
+		}
+	}
+	for i := range rep.Deprecated {
+		rep.Deprecated[i].Code = CodeDeprecated
+	}
+	if rep.Review == nil {
+		rep.Review = []Excluded{}
+	}
+}
+
+// Check validates every field of a report against the same rules that
+// govern what avdurls itself writes: enumerations, Azure region names of
+// the report's cloud, host names, addresses, ports, computer names and
+// printable text of bounded length. The error names the first field at
+// fault, JSON-path style ("hosts[3].region: ...").
+func (rep *Report) Check() error {
+	if !slices.Contains(Clouds(), rep.Cloud) {
+		return fmt.Errorf("cloud %q is not one of public, usgov, china", discover.CleanText(string(rep.Cloud), 40))
+	}
+	if !slices.Contains(Scopes(), rep.Scope) {
+		return fmt.Errorf("scope %q is not one of sessionhost, client", discover.CleanText(string(rep.Scope), 40))
+	}
+	if err := rep.Catalog.check(); err != nil {
+		return fmt.Errorf("catalog: %w", err)
+	}
+	for i, r := range rep.Regions {
+		if err := r.check(rep.Cloud); err != nil {
+			return fmt.Errorf("regions[%d].%w", i, err)
+		}
+	}
+	for i, h := range rep.Hosts {
+		if err := h.check(rep.Cloud); err != nil {
+			return fmt.Errorf("hosts[%d].%w", i, err)
+		}
+	}
+	for _, l := range []struct {
+		name  string
+		items []Excluded
+	}{{"rejected", rep.Rejected}, {"deprecated", rep.Deprecated}, {"review", rep.Review}} {
+		for i, x := range l.items {
+			if err := x.check(); err != nil {
+				return fmt.Errorf("%s[%d].%w", l.name, i, err)
+			}
+		}
+	}
+	for i, s := range rep.TrustSuffixes {
+		if err := checkHost("suffix", s); err != nil {
+			return fmt.Errorf("trustSuffixes[%d].%w", i, err)
+		}
+	}
+	for i, in := range rep.Inputs {
+		if err := in.check(); err != nil {
+			return fmt.Errorf("inputs[%d].%w", i, err)
+		}
+	}
+	return nil
+}
+
+func (c CatalogRef) check() error {
+	if err := validateID(c.Version); err != nil {
+		return fmt.Errorf("version: %w", err)
+	}
+	if err := checkDate(c.SourceDate); err != nil {
+		return err
+	}
+	if c.Confidence != ConfidencePrimary && c.Confidence != ConfidenceSecondary {
+		return fmt.Errorf("confidence %q is not primary or secondary", discover.CleanText(c.Confidence, 40))
+	}
+	return discover.CheckText("source", c.Source, 2000)
+}
+
+func (r Region) check(cloud Cloud) error {
+	if err := checkRegionName(cloud, r.Region); err != nil {
+		return err
+	}
+	for _, l := range []struct {
+		name  string
+		items []Entry
+	}{{"entries", r.Entries}, {"ipRules", r.IPRules}} {
+		for i, e := range l.items {
+			if err := e.check(); err != nil {
+				return fmt.Errorf("%s[%d].%w", l.name, i, err)
+			}
+		}
+	}
+	for i, u := range r.Unresolved {
+		if err := validateAddress(u.Address); err != nil {
+			return fmt.Errorf("unresolved[%d].%w", i, err)
+		}
+		if err := checkFields(portField(u.Port), textField("purpose", u.Purpose), textField("reason", u.Reason), countField("observed", u.Observed)); err != nil {
+			return fmt.Errorf("unresolved[%d].%w", i, err)
+		}
+	}
+	for i, w := range r.Warnings {
+		if err := discover.CheckText("warning", w, 2000); err != nil {
+			return fmt.Errorf("warnings[%d].%w", i, err)
+		}
+	}
+	return nil
+}
+
+// checkRegionName accepts the regions of the cloud and UnknownRegion.
+func checkRegionName(cloud Cloud, name string) error {
+	if name == UnknownRegion {
+		return nil
+	}
+	return CheckRegion(cloud, name)
+}
+
+func (e Entry) check() error {
+	switch e.Kind {
+	case KindFQDN.String():
+		if err := checkHost("address", e.Address); err != nil {
+			return err
+		}
+	case KindIP.String(), KindCIDR.String():
+		if err := validateAddress(e.Address); err != nil || kindOf(e.Address).String() != e.Kind {
+			return fmt.Errorf("address %q is not a canonical %s", discover.CleanText(e.Address, 80), e.Kind)
+		}
+	default:
+		return fmt.Errorf("kind %q is not fqdn, ip or cidr", discover.CleanText(e.Kind, 40))
+	}
+	if e.Source != "catalog" && e.Source != "event" {
+		return fmt.Errorf("source %q is not catalog or event", discover.CleanText(e.Source, 40))
+	}
+	if e.Replaces != "" {
+		if err := validateAddress(e.Replaces); err != nil {
+			return fmt.Errorf("replaces: %w", err)
+		}
+	}
+	if err := validateServiceTag(e.ServiceTag); err != nil {
+		return err
+	}
+	if e.Protocol != "TCP" && e.Protocol != "UDP" {
+		return fmt.Errorf("protocol %q is not TCP or UDP", discover.CleanText(e.Protocol, 40))
+	}
+	if err := checkFields(portField(e.Port), textField("purpose", e.Purpose), statusField(e.Status), countField("evidenceCount", e.EvidenceCount)); err != nil {
+		return err
+	}
+	return checkEvidence(e.Evidence)
+}
+
+func (h Host) check(cloud Cloud) error {
+	if err := discover.CheckComputer(h.Computer); err != nil {
+		return err
+	}
+	if err := checkRegionName(cloud, h.Region); err != nil {
+		return err
+	}
+	if err := checkFields(textField("regionBasis", h.RegionBasis), countField("events", h.Events)); err != nil {
+		return err
+	}
+	for i, n := range h.Unreachable {
+		if err := checkHost("name", n); err != nil {
+			return fmt.Errorf("unreachable[%d].%w", i, err)
+		}
+	}
+	for i, ev := range h.Health {
+		if err := checkFields(textField("file", ev.File), textField("summary", ev.Summary)); err != nil {
+			return fmt.Errorf("health[%d].%w", i, err)
+		}
+	}
+	for i, c := range h.AgentChecks {
+		if err := checkFields(textField("name", c.Name), textField("outcome", c.Outcome), textField("detail", c.Detail)); err != nil {
+			return fmt.Errorf("agentChecks[%d].%w", i, err)
+		}
+	}
+	return nil
+}
+
+func (x Excluded) check() error {
+	if x.Code != "" && !slices.Contains(knownCodes, x.Code) {
+		return fmt.Errorf("code %q is not a known code", discover.CleanText(string(x.Code), 40))
+	}
+	if x.Row != "" {
+		if err := validateAddress(x.Row); err != nil {
+			return fmt.Errorf("row: %w", err)
+		}
+	}
+	if err := checkFields(textField("address", x.Address), textField("reason", x.Reason), countField("evidenceCount", x.EvidenceCount)); err != nil {
+		return err
+	}
+	return checkEvidence(x.Evidence)
+}
+
+func (in InputFile) check() error {
+	return checkFields(textField("file", in.File), textField("error", in.Error),
+		countField("records", in.Records), countField("matched", in.Matched), countField("damagedChunks", in.Damaged))
+}
+
+// knownCodes are the codes a report may carry.
+var knownCodes = []discover.Code{discover.CodeInvalidName, discover.CodeForged, discover.CodeTooManyNames,
+	CodeUntrusted, CodeRegistrable, CodeOptional, CodeDeprecated, CodeLegacyAgent, CodeTooManyEntries}
+
+func checkEvidence(list []discover.Evidence) error {
+	for i, e := range list {
+		if err := discover.CheckComputer(e.Computer); err != nil {
+			return fmt.Errorf("evidence[%d].%w", i, err)
+		}
+		if err := checkFields(textField("file", e.File), statusField(string(e.Status))); err != nil {
+			return fmt.Errorf("evidence[%d].%w", i, err)
+		}
+	}
+	return nil
+}
+
+// checkHost accepts a host name in the canonical form discover.Normalize
+// gives.
+func checkHost(field, s string) error {
+	if n, err := discover.Normalize(s); err != nil || n != s {
+		return fmt.Errorf("%s %q is not a valid host name in canonical form", field, discover.CleanText(s, 80))
+	}
+	return nil
+}
+
+// A field check is run by checkFields; each returns nil or the error.
+type fieldCheck func() error
+
+func checkFields(checks ...fieldCheck) error {
+	for _, c := range checks {
+		if err := c(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func textField(name, s string) fieldCheck {
+	max := discover.MaxText
+	if name == "file" || name == "error" {
+		max = discover.MaxPath
+	}
+	return func() error { return discover.CheckText(name, s, max) }
+}
+
+func portField(p int) fieldCheck {
+	return func() error {
+		if p < 1 || p > 65535 {
+			return fmt.Errorf("port %d out of range 1-65535", p)
+		}
+		return nil
+	}
+}
+
+func countField(name string, n int) fieldCheck {
+	return func() error {
+		if n < 0 {
+			return fmt.Errorf("%s %d is negative", name, n)
+		}
+		return nil
+	}
+}
+
+// statusField accepts "" and comma-separated, sorted, distinct statuses.
+func statusField(s string) fieldCheck {
+	return func() error {
+		if s == "" {
+			return nil
+		}
+		if MergeStatus(s, "") != s {
+			return fmt.Errorf("status %q is not a sorted list of statuses", discover.CleanText(s, 60))
+		}
+		for _, p := range strings.Split(s, ",") {
+			switch discover.Status(p) {
+			case discover.Reachable, discover.Unreachable, discover.Reported:
+			default:
+				return fmt.Errorf("status %q is not reachable, unreachable or reported", discover.CleanText(p, 40))
+			}
+		}
+		return nil
+	}
+}
+
+func checkDate(s string) error {
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
+		return fmt.Errorf("sourceDate %q is not a date (YYYY-MM-DD)", discover.CleanText(s, 40))
+	}
+	return nil
+}

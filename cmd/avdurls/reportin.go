@@ -1,0 +1,133 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
+)
+
+// readReport reads a JSON report and checks every field of it
+// (catalog.DecodeReport): a report is input like any other, and may have
+// been edited by hand.
+func readReport(path string) (catalog.Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return catalog.Report{}, err
+	}
+	rep, err := catalog.DecodeReport(b)
+	if err != nil {
+		return rep, fmt.Errorf("%s: %w", path, err)
+	}
+	return rep, nil
+}
+
+// report merges an earlier JSON report: its hosts, and every name it
+// allowlisted, rejected, sent to review or marked deprecated, with counts
+// and evidence. Nothing it says about trust is kept: every name is judged
+// again against this run's catalog and options, and only the rejections
+// that stay true whatever the catalog (an invalid name, a forged channel)
+// stand, with this avdurls's own reason text.
+func (c *collector) report(path string) error {
+	rep, err := readReport(path)
+	if err != nil {
+		return err
+	}
+	if len(rep.Hosts) == 0 {
+		return fmt.Errorf("%s: report names no host", path)
+	}
+	if rep.Cloud != c.cloud {
+		return fmt.Errorf("%s: report is for cloud %s, this scan for cloud %s; give --cloud %s, or scan the reports of each cloud apart", path, rep.Cloud, c.cloud, rep.Cloud)
+	}
+	owner := c.reportHosts(rep)
+	for _, r := range rep.Regions {
+		for _, e := range r.Entries {
+			if e.EvidenceCount == 0 {
+				continue // a catalog row: this run's catalog has its own
+			}
+			ob := c.observation(owner(e.Evidence, r.Region))
+			ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: e.Address, Status: e.Status, Count: e.EvidenceCount,
+				First: at(e.FirstSeen), Last: at(e.LastSeen), Evidence: e.Evidence})
+		}
+	}
+	for _, list := range [][]catalog.Excluded{rep.Rejected, rep.Deprecated, rep.Review} {
+		for _, x := range list {
+			ob := c.observation(owner(x.Evidence, ""))
+			ob.Sightings = append(ob.Sightings, excludedSighting(x))
+		}
+	}
+	return nil
+}
+
+// reportHosts merges the hosts of a report and returns who owns a name:
+// the host whose evidence it carries, else the report's first host in its
+// region, else the report's first host.
+func (c *collector) reportHosts(rep catalog.Report) func(ev []discover.Evidence, region string) string {
+	regionHost := map[string]string{}
+	for _, h := range rep.Hosts {
+		ob := c.observation(h.Computer)
+		ob.Events += h.Events
+		c.events += h.Events
+		if h.Newest3701 != nil && h.Newest3701.After(ob.Newest) {
+			ob.Newest = *h.Newest3701
+		}
+		ob.Health = append(ob.Health, h.Health...)
+		ob.AgentChecks = append(ob.AgentChecks, h.AgentChecks...)
+		if ob.Region == "" && h.Region != catalog.UnknownRegion {
+			ob.Region, ob.RegionBasis = h.Region, h.RegionBasis
+		}
+		if _, ok := regionHost[h.Region]; !ok {
+			regionHost[h.Region] = h.Computer
+		}
+	}
+	return func(ev []discover.Evidence, region string) string {
+		for _, e := range ev {
+			for _, h := range rep.Hosts {
+				if strings.EqualFold(h.Computer, e.Computer) {
+					return h.Computer
+				}
+			}
+		}
+		if h, ok := regionHost[region]; ok {
+			return h
+		}
+		return rep.Hosts[0].Computer
+	}
+}
+
+// excludedSighting turns an item a report kept out of its allowlists into
+// a sighting to judge again. Only an invalid name, a forged channel and a
+// cut event keep their rejection, with this avdurls's own reason text.
+func excludedSighting(x catalog.Excluded) catalog.Sighting {
+	s := catalog.Sighting{Host: x.Address, Count: x.EvidenceCount, Evidence: x.Evidence}
+	for _, e := range x.Evidence {
+		s.Status = catalog.MergeStatus(s.Status, string(e.Status))
+		if s.First.IsZero() || e.Time.Before(s.First) {
+			s.First = e.Time
+		}
+		if e.Time.After(s.Last) {
+			s.Last = e.Time
+		}
+	}
+	if _, err := discover.Normalize(x.Address); err != nil {
+		s.Code, s.Reason = discover.CodeInvalidName, err.Error()
+		return s
+	}
+	switch x.Code {
+	case discover.CodeForged:
+		s.Code, s.Reason = x.Code, discover.ReasonForged
+	case discover.CodeTooManyNames:
+		s.Code, s.Reason = x.Code, "an earlier report found it in an event holding more host names than are read from one event"
+	}
+	return s
+}
+
+func at(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
