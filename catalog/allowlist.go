@@ -49,15 +49,15 @@ const maxEvidence = 20
 // Report is the result of a scan: one allowlist per region, and everything
 // that was kept out of them. It is the JSON contract automation reads.
 type Report struct {
-	SchemaVersion int         `json:"schemaVersion"`
-	Catalog       CatalogRef  `json:"catalog"`
-	Cloud         Cloud       `json:"cloud"`
-	Scope         Scope       `json:"scope"`
-	Optional      bool        `json:"optional"`
-	Regions       []Region    `json:"regions"`
-	Hosts         []Host      `json:"hosts"`
-	Rejected      []Excluded  `json:"rejected"`
-	Deprecated    []Excluded  `json:"deprecated"`
+	SchemaVersion int        `json:"schemaVersion"`
+	Catalog       CatalogRef `json:"catalog"`
+	Cloud         Cloud      `json:"cloud"`
+	Scope         Scope      `json:"scope"`
+	Optional      bool       `json:"optional"`
+	Regions       []Region   `json:"regions"`
+	Hosts         []Host     `json:"hosts"`
+	Rejected      []Excluded `json:"rejected"`
+	Deprecated    []Excluded `json:"deprecated"`
 	// Review holds names that match a catalog row but could belong to any
 	// Azure customer (CodeRegistrable): a person must confirm them.
 	Review        []Excluded  `json:"review"`
@@ -347,7 +347,9 @@ func (o BuildOptions) regionOf(computer string, ob *Observation) (string, string
 	counts := map[string]int{}
 	ob.eachSighting(func(f Sighting) {
 		if r, ok := discover.RegionHint(f.Host); ok {
-			counts[r] += f.Count
+			if _, real := LookupRegion(o.Cloud, r); real {
+				counts[r] += f.Count
+			}
 		}
 	})
 	best, n := "", 0

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/avdurls/avdurls/catalog"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,7 +20,8 @@ const imdsTimeout = 2 * time.Second
 // regionFromIMDS asks the Azure Instance Metadata Service for this VM's
 // region (field location), with header Metadata: true. The proxy settings
 // of the environment are ignored: IMDS must be reached directly.
-func regionFromIMDS(ctx context.Context, endpoint string, timeout time.Duration) (string, error) {
+// The location must be a region of cloud.
+func regionFromIMDS(ctx context.Context, endpoint string, cloud catalog.Cloud, timeout time.Duration) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
@@ -41,8 +44,8 @@ func regionFromIMDS(ctx context.Context, endpoint string, timeout time.Duration)
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
 		return "", fmt.Errorf("instance metadata service: bad JSON: %v; give --region", err)
 	}
-	if !validRegion(doc.Location) {
-		return "", fmt.Errorf("instance metadata service: location %q is not a region name; give --region", doc.Location)
+	if err := catalog.CheckRegion(cloud, doc.Location); err != nil {
+		return "", fmt.Errorf("instance metadata service: location: %v; give --region", err)
 	}
 	return doc.Location, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/avdurls/avdurls/catalog"
+
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +26,10 @@ func TestRegionFromIMDS(t *testing.T) {
 			w.Write([]byte(`{"location":"eastus2","name":"avd-0","vmSize":"Standard_D4s_v5"}`))
 		}, "eastus2", ""},
 		{"bad json", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"location":`)) }, "", "bad JSON"},
-		{"bad region", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"location":"East US; rm -rf"}`)) }, "", "not a region name"},
+		{"bad region", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"location":"East US; rm -rf"}`)) }, "", "is not an Azure region"},
+		{"escape in region", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"location":"eu\u001b]0;x\u0007"}`)) }, "", `"eu\\x1b]0;x\\x07"`},
+		{"region of another cloud", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"location":"usgovvirginia"}`)) }, "", "region of cloud usgov"},
+		{"typo", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"location":"eastus22"}`)) }, "", "did you mean eastus2?"},
 		{"http error", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "x", http.StatusInternalServerError) }, "", "HTTP 500"},
 		{"timeout", func(w http.ResponseWriter, r *http.Request) {
 			select {
@@ -36,7 +41,7 @@ func TestRegionFromIMDS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(tc.handler)
 			defer srv.Close()
-			got, err := regionFromIMDS(context.Background(), srv.URL+"/metadata/instance/compute?api-version=2021-02-01", 200*time.Millisecond)
+			got, err := regionFromIMDS(context.Background(), srv.URL+"/metadata/instance/compute?api-version=2021-02-01", catalog.CloudPublic, 200*time.Millisecond)
 			if got != tc.want || (tc.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.err)) {
 				t.Errorf("regionFromIMDS = %q, %v; want %q, error containing %q", got, err, tc.want, tc.err)
 			}

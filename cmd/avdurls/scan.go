@@ -47,7 +47,12 @@ Options:
         --region NAME          the Azure region of every host
         --region-map FILE      CSV with header computer,region
         --cloud CLOUD          public (default), usgov or china
-        --optional             add the catalog's optional rows
+        --optional             add the catalog's optional rows, and admit names
+                               under them
+        --allow-registrable    admit names under wildcards whose first label
+                               any Azure customer can register (storage
+                               accounts, Event Hubs); they go to review otherwise
+        --max-entries N        discovered entries per region (default 10000)
         --include-deprecated   allow deprecated hosts seen in events
         --trust-suffix SUFFIX  also trust names under SUFFIX (repeatable)
         --catalog FILE         use a catalog file of the same schema
@@ -78,6 +83,8 @@ type scanOptions struct {
 	region, regionMap   string
 	cloud               string
 	optional, inclDepr  bool
+	registrable         bool
+	maxEntries          int
 	trust               []string
 	catalogFile, catVer string
 	ids                 idList
@@ -108,6 +115,8 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs.Var(cloud, "cloud", "")
 	fs.BoolVar(&o.optional, "optional", false, "")
 	fs.BoolVar(&o.inclDepr, "include-deprecated", false, "")
+	fs.BoolVar(&o.registrable, "allow-registrable", false, "")
+	fs.IntVar(&o.maxEntries, "max-entries", catalog.DefaultMaxEntries, "")
 	fs.StringArrayVar(&o.trust, "trust-suffix", nil, "")
 	fs.StringVar(&o.catalogFile, "catalog", "", "")
 	fs.StringVar(&o.catVer, "catalog-version", "", "")
@@ -153,14 +162,20 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	if o.fileTimeout < 0 || o.maxEvents < 0 {
 		return exitUsage, usagef("--file-timeout and --max-events must not be negative (0 means no limit)")
 	}
+	if o.maxEntries < 1 {
+		return exitUsage, usagef("--max-entries must be at least 1")
+	}
 	if o.region != "" && o.regionMap != "" {
 		return exitUsage, usagef("--region and --region-map conflict: give one")
 	}
-	if o.region != "" && !validRegion(o.region) {
-		return exitUsage, usagef("--region %q is not an Azure region name (lower-case letters and digits, e.g. eastus2)", o.region)
+	if fs.Changed("region") {
+		if err := catalog.CheckRegion(catalog.Cloud(o.cloud), o.region); err != nil {
+			return exitUsage, usagef("--region: %v", err)
+		}
 	}
 	bo := catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.ScopeSessionHost,
-		Optional: o.optional, IncludeDeprecated: o.inclDepr, Region: o.region}
+		Optional: o.optional, IncludeDeprecated: o.inclDepr, Region: o.region,
+		AllowRegistrable: o.registrable, MaxEntries: o.maxEntries}
 	for _, s := range o.trust {
 		n, err := discover.Normalize(s)
 		if err != nil || strings.Count(n, ".") < 1 {
@@ -173,8 +188,8 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitError, err
 	}
 	if o.regionMap != "" {
-		if bo.RegionMap, err = readRegionMap(o.regionMap); err != nil {
-			return exitError, err
+		if bo.RegionMap, err = readRegionMap(o.regionMap, bo.Cloud); err != nil {
+			return exitUsage, usageError{err.Error()}
 		}
 	}
 	if o.live {
@@ -331,20 +346,9 @@ func loadCatalogVersion(file, id string) (*catalog.Version, error) {
 	return nil, fmt.Errorf("catalog %s has no version of primary confidence; pick one with --catalog-version", file)
 }
 
-func validRegion(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// readRegionMap reads a CSV with header computer,region.
-func readRegionMap(path string) (map[string]string, error) {
+// readRegionMap reads a CSV with header computer,region; every region must
+// be one of the cloud's.
+func readRegionMap(path string, cloud catalog.Cloud) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("region map: %w", err)
@@ -363,8 +367,11 @@ func readRegionMap(path string) (map[string]string, error) {
 	m := map[string]string{}
 	for i, rec := range recs[1:] {
 		c, reg := strings.ToLower(strings.TrimSpace(rec[0])), strings.ToLower(strings.TrimSpace(rec[1]))
-		if c == "" || !validRegion(reg) {
-			return nil, fmt.Errorf("region map %s: line %d: want a computer name and a region such as eastus2", path, i+2)
+		if c == "" {
+			return nil, fmt.Errorf("region map %s: line %d: the computer name is empty", path, i+2)
+		}
+		if err := catalog.CheckRegion(cloud, reg); err != nil {
+			return nil, fmt.Errorf("region map %s: line %d: %v", path, i+2, err)
 		}
 		m[c] = reg
 	}

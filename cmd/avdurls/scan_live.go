@@ -52,7 +52,7 @@ func scanLive(o scanOptions, bo catalog.BuildOptions, ver *catalog.Version, stdo
 		}
 	}
 	if bo.Region == "" && bo.RegionMap == nil {
-		if loc, err := regionFromIMDS(context.Background(), o.imds, imdsTimeout); err != nil {
+		if loc, err := regionFromIMDS(context.Background(), o.imds, bo.Cloud, imdsTimeout); err != nil {
 			warnf("%v", err)
 		} else {
 			bo.Region, bo.RegionBasis = loc, "Azure Instance Metadata Service (location of this VM)"
