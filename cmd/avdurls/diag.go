@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/avdurls/avdurls/discover"
+
 	"fmt"
 	"io"
 	"os"
@@ -17,19 +19,48 @@ const (
 // stderr is where diagnostics go; tests may replace it.
 var stderr io.Writer = os.Stderr
 
-// errorf prints an error in the one voice of the tool.
+// errorf prints an error in the one voice of the tool. Like warnf and
+// infof, it passes every string, error and Stringer argument through
+// termSafe: only the format, written here, may hold a line break.
 func errorf(format string, a ...any) {
-	fmt.Fprintf(stderr, "avdurls: error: "+format+"\n", a...)
+	fmt.Fprintf(stderr, "avdurls: error: "+format+"\n", termArgs(a)...)
 }
 
 // warnf prints a warning.
 func warnf(format string, a ...any) {
-	fmt.Fprintf(stderr, "avdurls: warning: "+format+"\n", a...)
+	fmt.Fprintf(stderr, "avdurls: warning: "+format+"\n", termArgs(a)...)
 }
 
 // infof prints a summary line.
 func infof(format string, a ...any) {
-	fmt.Fprintf(stderr, "avdurls: "+format+"\n", a...)
+	fmt.Fprintf(stderr, "avdurls: "+format+"\n", termArgs(a)...)
+}
+
+// termSafe is the one sanitiser for the terminal (diagnostics and the
+// table format): control characters, escape sequences, bidi marks and
+// every other unprintable character are written as Go escapes (\x1b,
+// \u202e), so text from an input can neither move the cursor, retitle
+// the window nor reorder what is shown.
+func termSafe(s string) string {
+	return discover.CleanText(s, 1<<20)
+}
+
+// termArgs applies termSafe to the text arguments of a diagnostic.
+func termArgs(a []any) []any {
+	out := make([]any, len(a))
+	for i, v := range a {
+		switch x := v.(type) {
+		case string:
+			out[i] = termSafe(x)
+		case error:
+			out[i] = termSafe(x.Error())
+		case fmt.Stringer:
+			out[i] = termSafe(x.String())
+		default:
+			out[i] = v
+		}
+	}
+	return out
 }
 
 // usageError is an error in the command line: exit status 2.

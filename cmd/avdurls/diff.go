@@ -25,9 +25,20 @@ Compares two JSON reports of 'avdurls scan --format json' and prints, per
 region, the entries to add (with their evidence) and to remove: the body of
 the next firewall change request.
 
+Neither report is trusted: each is checked field by field, and its
+allowlists are built again from its evidence, as scan would, against the
+catalog version it names (or --catalog) with diff's own trust options. An
+entry a report lists that this does not allow is listed as refused, with
+the reason, and never proposed.
+
 Options:
-    -f, --format FORMAT   table (default), markdown, csv or json
-    -o, --output FILE     write to FILE atomically instead of stdout
+    -f, --format FORMAT        table (default), markdown, csv or json
+    -o, --output FILE          write to FILE atomically instead of stdout
+        --catalog FILE         judge with a catalog file of the same schema
+        --catalog-version ID   judge with this catalog version
+        --trust-suffix SUFFIX  also trust names under SUFFIX (repeatable)
+        --include-deprecated   allow deprecated hosts seen in events
+        --allow-registrable    admit names under customer-registrable wildcards
 
 Exit status: 0 nothing changed, 4 entries to add or remove, 1 error,
 2 bad command line.
@@ -40,6 +51,9 @@ type Diff struct {
 	New           diffSide     `json:"new"`
 	Changed       bool         `json:"changed"`
 	Regions       []RegionDiff `json:"regions"`
+	// Refused lists what either report allowlists but avdurls does not
+	// allow from its evidence.
+	Refused []Refused `json:"refused"`
 }
 
 type diffSide struct {
@@ -59,7 +73,17 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 	format := newChoice("table", "table", "markdown", "csv", "json")
 	fs.VarP(format, "format", "f", "")
 	output := fs.StringP("output", "o", "", "")
+	var jo judgeOptions
+	fs.StringVar(&jo.catalogFile, "catalog", "", "")
+	fs.StringVar(&jo.catVer, "catalog-version", "", "")
+	fs.StringArrayVar(&jo.trust, "trust-suffix", nil, "")
+	fs.BoolVar(&jo.inclDepr, "include-deprecated", false, "")
+	fs.BoolVar(&jo.registrable, "allow-registrable", false, "")
 	if err := parseFlags(fs, args, diffUsage, stdout); err != nil {
+		return exitUsage, err
+	}
+	var err error
+	if jo.trust, err = trustSuffixes(jo.trust); err != nil {
 		return exitUsage, err
 	}
 	if fs.NArg() != 2 {
@@ -68,16 +92,25 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 	if err := checkOutput(*output, fs.Args()); err != nil {
 		return exitError, err
 	}
-	oldRep, err := readReport(fs.Arg(0))
-	if err != nil {
-		return exitError, err
+	var sides [2]catalog.Report
+	var refused []Refused
+	for i, side := range []string{"old", "new"} {
+		rep, err := readReport(fs.Arg(i))
+		if err != nil {
+			return exitError, err
+		}
+		built, ref, err := rejudge(rep, fs.Arg(i), side, jo)
+		if err != nil {
+			return exitError, err
+		}
+		sides[i], refused = built, append(refused, ref...)
 	}
-	newRep, err := readReport(fs.Arg(1))
-	if err != nil {
-		return exitError, err
-	}
-	d := diffReports(oldRep, newRep)
+	d := diffReports(sides[0], sides[1])
 	d.Old.File, d.New.File = fs.Arg(0), fs.Arg(1)
+	d.Refused = append([]Refused{}, refused...)
+	for _, r := range d.Refused {
+		warnf("%s report, region %s: %s port %d refused: %s", r.Side, r.Region, r.Address, r.Port, r.Reason)
+	}
 	err = writeOutput(*output, stdout, func(w io.Writer) error {
 		switch format.value {
 		case "json":
@@ -89,7 +122,7 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 		case "markdown":
 			return writeDiffMarkdown(w, d)
 		}
-		return writeDiffTable(w, d)
+		return writeTerminal(w, func(w io.Writer) error { return writeDiffTable(w, d) })
 	})
 	if err != nil {
 		return exitError, err
@@ -167,12 +200,12 @@ func writeDiffTable(w io.Writer, d Diff) error {
 		t := tablewriter.NewWriter(w)
 		t.Header("Change", "Address", "Port", "Protocol", "Replaces", "Evidence")
 		for _, e := range r.Add {
-			if err := t.Append("add", printable(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, printable(evidenceLine(e))); err != nil {
+			if err := t.Append("add", termSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, termSafe(evidenceLine(e))); err != nil {
 				return err
 			}
 		}
 		for _, e := range r.Remove {
-			if err := t.Append("remove", printable(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, ""); err != nil {
+			if err := t.Append("remove", termSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, ""); err != nil {
 				return err
 			}
 		}

@@ -36,12 +36,12 @@ func healthSummary(rep catalog.Report) {
 		if h.Newest3701 != nil {
 			newest = "newest 3701 " + h.Newest3701.UTC().Format(time.RFC3339)
 		}
-		line := fmt.Sprintf("host %s (%s): %s", printable(h.Computer), h.Region, newest)
+		line := fmt.Sprintf("host %s (%s): %s", termSafe(h.Computer), h.Region, newest)
 		if n := len(h.Unreachable); n > 0 {
-			line += fmt.Sprintf("; %d names not reachable (%s)", n, printable(strings.Join(h.Unreachable[:min(n, 3)], ", ")))
+			line += fmt.Sprintf("; %d names not reachable (%s)", n, termSafe(strings.Join(h.Unreachable[:min(n, 3)], ", ")))
 		}
 		if n := len(h.Health); n > 0 {
-			line += fmt.Sprintf("; %d health events, newest %d: %s", n, h.Health[0].EventID, printable(h.Health[0].Summary))
+			line += fmt.Sprintf("; %d health events, newest %d: %s", n, h.Health[0].EventID, termSafe(h.Health[0].Summary))
 		}
 		infof("%s", line)
 	}

@@ -43,7 +43,7 @@ func render(w io.Writer, format string, rep catalog.Report, fo fwOptions) error 
 	case "text":
 		return writeText(w, rep)
 	case "table":
-		return writeTable(w, rep)
+		return writeTerminal(w, func(w io.Writer) error { return writeTable(w, rep) })
 	case "markdown":
 		return writeMarkdown(w, rep)
 	case "edl", "squid":

@@ -70,7 +70,7 @@ func writeARM(w io.Writer, rep catalog.Report, o fwOptions) error {
 	t := armTemplate{
 		Schema:         "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
 		ContentVersion: "1.0.0.0",
-		Metadata: map[string]string{"generator": "avdurls", "catalog": rep.Catalog.Version,
+		Metadata: map[string]string{"generator": "avdurls", "catalog": armString(rep.Catalog.Version),
 			"note": "network rules by FQDN need the firewall policy's DNS proxy (dnsSettings.enableProxy: true)"},
 		Parameters: map[string]armParam{"firewallPolicyName": {Type: "string",
 			Metadata: map[string]string{"description": "Name of the existing Azure Firewall Policy"}}},
@@ -78,28 +78,28 @@ func writeARM(w io.Writer, rep catalog.Report, o fwOptions) error {
 	var prev string
 	for _, g := range firewallGroups(rep, o) {
 		r := armRuleCollectionGrp{Type: "Microsoft.Network/firewallPolicies/ruleCollectionGroups", APIVersion: azfwAPIVersion,
-			Name: fmt.Sprintf("[format('{0}/{1}', parameters('firewallPolicyName'), '%s')]", g.Name)}
+			Name: fmt.Sprintf("[format('{0}/{1}', parameters('firewallPolicyName'), %s)]", armExprString(g.Name))}
 		if prev != "" {
 			// Groups of one policy are deployed one after another.
-			r.DependsOn = []string{fmt.Sprintf("[resourceId('Microsoft.Network/firewallPolicies/ruleCollectionGroups', parameters('firewallPolicyName'), '%s')]", prev)}
+			r.DependsOn = []string{fmt.Sprintf("[resourceId('Microsoft.Network/firewallPolicies/ruleCollectionGroups', parameters('firewallPolicyName'), %s)]", armExprString(prev))}
 		}
 		prev = g.Name
 		r.Properties.Priority = g.Priority
 		r.Properties.RuleCollections = []armCollection{}
 		for _, c := range g.Collections {
-			ac := armCollection{RuleCollectionType: "FirewallPolicyFilterRuleCollection", Name: c.Name, Priority: c.Priority,
+			ac := armCollection{RuleCollectionType: "FirewallPolicyFilterRuleCollection", Name: armString(c.Name), Priority: c.Priority,
 				Action: map[string]string{"type": "Allow"}}
 			for _, rl := range c.Rules {
-				ar := armRule{RuleType: c.Type, Name: rl.Name, Description: rl.Note, SourceAddresses: rl.Sources}
+				ar := armRule{RuleType: c.Type, Name: armString(rl.Name), Description: armString(rl.Note), SourceAddresses: armStrings(rl.Sources)}
 				if c.Type == "ApplicationRule" {
 					for _, p := range rl.Protocols {
 						ar.Protocols = append(ar.Protocols, armProtocol{p.Type, p.Port})
 					}
-					ar.TargetFqdns = rl.FQDNs
+					ar.TargetFqdns = armStrings(rl.FQDNs)
 				} else {
 					ar.IPProtocols = []string{rl.IPProtocol}
-					ar.DestinationFqdns = rl.FQDNs
-					ar.DestinationAddresses = rl.Addresses
+					ar.DestinationFqdns = armStrings(rl.FQDNs)
+					ar.DestinationAddresses = armStrings(rl.Addresses)
 					ar.DestinationPorts = []string{strconv.Itoa(rl.Port)}
 				}
 				ac.Rules = append(ac.Rules, ar)
@@ -111,6 +111,30 @@ func writeARM(w io.Writer, rep catalog.Report, o fwOptions) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(t)
+}
+
+// armString escapes a literal ARM template string: one that starts with
+// "[" would be read as a template expression, so its "[" is doubled
+// ("[[" stands for a literal "["). encoding/json does the JSON escaping.
+func armString(s string) string {
+	if strings.HasPrefix(s, "[") {
+		return "[" + s
+	}
+	return s
+}
+
+func armStrings(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = armString(s)
+	}
+	return out
+}
+
+// armExprString quotes s as a string literal inside an ARM template
+// expression: single quotes, a quote doubled.
+func armExprString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
 // bicepString quotes s as a Bicep string: single quotes, with \, ', ${

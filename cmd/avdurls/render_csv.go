@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/avdurls/avdurls/discover"
+
 	"encoding/csv"
 	"io"
 	"strconv"
@@ -43,11 +45,15 @@ func timeCell(t *time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// safeCell neutralises a cell a spreadsheet would read as a formula (one
-// starting with =, +, -, @, tab or carriage return) by prefixing a quote,
-// as OWASP recommends.
+// safeCell makes a cell safe for a spreadsheet: unprintable characters
+// are escaped (discover.CleanText), and a cell a spreadsheet would read as
+// a formula (one starting, after any spaces, with =, +, -, @ or a
+// full-width equals or plus sign) gets a leading quote, as OWASP
+// recommends.
 func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	s = discover.CleanText(s, 1<<20)
+	t := strings.TrimLeft(s, " ")
+	if t != "" && (strings.ContainsRune("=+-@", rune(t[0])) || strings.HasPrefix(t, "\uff1d") || strings.HasPrefix(t, "\uff0b")) {
 		return "'" + s
 	}
 	return s

@@ -33,7 +33,7 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 				if e.EvidenceCount > 0 {
 					seen = strconv.Itoa(e.EvidenceCount) + "x"
 				}
-				if err := t.Append(printable(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Source, e.Replaces, e.Status, seen); err != nil {
+				if err := t.Append(termSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Source, e.Replaces, e.Status, seen); err != nil {
 					return err
 				}
 			}
@@ -48,25 +48,39 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 	if len(rep.Deprecated) > 0 {
 		fmt.Fprintln(w, "\nDeprecated hosts seen in events (not allowlisted; remove them):")
 		for _, d := range rep.Deprecated {
-			fmt.Fprintf(w, "  %s (%dx): %s\n", printable(d.Address), d.EvidenceCount, d.Reason)
+			fmt.Fprintf(w, "  %s (%dx): %s\n", termSafe(d.Address), d.EvidenceCount, d.Reason)
+		}
+	}
+	if len(rep.Review) > 0 {
+		fmt.Fprintln(w, "\nTo review: names any Azure customer could own (not allowlisted):")
+		for _, d := range rep.Review {
+			fmt.Fprintf(w, "  %s (%dx): %s\n", d.Address, d.EvidenceCount, d.Reason)
 		}
 	}
 	if len(rep.Rejected) > 0 {
 		fmt.Fprintln(w, "\nRejected names (never allowlisted):")
 		for _, d := range rep.Rejected {
-			fmt.Fprintf(w, "  %s (%dx): %s\n", printable(d.Address), d.EvidenceCount, d.Reason)
+			fmt.Fprintf(w, "  %s (%dx): %s\n", termSafe(d.Address), d.EvidenceCount, d.Reason)
 		}
 	}
 	return nil
 }
 
-// printable quotes a value that holds anything but printable ASCII, so a
-// hostile name cannot move the cursor or reorder text on a terminal.
-func printable(s string) string {
-	for _, c := range []byte(s) {
-		if c < 0x20 || c > 0x7e {
-			return strconv.QuoteToASCII(s)
+// writeTerminal runs a renderer for a person's terminal and passes every
+// line it writes through termSafe, whatever field the text came from.
+func writeTerminal(w io.Writer, render func(io.Writer) error) error {
+	var b strings.Builder
+	if err := render(&b); err != nil {
+		return err
+	}
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(b.String(), "\n") {
+		body, nl := strings.CutSuffix(line, "\n")
+		out.WriteString(termSafe(body))
+		if nl {
+			out.WriteByte('\n')
 		}
 	}
-	return s
+	_, err := io.WriteString(w, out.String())
+	return err
 }

@@ -36,6 +36,11 @@ func (c *collector) report(path string) error {
 	if err != nil {
 		return err
 	}
+	return c.merge(rep, path)
+}
+
+// merge adds a report that was read and checked to the collection.
+func (c *collector) merge(rep catalog.Report, path string) error {
 	if len(rep.Hosts) == 0 {
 		return fmt.Errorf("%s: report names no host", path)
 	}

@@ -176,12 +176,9 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	bo := catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.ScopeSessionHost,
 		Optional: o.optional, IncludeDeprecated: o.inclDepr, Region: o.region,
 		AllowRegistrable: o.registrable, MaxEntries: o.maxEntries}
-	for _, s := range o.trust {
-		n, err := discover.Normalize(s)
-		if err != nil || strings.Count(n, ".") < 1 {
-			return exitUsage, usagef("--trust-suffix %q is not a domain of at least two labels", s)
-		}
-		bo.TrustSuffixes = append(bo.TrustSuffixes, n)
+	var err error
+	if bo.TrustSuffixes, err = trustSuffixes(o.trust); err != nil {
+		return exitUsage, err
 	}
 	ver, err := loadCatalogVersion(o.catalogFile, o.catVer)
 	if err != nil {
@@ -376,6 +373,19 @@ func readRegionMap(path string, cloud catalog.Cloud) (map[string]string, error) 
 		m[c] = reg
 	}
 	return m, nil
+}
+
+// trustSuffixes checks and normalises --trust-suffix values.
+func trustSuffixes(in []string) ([]string, error) {
+	var out []string
+	for _, s := range in {
+		n, err := discover.Normalize(s)
+		if err != nil || strings.Count(n, ".") < 1 {
+			return nil, usagef("--trust-suffix %q is not a domain of at least two labels", discover.CleanText(s, 80))
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // validSource accepts a firewall rule source: an IP address, a CIDR range
