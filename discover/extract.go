@@ -45,8 +45,23 @@ import (
 // Findings are unique by host and status within the event and Rejects by
 // value, reason and status, both in order of first occurrence. A host that
 // the event lists under two statuses yields two Findings.
+//
+// An event yields at most DefaultMaxNamesPerEvent Findings and Rejects;
+// see ExtractN.
 func Extract(e evtx.Event) (found []Finding, rejected []Reject) {
-	x := extractor{base: Evidence{
+	return ExtractN(e, DefaultMaxNamesPerEvent)
+}
+
+// DefaultMaxNamesPerEvent is how many host names (Findings and Rejects)
+// Extract takes from one event. A genuine agent event lists a few dozen.
+const DefaultMaxNamesPerEvent = 1000
+
+// ExtractN is Extract with a bound on the names taken from the event: at
+// most max Findings and Rejects together; 0 or less means no bound. When
+// the event holds more, the rest of it is not read and one more Reject says
+// so (see TooManyNamesReason); its Value is the first name not taken.
+func ExtractN(e evtx.Event, max int) (found []Finding, rejected []Reject) {
+	x := extractor{max: max, base: Evidence{
 		Computer: e.Computer,
 		File:     e.File,
 		RecordID: e.RecordID,
@@ -58,9 +73,12 @@ func Extract(e evtx.Event) (found []Finding, rejected []Reject) {
 	buf := lineBuf{candBuf[:0], wordBuf[:0]}
 	start := StatusFor(e.EventID)
 	for _, s := range e.Data {
+		if x.full {
+			break
+		}
 		buf = x.scan(s, start, buf)
 	}
-	if e.Message != "" {
+	if e.Message != "" && !x.full {
 		x.scan(e.Message, start, buf)
 	}
 	return x.found, x.rejected
@@ -78,7 +96,20 @@ type extractor struct {
 	found    []Finding
 	rejected []Reject
 	seen     map[seenKey]struct{} // built once there are many results
+	max      int                  // bound on len(found)+len(rejected); <= 0: none
+	full     bool                 // the bound was reached: stop reading
 }
+
+// TooManyNamesReason is the reason of the Reject that ends an event with
+// more than max host names.
+func TooManyNamesReason(max int) string {
+	return fmt.Sprintf("event holds more than %d host names; the rest were not read (raise --max-names)", max)
+}
+
+// maxLineCands bounds the candidates a line holds while its words are
+// searched for a section header; the candidates after them are read again
+// once the line's status is known.
+const maxLineCands = 4096
 
 // lineBuf holds one line's candidates and its other words (lower case,
 // joined by spaces). It is passed by value and reused from line to line, so
@@ -105,7 +136,7 @@ type candidate struct {
 }
 
 func (x *extractor) scan(s string, status Status, buf lineBuf) lineBuf {
-	for s != "" {
+	for s != "" && !x.full {
 		i := 0
 		for i < len(s) && s[i] != '\n' && s[i] != '\r' {
 			i++
@@ -123,28 +154,23 @@ func (x *extractor) scan(s string, status Status, buf lineBuf) lineBuf {
 // line handles one line and returns the status for the next one.
 func (x *extractor) line(line string, status Status, buf lineBuf) (Status, lineBuf) {
 	buf.cands, buf.words = buf.cands[:0], buf.words[:0]
-	for line != "" {
-		i := 0
-		for i < len(line) && isSep(line[i]) {
-			i++
-		}
-		j := i
-		for j < len(line) && !isSep(line[j]) {
-			j++
-		}
-		tok := line[i:j]
-		line = line[j:]
-		if tok == "" {
-			continue
-		}
+	rest, overflow := "", false // the line from the first candidate not held
+	for s := line; s != ""; {
+		tok, next := nextToken(s)
 		if c, ok := parseToken(tok); ok {
-			buf.cands = append(buf.cands, c)
+			if len(buf.cands) == maxLineCands && !overflow {
+				rest, overflow = s, true
+			}
+			if !overflow {
+				buf.cands = append(buf.cands, c)
+			}
 			if c.label != "" {
 				buf.words = appendLower(buf.words, c.label)
 			}
-		} else {
+		} else if tok != "" {
 			buf.words = appendLower(buf.words, tok)
 		}
+		s = next
 	}
 	if st, ok := headerStatus(buf.words); ok {
 		status = st
@@ -152,7 +178,28 @@ func (x *extractor) line(line string, status Status, buf lineBuf) (Status, lineB
 	for _, c := range buf.cands {
 		x.emit(c, status)
 	}
+	for s := rest; s != "" && !x.full; {
+		tok, next := nextToken(s)
+		if c, ok := parseToken(tok); ok {
+			x.emit(c, status)
+		}
+		s = next
+	}
 	return status, buf
+}
+
+// nextToken splits the first token off s, skipping separators before it;
+// tok is "" when s holds separators only.
+func nextToken(s string) (tok, rest string) {
+	i := 0
+	for i < len(s) && isSep(s[i]) {
+		i++
+	}
+	j := i
+	for j < len(s) && !isSep(s[j]) {
+		j++
+	}
+	return s[i:j], s[j:]
 }
 
 func isSep(c byte) bool {
@@ -356,13 +403,18 @@ func hasDot(h string) bool {
 		strings.Contains(h, "\u3002") || strings.Contains(h, "\uff0e") || strings.Contains(h, "\uff61")
 }
 
+// emit adds a candidate as a Finding or a Reject, unless the event
+// yielded it before or the bound on names is reached.
 func (x *extractor) emit(c candidate, status Status) {
+	if x.full {
+		return
+	}
 	ev := x.base
 	ev.Status = status
 	if c.reason == "" {
 		host, err := Normalize(c.host)
 		if err == nil {
-			if x.first(seenKey{value: host, status: status}) {
+			if x.first(seenKey{value: host, status: status}) && x.room(c, ev) {
 				x.found = append(x.found, Finding{Host: host, Evidence: ev})
 			}
 			return
@@ -370,9 +422,20 @@ func (x *extractor) emit(c candidate, status Status) {
 		c.reason = err.Error()
 	}
 	v := safeValue(c.raw)
-	if x.first(seenKey{value: v, reason: c.reason, status: status}) {
+	if x.first(seenKey{value: v, reason: c.reason, status: status}) && x.room(c, ev) {
 		x.rejected = append(x.rejected, Reject{Value: v, Code: CodeInvalidName, Reason: c.reason, Evidence: ev})
 	}
+}
+
+// room reports whether one more result fits the bound; when it does not,
+// it adds the Reject that says so and stops the event.
+func (x *extractor) room(c candidate, ev Evidence) bool {
+	if x.max <= 0 || len(x.found)+len(x.rejected) < x.max {
+		return true
+	}
+	x.full = true
+	x.rejected = append(x.rejected, Reject{Value: safeValue(c.raw), Code: CodeTooManyNames, Reason: TooManyNamesReason(x.max), Evidence: ev})
+	return false
 }
 
 // first reports whether k is seen for the first time in this event. It

@@ -75,5 +75,19 @@ func FuzzParseEventXML(f *testing.F) {
 				t.Fatal("nil Data")
 			}
 		}
+		// The streaming reader with small bounds: every event is either
+		// delivered within them or counted as skipped.
+		opt := XMLOptions{MaxEventBytes: 64, MaxEventElements: 8}
+		n, warned := 0, 0
+		opt.Warn = func(Warning) { warned++ }
+		st, _ := ReadEventXMLFunc(bytes.NewReader(b), "f.xml", opt, func(ev Event) error {
+			if n++; ev.Data == nil || ev.File != "f.xml" {
+				t.Fatalf("event %+v", ev)
+			}
+			return nil
+		})
+		if st.Events != n || st.Matched != n || st.Oversized != warned || st.Bytes > int64(len(b)) {
+			t.Fatalf("stats %+v for %d events and %d warnings", st, n, warned)
+		}
 	})
 }

@@ -1,35 +1,65 @@
 package evtx
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 	"unicode/utf16"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
-// maxTextInput bounds the size of XML and URL-tool inputs, which are read
-// whole.
-const maxTextInput = 256 << 20
+// maxURLToolInput bounds the size of URL-tool output, which is read whole:
+// the tool prints a few KiB.
+const maxURLToolInput = 16 << 20
 
-// ReadText reads a text input whole, as UTF-8, decoding UTF-16 with a byte
-// order mark (what PowerShell 5 redirection writes) and dropping a UTF-8
-// byte order mark.
+// maxLegacyXMLInput bounds the input of ReadEventXML, which returns every
+// event at once; ReadEventXMLFunc streams and has no such bound.
+const maxLegacyXMLInput = 256 << 20
+
+// utf8BOM is the UTF-8 byte order mark.
+var utf8BOM = []byte{0xef, 0xbb, 0xbf}
+
+// ReadText reads URL-tool output whole (at most 16 MiB), as UTF-8,
+// decoding UTF-16 with a byte order mark (what PowerShell 5 redirection
+// writes) and dropping a UTF-8 byte order mark.
 func ReadText(r io.Reader, name string) (string, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxTextInput+1))
+	b, err := io.ReadAll(io.LimitReader(newTextReader(r), maxURLToolInput+1))
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", name, err)
 	}
-	if len(b) > maxTextInput {
-		return "", fmt.Errorf("%s: larger than %d MiB; split it or export as .evtx", name, maxTextInput>>20)
+	if len(b) > maxURLToolInput {
+		return "", fmt.Errorf("%s: larger than %d MiB, which URL-tool output never is; is it the right file?", name, maxURLToolInput>>20)
 	}
-	return decodeText(b), nil
+	return string(b), nil
 }
 
+// newTextReader returns r as UTF-8 text: a UTF-8 byte order mark is
+// dropped and UTF-16 with a byte order mark is decoded as it is read, so
+// the input is never held whole.
+func newTextReader(r io.Reader) io.Reader {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(3)
+	switch {
+	case bytes.HasPrefix(head, utf8BOM):
+		_, _ = br.Discard(3)
+	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
+		// ExpectBOM takes the byte order from the mark and drops it.
+		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())
+	}
+	return br
+}
+
+// decodeText decodes the first bytes of an input for Sniff; see
+// newTextReader.
 func decodeText(b []byte) string {
 	switch {
-	case bytes.HasPrefix(b, []byte{0xef, 0xbb, 0xbf}):
+	case bytes.HasPrefix(b, utf8BOM):
 		return string(b[3:])
 	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
 		return decodeUTF16(b[2:])
@@ -64,40 +94,73 @@ func Sniff(head []byte) string {
 }
 
 // ReadEventXML reads rendered events (wevtutil qe /f:xml, Get-WinEvent's
-// ToXml(), with or without a root element) into Events.
+// ToXml(), with or without a root element) into Events. It holds them all,
+// so its input is bounded to 256 MiB; ReadEventXMLFunc streams. Events
+// larger than the default bounds are skipped; the error then wraps
+// ErrEventTooLarge and the other events are returned.
 func ReadEventXML(r io.Reader, name string) ([]Event, error) {
-	s, err := ReadText(r, name)
-	if err != nil {
-		return nil, err
-	}
-	// wevtutil writes a sequence of <Event> elements without a root.
-	els, err := ParseEventXML(strings.NewReader("<avdurls-root>" + stripDecl(s) + "</avdurls-root>"))
-	if err != nil {
-		return nil, fmt.Errorf("%s: rendered event XML: %w", name, err)
-	}
-	evs := make([]Event, 0, len(els))
-	for _, el := range els {
-		ev := EventFromElement(el)
-		ev.File = name
+	var evs []Event
+	var first string
+	opt := XMLOptions{Warn: func(w Warning) {
+		if first == "" {
+			first = w.Reason
+		}
+	}}
+	lr := &io.LimitedReader{R: r, N: maxLegacyXMLInput + 1}
+	st, err := ReadEventXMLFunc(lr, name, opt, func(ev Event) error {
 		evs = append(evs, ev)
+		return nil
+	})
+	switch {
+	case lr.N <= 0:
+		return evs, fmt.Errorf("%s: larger than %d MiB; split it or export as .evtx", name, maxLegacyXMLInput>>20)
+	case err == nil && st.Oversized > 0:
+		err = fmt.Errorf("%s: %d events skipped, the first: %s: %w", name, st.Oversized, first, ErrEventTooLarge)
 	}
-	return evs, nil
+	return evs, err
 }
 
-// stripDecl removes XML declarations, which may not appear inside the
-// wrapper root.
-func stripDecl(s string) string {
-	for {
-		i := strings.Index(s, "<?xml")
-		if i < 0 {
-			return s
+// ReadEventXMLFunc reads rendered events (see ReadEventXML) as a stream,
+// calling fn with every event that passes opt.Filter. Memory is bounded by
+// one event (see XMLOptions), not by the input. UTF-16 and UTF-8 with a
+// byte order mark are decoded as they are read. It stops at the first
+// syntax error (wrapped with name), budget (wrapping ErrBudget) or error of
+// fn (returned as it is); the events before were delivered.
+func ReadEventXMLFunc(r io.Reader, name string, opt XMLOptions, fn func(Event) error) (XMLStats, error) {
+	cr := &countingReader{r: r}
+	var fnErr error
+	matched := 0
+	st, err := ParseEventXMLFunc(newTextReader(cr), name, opt, func(el *Element) error {
+		ev := EventFromElement(el)
+		ev.File = name
+		if !opt.Filter.Match(ev) {
+			return nil
 		}
-		j := strings.Index(s[i:], "?>")
-		if j < 0 {
-			return s
+		if opt.MaxEvents > 0 && matched >= opt.MaxEvents {
+			return budgetError(fmt.Sprintf("%s: more than %d matching events (raise --max-events if they are genuine); the rest of the file was skipped", name, opt.MaxEvents))
 		}
-		s = s[:i] + s[i+j+2:]
+		matched++
+		fnErr = fn(ev)
+		return fnErr
+	})
+	st.Matched, st.Bytes = matched, cr.n
+	if err != nil && err != fnErr && !errors.Is(err, ErrBudget) {
+		err = fmt.Errorf("%s: rendered event XML: %w", name, err)
 	}
+	return st, err
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+// Read reads from the underlying reader and counts.
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // URLToolProvider is the provider of events made from URL-tool output.

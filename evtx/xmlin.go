@@ -3,67 +3,367 @@ package evtx
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
+	"math"
+	"time"
 )
 
-// maxXMLDepth bounds element nesting in rendered XML input.
+// maxXMLDepth bounds element nesting in rendered XML input, inside and
+// outside events.
 const maxXMLDepth = 256
+
+// Default bounds of one event in rendered XML input. A genuine agent event
+// holds a few KiB in a few dozen elements.
+const (
+	DefaultMaxEventBytes    = 1 << 20
+	DefaultMaxEventElements = 10000
+)
+
+// xmlTimeCheck is how many tokens are read between looks at the clock.
+const xmlTimeCheck = 1024
+
+// minTokenLimit is the least bound on one XML token (a text run, a tag, a
+// comment): the XML decoder holds a whole token in memory before it hands
+// it on, so a longer one ends the read.
+const minTokenLimit = 16 << 20
+
+// ErrEventTooLarge is wrapped in the error of the legacy readers
+// (ParseEventXML, ReadEventXML) when they skipped events larger than the
+// default bounds.
+var ErrEventTooLarge = errors.New("event too large")
+
+// XMLOptions bound the reading of rendered event XML. The zero value reads
+// with the default per-event bounds and no budget.
+type XMLOptions struct {
+	// Filter selects the events delivered (ReadEventXMLFunc only); the
+	// others are not counted in MaxEvents.
+	Filter Filter
+	// MaxEvents cuts the input after this many matching events with an
+	// error that wraps ErrBudget; 0: no limit. (ReadEventXMLFunc only.)
+	MaxEvents int
+	// Timeout cuts the input when reading takes longer, with an error that
+	// wraps ErrBudget; 0: no limit.
+	Timeout time.Duration
+	// MaxEventBytes bounds the text, element names and attributes of one
+	// event; MaxEventElements its elements. A larger event is skipped,
+	// counted in XMLStats.Oversized and passed to Warn; the read goes on.
+	// 0 means the default, a negative value no limit.
+	MaxEventBytes    int
+	MaxEventElements int
+	// Warn, if set, receives a warning for every event skipped for size.
+	Warn func(Warning)
+}
+
+// XMLStats counts what reading rendered event XML found.
+type XMLStats struct {
+	Bytes     int64 `json:"bytes"`     // input bytes read (ReadEventXMLFunc only)
+	Events    int   `json:"events"`    // <Event> elements read whole
+	Matched   int   `json:"matched"`   // of those, delivered (ReadEventXMLFunc only)
+	Oversized int   `json:"oversized"` // <Event> elements skipped for size
+}
 
 // ParseEventXML reads rendered event XML (as written by wevtutil, Get-WinEvent
 // or evtxexport) and returns every <Event> element, at any depth, as a tree.
-// Namespaces are dropped: names are local names.
+// Namespaces are dropped: names are local names. Events larger than the
+// default bounds are skipped; the error then wraps ErrEventTooLarge and the
+// other events are returned.
 func ParseEventXML(r io.Reader) ([]*Element, error) {
-	d := xml.NewDecoder(r)
-	d.Strict = true
-	var events []*Element
-	var stack []*Element
-	for {
-		tok, err := d.Token()
+	var els []*Element
+	var first string
+	opt := XMLOptions{Warn: func(w Warning) {
+		if first == "" {
+			first = w.Reason
+		}
+	}}
+	st, err := ParseEventXMLFunc(r, "", opt, func(el *Element) error {
+		els = append(els, el)
+		return nil
+	})
+	if err == nil && st.Oversized > 0 {
+		err = fmt.Errorf("%d events skipped, the first: %s: %w", st.Oversized, first, ErrEventTooLarge)
+	}
+	return els, err
+}
+
+// ParseEventXMLFunc reads rendered event XML as a stream and calls fn with
+// every <Event> element that is not inside another one, as soon as it ends.
+// Only the current event's tree is held: elements outside events are not
+// kept. Events beyond the bounds of opt are skipped (see XMLOptions); name
+// labels their warnings. It stops at the first syntax error, budget or error
+// of fn, and returns it.
+func ParseEventXMLFunc(r io.Reader, name string, opt XMLOptions, fn func(*Element) error) (XMLStats, error) {
+	s := newXMLStream(r, name, opt)
+	start := time.Now()
+	for n := 1; ; n++ {
+		tok, err := s.d.Token()
 		if errors.Is(err, io.EOF) {
-			if len(stack) > 0 {
-				return events, io.ErrUnexpectedEOF
-			}
-			return events, nil
+			return s.st, nil
 		}
 		if err != nil {
-			return events, err
+			return s.st, s.tokenError(err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if len(stack) >= maxXMLDepth {
-				return events, errors.New("XML nested too deeply")
-			}
-			el := &Element{Name: t.Name.Local}
-			for _, a := range t.Attr {
-				if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" {
-					continue
-				}
-				el.Attrs = append(el.Attrs, Attr{Name: a.Name.Local, Value: a.Value})
-			}
-			if n := len(stack); n > 0 {
-				stack[n-1].Children = append(stack[n-1].Children, el)
-			}
-			if el.Name == "Event" && !insideEvent(stack) {
-				events = append(events, el)
-			}
-			stack = append(stack, el)
-		case xml.EndElement:
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
-			}
-		case xml.CharData:
-			if n := len(stack); n > 0 {
-				stack[n-1].Text += string(t)
-			}
+		s.in.mark = s.in.off
+		if opt.Timeout > 0 && n%xmlTimeCheck == 0 && time.Since(start) > opt.Timeout {
+			return s.st, budgetError(fmt.Sprintf("%s: reading took longer than %v (raise --file-timeout); the rest of the file was skipped", name, opt.Timeout))
+		}
+		if err := s.token(tok, fn); err != nil {
+			return s.st, err
 		}
 	}
 }
 
-func insideEvent(stack []*Element) bool {
-	for _, e := range stack {
-		if e.Name == "Event" {
-			return true
+// xmlStream is the state of ParseEventXMLFunc.
+type xmlStream struct {
+	d        *xml.Decoder
+	in       *guardReader
+	name     string
+	warn     func(Warning)
+	maxBytes int
+	maxElems int
+	depth    int        // open elements, inside and outside events
+	evDepth  int        // depth outside the current <Event>; -1 when none
+	stack    []*Element // open elements of the current event
+	texts    [][]byte   // character data of each element of stack
+	size     int        // bytes of the current event so far
+	elems    int        // elements of the current event so far
+	skip     string     // why the current event is skipped; "" if it is not
+	line     int        // line of the current event's start tag
+	offset   int64
+	st       XMLStats
+}
+
+// newXMLStream sets up a strict decoder on r. Character set declarations
+// are taken as UTF-8: inputs are decoded before (see newTextReader).
+func newXMLStream(r io.Reader, name string, opt XMLOptions) *xmlStream {
+	s := &xmlStream{name: name, warn: opt.Warn, evDepth: -1,
+		maxBytes: bound(opt.MaxEventBytes, DefaultMaxEventBytes),
+		maxElems: bound(opt.MaxEventElements, DefaultMaxEventElements)}
+	limit := int64(minTokenLimit)
+	if mb := int64(s.maxBytes); mb > limit/2 {
+		limit = max(mb, 2*mb) // 2*mb overflows for "no limit"
+	}
+	s.in = &guardReader{r: r, buf: make([]byte, 64<<10), limit: limit}
+	s.d = xml.NewDecoder(s.in)
+	s.d.Strict = true
+	s.d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	return s
+}
+
+// bound resolves a limit of XMLOptions: 0 is the default, below 0 none.
+func bound(v, def int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return math.MaxInt
+	}
+	return v
+}
+
+// tokenError describes an error of the decoder.
+func (s *xmlStream) tokenError(err error) error {
+	if errors.Is(err, errTokenTooLarge) {
+		line, _ := s.d.InputPos()
+		return fmt.Errorf("text, tag or comment near line %d is longer than %d MiB; the rest of the input was skipped", line, s.in.limit>>20)
+	}
+	return err
+}
+
+// token handles one token of the decoder.
+func (s *xmlStream) token(tok xml.Token, fn func(*Element) error) error {
+	switch t := tok.(type) {
+	case xml.StartElement:
+		return s.start(t)
+	case xml.EndElement:
+		return s.end(fn)
+	case xml.CharData:
+		s.chars(t)
+	}
+	return nil
+}
+
+// start opens an element; outside an event, only an <Event> is kept.
+func (s *xmlStream) start(t xml.StartElement) error {
+	if s.depth >= maxXMLDepth {
+		return errors.New("XML nested too deeply")
+	}
+	s.depth++
+	if s.evDepth < 0 {
+		if t.Name.Local != "Event" {
+			return nil
+		}
+		s.evDepth, s.size, s.elems, s.skip = s.depth-1, 0, 0, ""
+		s.line, _ = s.d.InputPos()
+		s.offset = s.d.InputOffset()
+	}
+	if s.skip != "" {
+		return nil
+	}
+	el := &Element{Name: t.Name.Local}
+	n := len(el.Name)
+	for _, a := range t.Attr {
+		if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" {
+			continue
+		}
+		el.Attrs = append(el.Attrs, Attr{Name: a.Name.Local, Value: a.Value})
+		n += len(a.Name.Local) + len(a.Value)
+	}
+	s.elems++
+	if s.elems > s.maxElems {
+		s.oversize(fmt.Sprintf("has more than %d elements", s.maxElems))
+		return nil
+	}
+	if !s.grow(n) {
+		return nil
+	}
+	s.push(el)
+	return nil
+}
+
+// push makes el the innermost open element of the current event.
+func (s *xmlStream) push(el *Element) {
+	if k := len(s.stack); k > 0 {
+		s.stack[k-1].Children = append(s.stack[k-1].Children, el)
+	}
+	s.stack = append(s.stack, el)
+	if i := len(s.stack) - 1; i < len(s.texts) {
+		s.texts[i] = s.texts[i][:0]
+	} else {
+		s.texts = append(s.texts, nil)
+	}
+}
+
+// end closes an element and hands a finished event to fn.
+func (s *xmlStream) end(fn func(*Element) error) error {
+	s.depth--
+	if s.evDepth < 0 {
+		return nil
+	}
+	var el *Element
+	if s.skip == "" {
+		i := len(s.stack) - 1
+		el = s.stack[i]
+		el.Text = string(s.texts[i])
+		s.stack[i] = nil
+		s.stack = s.stack[:i]
+	}
+	if s.depth > s.evDepth {
+		return nil
+	}
+	s.evDepth = -1
+	if s.skip != "" {
+		s.st.Oversized++
+		if s.warn != nil {
+			s.warn(Warning{File: s.name, Chunk: -1, Offset: s.offset,
+				Reason: fmt.Sprintf("event at line %d %s; it was skipped (no genuine agent event is that large)", s.line, s.skip)})
+		}
+		return nil
+	}
+	s.st.Events++
+	return fn(el)
+}
+
+// chars adds character data to the innermost open element of an event.
+func (s *xmlStream) chars(t xml.CharData) {
+	if s.evDepth < 0 || s.skip != "" || !s.grow(len(t)) {
+		return
+	}
+	i := len(s.stack) - 1
+	s.texts[i] = append(s.texts[i], t...)
+}
+
+// grow counts n more bytes of the current event and reports whether it is
+// still within its bound; if not, the event is skipped.
+func (s *xmlStream) grow(n int) bool {
+	s.size += n
+	if s.size <= s.maxBytes && s.size >= 0 {
+		return true
+	}
+	s.oversize(fmt.Sprintf("holds more than %s of text and attributes", sizeString(s.maxBytes)))
+	return false
+}
+
+// oversize marks the current event as skipped and lets go of its tree.
+func (s *xmlStream) oversize(why string) {
+	s.skip = why
+	clear(s.stack)
+	s.stack = s.stack[:0]
+}
+
+// sizeString formats a byte count in MiB or KiB when it is a whole number
+// of them.
+func sizeString(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// errTokenTooLarge is the error of a guardReader whose bound is reached.
+var errTokenTooLarge = errors.New("XML token too large")
+
+// guardReader feeds the XML decoder byte by byte and fails once more than
+// limit bytes were read since mark (the end of the last token), so the
+// decoder never holds one token longer than that.
+type guardReader struct {
+	r                io.Reader
+	buf              []byte
+	i, n             int
+	off, mark, limit int64
+	err              error
+}
+
+// ReadByte returns the next byte of the input.
+func (g *guardReader) ReadByte() (byte, error) {
+	if g.i == g.n {
+		if g.err != nil {
+			return 0, g.err
+		}
+		g.fill()
+		if g.i == g.n {
+			return 0, g.err
 		}
 	}
-	return false
+	if g.off-g.mark >= g.limit {
+		return 0, errTokenTooLarge
+	}
+	b := g.buf[g.i]
+	g.i++
+	g.off++
+	return b, nil
+}
+
+// Read reads like ReadByte, for a decoder that asks for an io.Reader.
+func (g *guardReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		b, err := g.ReadByte()
+		if err != nil {
+			if n > 0 {
+				return n, nil
+			}
+			return 0, err
+		}
+		p[n] = b
+		n++
+	}
+	return n, nil
+}
+
+// fill reads more input into buf.
+func (g *guardReader) fill() {
+	for tries := 0; tries < 100 && g.err == nil; tries++ {
+		g.n, g.err = g.r.Read(g.buf)
+		g.i = 0
+		if g.n > 0 {
+			return
+		}
+	}
+	if g.err == nil {
+		g.err = io.ErrNoProgress
+	}
 }
