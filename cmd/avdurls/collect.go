@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,10 +18,15 @@ type collector struct {
 	names  map[string]string // lower-case computer -> first spelling seen
 	events int
 	cloud  catalog.Cloud // reports of another cloud are refused
+	// maxNames bounds the names read from one event, maxReport the bytes
+	// of one JSON report.
+	maxNames  int
+	maxReport int64
 }
 
 func newCollector(cloud catalog.Cloud) *collector {
-	return &collector{obs: map[string]*catalog.Observation{}, names: map[string]string{}, cloud: cloud}
+	return &collector{obs: map[string]*catalog.Observation{}, names: map[string]string{}, cloud: cloud,
+		maxNames: discover.DefaultMaxNamesPerEvent, maxReport: defaultMaxReportBytes}
 }
 
 // admit is the gate every event passes before anything reads it: the
@@ -89,7 +96,7 @@ func (c *collector) event(ev evtx.Event) {
 	if ev.EventID == 3701 && ev.Time.After(ob.Newest) {
 		ob.Newest = ev.Time
 	}
-	found, rejected := discover.Extract(ev)
+	found, rejected := discover.ExtractN(ev, c.maxNames)
 	if !strings.EqualFold(ev.Channel, "Application") {
 		for _, fd := range found {
 			rejected = append(rejected, discover.Reject{Value: fd.Host, Evidence: fd.Evidence, Code: discover.CodeForged,
@@ -101,21 +108,23 @@ func (c *collector) event(ev evtx.Event) {
 	ob.Rejects = append(ob.Rejects, rejected...)
 }
 
-// readXML reads rendered event XML and hands the events the filter wants
-// to take.
-func (c *collector) readXML(path string, f evtx.Filter, take func(evtx.Event)) (int, error) {
-	evs, err := readEventsXML(path)
+// readXML streams rendered event XML and hands the events the options'
+// filter selects to take. A budget cut (ErrBudget) or an event skipped
+// for its size makes the read partial; the events read stand.
+func readXML(path string, opt evtx.XMLOptions, take func(evtx.Event)) (n int, partial bool, err error) {
+	fh, err := os.Open(path)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	n := 0
-	for _, ev := range evs {
-		if f.Match(ev) {
-			take(ev)
-			n++
-		}
+	defer fh.Close()
+	st, err := evtx.ReadEventXMLFunc(fh, path, opt, func(ev evtx.Event) error {
+		take(ev)
+		return nil
+	})
+	if errors.Is(err, evtx.ErrBudget) {
+		return st.Matched, true, err
 	}
-	return n, nil
+	return st.Matched, st.Oversized > 0, err
 }
 
 // readURLTool reads URL-tool output as one event.
@@ -125,15 +134,6 @@ func (c *collector) readURLTool(path string) error {
 		c.event(ev)
 	}
 	return err
-}
-
-func readEventsXML(path string) ([]evtx.Event, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	return evtx.ReadEventXML(fh, path)
 }
 
 // readURLToolEvent reads URL-tool output; the computer is the file's name

@@ -39,6 +39,7 @@ Options:
         --trust-suffix SUFFIX  also trust names under SUFFIX (repeatable)
         --include-deprecated   allow deprecated hosts seen in events
         --allow-registrable    admit names under customer-registrable wildcards
+        --max-report-size MIB  size of one report read (default 64)
 
 Exit status: 0 nothing changed, 4 entries to add or remove, 1 error,
 2 bad command line.
@@ -79,6 +80,7 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 	fs.StringArrayVar(&jo.trust, "trust-suffix", nil, "")
 	fs.BoolVar(&jo.inclDepr, "include-deprecated", false, "")
 	fs.BoolVar(&jo.registrable, "allow-registrable", false, "")
+	maxReport := fs.Int64("max-report-size", defaultMaxReportBytes>>20, "")
 	if err := parseFlags(fs, args, diffUsage, stdout); err != nil {
 		return exitUsage, err
 	}
@@ -95,7 +97,7 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 	var sides [2]catalog.Report
 	var refused []Refused
 	for i, side := range []string{"old", "new"} {
-		rep, err := readReport(fs.Arg(i))
+		rep, err := readReport(fs.Arg(i), *maxReport<<20)
 		if err != nil {
 			return exitError, err
 		}

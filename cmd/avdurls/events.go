@@ -81,7 +81,12 @@ func cmdEvents(args []string, stdout io.Writer) (int, error) {
 			var err error
 			switch in.kind {
 			case "xml":
-				evs, err = readEventsXML(in.path)
+				xo := evtx.XMLOptions{Filter: f, Warn: func(w evtx.Warning) { warnf("%s", w) }}
+				var cut bool
+				_, cut, err = readXML(in.path, xo, func(ev evtx.Event) { evs = append(evs, ev) })
+				if cut && err == nil {
+					status = exitPartial
+				}
 			case "urltool":
 				var ev evtx.Event
 				ev, err = readURLToolEvent(in.path)

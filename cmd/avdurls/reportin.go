@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -13,8 +12,8 @@ import (
 // readReport reads a JSON report and checks every field of it
 // (catalog.DecodeReport): a report is input like any other, and may have
 // been edited by hand.
-func readReport(path string) (catalog.Report, error) {
-	b, err := os.ReadFile(path)
+func readReport(path string, max int64) (catalog.Report, error) {
+	b, err := readReportBytes(path, max)
 	if err != nil {
 		return catalog.Report{}, err
 	}
@@ -32,7 +31,7 @@ func readReport(path string) (catalog.Report, error) {
 // that stay true whatever the catalog (an invalid name, a forged channel)
 // stand, with this avdurls's own reason text.
 func (c *collector) report(path string) error {
-	rep, err := readReport(path)
+	rep, err := readReport(path, c.maxReport)
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,8 @@ Options:
                                any Azure customer can register (storage
                                accounts, Event Hubs); they go to review otherwise
         --max-entries N        discovered entries per region (default 10000)
+        --max-names N          host names read from one event (default 1000)
+        --max-report-size MIB  size of one JSON report read (default 64)
         --include-deprecated   allow deprecated hosts seen in events
         --trust-suffix SUFFIX  also trust names under SUFFIX (repeatable)
         --catalog FILE         use a catalog file of the same schema
@@ -92,6 +94,8 @@ type scanOptions struct {
 	quiet, noPrefilter  bool
 	fileTimeout         time.Duration
 	maxEvents           int
+	maxNames            int
+	maxReportMiB        int64
 	outputDir           string
 	fw                  fwOptions
 	live                bool
@@ -126,6 +130,8 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs.BoolVar(&o.noPrefilter, "no-prefilter", false, "")
 	fs.DurationVar(&o.fileTimeout, "file-timeout", 10*time.Minute, "")
 	fs.IntVar(&o.maxEvents, "max-events", 1_000_000, "")
+	fs.IntVar(&o.maxNames, "max-names", discover.DefaultMaxNamesPerEvent, "")
+	fs.Int64Var(&o.maxReportMiB, "max-report-size", defaultMaxReportBytes>>20, "")
 	fs.BoolVar(&o.live, "live", false, "")
 	fs.DurationVar(&o.since, "since", 0, "")
 	fs.StringVar(&o.imds, "imds-endpoint", imdsEndpoint, "")
@@ -162,8 +168,8 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	if o.fileTimeout < 0 || o.maxEvents < 0 {
 		return exitUsage, usagef("--file-timeout and --max-events must not be negative (0 means no limit)")
 	}
-	if o.maxEntries < 1 {
-		return exitUsage, usagef("--max-entries must be at least 1")
+	if o.maxEntries < 1 || o.maxNames < 1 || o.maxReportMiB < 1 {
+		return exitUsage, usagef("--max-entries, --max-names and --max-report-size must be at least 1")
 	}
 	if o.region != "" && o.regionMap != "" {
 		return exitUsage, usagef("--region and --region-map conflict: give one")
@@ -204,7 +210,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitError, err
 	}
 
-	c := newCollector(catalog.Cloud(o.cloud))
+	c := o.collector()
 	filter := evtx.Filter{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), NoPrefilter: o.noPrefilter}
 	// URL events give names; the agent's health events are kept apart.
 	take := func(ev evtx.Event) {
@@ -268,10 +274,12 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	// The other inputs are small: read them one after another.
 	for _, in := range ins {
 		var err error
-		n := 0
+		n, cut := 0, false
 		switch in.kind {
 		case "xml":
-			n, err = c.readXML(in.path, filter, take)
+			xo := evtx.XMLOptions{Filter: filter, MaxEvents: o.maxEvents, Timeout: o.fileTimeout,
+				Warn: func(w evtx.Warning) { warnf("%s", w) }}
+			n, cut, err = readXML(in.path, xo, take)
 		case "urltool":
 			err, n = c.readURLTool(in.path), 1
 		case "report":
@@ -279,12 +287,18 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		default:
 			continue
 		}
-		rec := catalog.InputFile{File: in.path, Matched: n}
-		if err != nil {
+		rec := catalog.InputFile{File: discover.CleanText(in.path, discover.MaxPath), Matched: n}
+		partial = partial || cut
+		switch {
+		case err != nil && cut: // a budget: what was read stands
+			readable++
+			rec.Error = err.Error()
+			errorf("%v", err)
+		case err != nil:
 			partial = true
 			rec.Error = err.Error()
 			errorf("%v; file skipped", err)
-		} else {
+		default:
 			readable++
 		}
 		inputs = append(inputs, rec)
@@ -313,6 +327,13 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitPartial, nil
 	}
 	return exitOK, nil
+}
+
+// collector returns a collector with the scan's cloud and bounds.
+func (o scanOptions) collector() *collector {
+	c := newCollector(catalog.Cloud(o.cloud))
+	c.maxNames, c.maxReport = o.maxNames, o.maxReportMiB<<20
+	return c
 }
 
 // summary prints one line about the run on stderr.

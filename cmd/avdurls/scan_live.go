@@ -19,7 +19,7 @@ func scanLive(o scanOptions, bo catalog.BuildOptions, ver *catalog.Version, stdo
 	if err := checkOutputDir(o.outputDir); err != nil {
 		return exitError, err
 	}
-	c := newCollector(catalog.Cloud(o.cloud))
+	c := o.collector()
 	lo := evtx.LiveOptions{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), Since: o.since, Max: o.maxEvents}
 	computer, _ := os.Hostname()
 	_, err := evtx.ReadLive(lo, func(ev evtx.Event) error {
