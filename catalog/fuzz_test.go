@@ -74,3 +74,29 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeReport: the report gate never panics, and what it accepts it
+// accepts again after encoding, so a report avdurls writes from another's
+// fields is one it reads.
+func FuzzDecodeReport(f *testing.F) {
+	ev := `{"computer":"avd-0","file":"a.evtx","recordId":1,"eventId":3701,"time":"2024-05-06T08:28:00Z","status":"reachable"}`
+	f.Add([]byte(`{"schemaVersion":2,"catalog":{"version":"2024-06-26","sourceDate":"2024-06-26","confidence":"primary","source":"x"},"cloud":"public","scope":"sessionhost","optional":false,` +
+		`"regions":[{"region":"eastus2","entries":[{"address":"rdgateway-c100-eus2-r1.wvd.microsoft.com","port":443,"protocol":"TCP","kind":"fqdn","source":"event","replaces":"*.wvd.microsoft.com","purpose":"Service traffic","required":true,"status":"reachable","evidenceCount":1,"evidence":[` + ev + `]}],"ipRules":[{"address":"168.63.129.16","port":80,"protocol":"TCP","kind":"ip","source":"catalog","purpose":"x","required":true,"evidenceCount":0,"evidence":[]}],"unresolved":[{"address":"*.wvd.microsoft.com","port":443,"purpose":"x","observed":1,"reason":"y"}]}],` +
+		`"hosts":[{"computer":"avd-0","region":"eastus2","regionBasis":"--region","events":1,"unreachable":["a.wvd.microsoft.com"],"health":[{"eventId":3703,"time":"2024-05-06T08:28:00Z","recordId":2,"file":"a.evtx","summary":"s"}],"agentChecks":[{"name":"n","outcome":"o"}]}],` +
+		`"rejected":[{"address":"evil.example","code":"untrusted","reason":"r","evidenceCount":1,"evidence":[` + ev + `]}],"deprecated":[],"review":[],"inputs":[{"file":"a.evtx","records":1,"matched":1,"damagedChunks":0}]}`))
+	f.Add([]byte(`{"schemaVersion":1,"catalog":{"version":"2022-08-30","sourceDate":"2022-08-30","confidence":"primary","source":"x"},"cloud":"usgov","scope":"client","optional":true,"regions":[],"hosts":[],"rejected":[{"address":"a","reason":"event claims provider x","evidenceCount":0,"evidence":[]}],"deprecated":[],"inputs":[]}`))
+	f.Add([]byte(`{"schemaVersion":2,"hosts":[{"computer":"a\u001b","region":"../x"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rep, err := DecodeReport(b)
+		if err != nil {
+			return
+		}
+		again, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := DecodeReport(again); err != nil {
+			t.Fatalf("accepted report refused after encoding: %v\n%s", err, again)
+		}
+	})
+}

@@ -84,29 +84,43 @@ func CheckText(field, s string, max int) error {
 // CleanComputer returns a computer name safe to store, print, render and
 // compare: a name made of ASCII letters, digits, '-', '_' and '.' (what
 // Windows NetBIOS and DNS host names use), at most MaxComputer bytes, is
-// returned as it is; an empty name becomes "-"; in any other, every other byte is written as \xNN, so
-// that "https://x" or an escape sequence cannot pass for a plain name.
+// returned as it is; an empty name becomes "-"; in any other, every other
+// byte is written as \xNN, so that "https://x" or an escape sequence cannot
+// pass for a plain name. Escapes CleanComputer wrote stay as they are, so
+// that CleanComputer(CleanComputer(s)) == CleanComputer(s).
 func CleanComputer(s string) string {
-	ok := s != "" && len(s) <= MaxComputer
-	for i := 0; ok && i < len(s); i++ {
-		ok = computerByte(s[i])
-	}
-	if ok {
-		return s
-	}
 	if s == "" {
 		return "-"
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; computerByte(c) {
+		switch c := s[i]; {
+		case computerByte(c):
 			b.WriteByte(c)
-		} else {
+		case isEscape(s[i:]):
+			b.WriteString(s[i : i+4])
+			i += 3
+		default:
 			fmt.Fprintf(&b, `\x%02x`, c)
 		}
 	}
-	return cut(b.String(), MaxComputer)
+	out := b.String()
+	if len(out) <= MaxComputer {
+		return out
+	}
+	n := MaxComputer - 3
+	if j := strings.LastIndexByte(out[n-3:n], '\\'); j >= 0 {
+		n -= 3 - j // do not cut an escape in two
+	}
+	return out[:n] + "..."
 }
+
+// isEscape reports whether s starts with \xHH (lower-case hex).
+func isEscape(s string) bool {
+	return len(s) >= 4 && s[0] == '\\' && s[1] == 'x' && isHex(s[2]) && isHex(s[3])
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' }
 
 func computerByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.'
