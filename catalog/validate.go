@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"github.com/avdurls/avdurls/discover"
+
 	"errors"
 	"fmt"
 	"net/netip"
@@ -187,12 +189,7 @@ func validateText(field, s string) error {
 	if len(s) > 2000 {
 		return fmt.Errorf("%s longer than 2000 characters", field)
 	}
-	for _, c := range s {
-		if c < 0x20 || c == 0x7f || c == 0xfffd {
-			return fmt.Errorf("%s contains control character or invalid UTF-8 %q", field, c)
-		}
-	}
-	return nil
+	return discover.CheckText(field, s, 2000)
 }
 
 // validate checks the whole catalog after decoding.

@@ -69,8 +69,9 @@ func TestValidate(t *testing.T) {
 		{with(func(r *Row) { r.Scope = "server" }), `scope "server" unknown`},
 		{with(func(r *Row) { r.ServiceTag = "AzureFrontDoor.Frontend" }), ""},
 		{with(func(r *Row) { r.ServiceTag = "N/A" }), `service tag "N/A" is not a tag name`},
-		{with(func(r *Row) { r.Purpose = "line\nbreak" }), "purpose contains control character"},
-		{with(func(r *Row) { r.Note = "bad \x00" }), "note contains control character"},
+		{with(func(r *Row) { r.Purpose = "line\nbreak" }), "purpose \"line\\\\x0abreak\" holds unprintable characters"},
+		{with(func(r *Row) { r.Note = "bad \x00" }), "note \"bad \\\\x00\" holds unprintable characters"},
+		{with(func(r *Row) { r.Purpose = "evil\u202eexe" }), "purpose \"evil\\\\u202eexe\" holds unprintable characters"},
 		{with(func(r *Row) { r.Deprecated = true }), "both required and deprecated"},
 		{with(func(r *Row) { r.Required, r.Deprecated = false, true }), ""},
 	}

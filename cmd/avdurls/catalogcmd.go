@@ -22,6 +22,7 @@ Options:
         --catalog FILE         read a catalog file of the same schema
         --catalog-version ID   a version other than the newest primary one
         --versions             list the versions instead
+        --regions              list the Azure regions of the cloud instead
     -f, --format FORMAT        table (default) or json
     -o, --output FILE          write to FILE atomically instead of stdout
 `
@@ -36,6 +37,7 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 	file := fs.String("catalog", "", "")
 	id := fs.String("catalog-version", "", "")
 	versions := fs.Bool("versions", false, "")
+	regions := fs.Bool("regions", false, "")
 	fs.VarP(format, "format", "f", "")
 	output := fs.StringP("output", "o", "", "")
 	if err := parseFlags(fs, args, catalogUsage, stdout); err != nil {
@@ -46,6 +48,11 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 	}
 	if err := checkOutput(*output, nil); err != nil {
 		return err
+	}
+	if *regions {
+		return writeOutput(*output, stdout, func(w io.Writer) error {
+			return writeRegions(w, catalog.Cloud(cloud.value), format.value)
+		})
 	}
 	if *versions {
 		c := catalog.Default()
@@ -81,16 +88,45 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 				Rows       []catalog.Row `json:"rows"`
 			}{v.ID, v.SourceDate, v.Confidence, v.Source, cloud.value, scope.value, rows})
 		}
-		fmt.Fprintf(w, "Catalog %s (%s, %s confidence), cloud %s, scope %s\n", v.ID, v.SourceDate, v.Confidence, cloud.value, scope.value)
-		t := tablewriter.NewWriter(w)
-		t.Header("Address", "Port", "Protocol", "Required", "Deprecated", "Service tag", "Purpose")
-		for _, r := range rows {
-			if err := t.Append(r.Address, strconv.Itoa(r.Port), r.Protocol, yesNo(r.Required), yesNo(r.Deprecated), r.ServiceTag, r.Purpose); err != nil {
-				return err
+		return writeTerminal(w, func(w io.Writer) error {
+			fmt.Fprintf(w, "Catalog %s (%s, %s confidence), cloud %s, scope %s\n", v.ID, v.SourceDate, v.Confidence, cloud.value, scope.value)
+			t := tablewriter.NewWriter(w)
+			t.Header("Address", "Port", "Protocol", "Required", "Deprecated", "Registrable", "Service tag", "Purpose")
+			for _, r := range rows {
+				if err := t.Append(r.Address, strconv.Itoa(r.Port), r.Protocol, yesNo(r.Required), yesNo(r.Deprecated), yesNo(r.Registrable), r.ServiceTag, r.Purpose); err != nil {
+					return err
+				}
 			}
-		}
-		return t.Render()
+			return t.Render()
+		})
 	})
+}
+
+// writeRegions lists the Azure regions of a cloud that avdurls accepts.
+func writeRegions(w io.Writer, cloud catalog.Cloud, format string) error {
+	regions := catalog.Regions(cloud)
+	if format == "json" {
+		type region struct {
+			Name        string `json:"name"`
+			DisplayName string `json:"displayName"`
+			Geography   string `json:"geography"`
+		}
+		out := []region{}
+		for _, r := range regions {
+			out = append(out, region{r.Name, r.DisplayName, r.Geography})
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	t := tablewriter.NewWriter(w)
+	t.Header("Region", "Display name", "Geography")
+	for _, r := range regions {
+		if err := t.Append(r.Name, r.DisplayName, r.Geography); err != nil {
+			return err
+		}
+	}
+	return t.Render()
 }
 
 func yesNo(b bool) string {
