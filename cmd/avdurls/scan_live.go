@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/avdurls/avdurls/discover"
+
 	"context"
 	"io"
 	"os"
@@ -22,9 +24,10 @@ func scanLive(o scanOptions, bo catalog.BuildOptions, ver *catalog.Version, stdo
 	c := o.collector()
 	lo := evtx.LiveOptions{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), Since: o.since, Max: o.maxEvents}
 	computer, _ := os.Hostname()
+	computer = discover.CleanComputer(computer)
 	_, err := evtx.ReadLive(lo, func(ev evtx.Event) error {
 		if computer == "" || strings.HasPrefix(strings.ToLower(ev.Computer), strings.ToLower(computer)+".") {
-			computer = ev.Computer // the FQDN the events use
+			computer = discover.CleanComputer(ev.Computer) // the FQDN the events use
 		}
 		if slices.Contains(o.ids.ids, ev.EventID) {
 			c.event(ev)
@@ -45,7 +48,8 @@ func scanLive(o scanOptions, bo catalog.BuildOptions, ver *catalog.Version, stdo
 	} else {
 		ob := c.observation(computer)
 		for _, ch := range checks {
-			ob.AgentChecks = append(ob.AgentChecks, catalog.AgentCheck{Name: ch.Name, Outcome: ch.Outcome, Detail: ch.Detail})
+			ob.AgentChecks = append(ob.AgentChecks, catalog.AgentCheck{Name: discover.CleanText(ch.Name, discover.MaxText),
+				Outcome: discover.CleanText(ch.Outcome, discover.MaxText), Detail: discover.CleanText(ch.Detail, discover.MaxText)})
 		}
 		if ev != nil {
 			c.event(*ev)
