@@ -45,6 +45,7 @@ Exit status:
 `
 
 func main() {
+	handleInterrupts()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

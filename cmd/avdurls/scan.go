@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -420,21 +419,4 @@ func validSource(s string) bool {
 	}
 	_, err := netip.ParsePrefix(s)
 	return err == nil
-}
-
-// writeReport writes the report to stdout, -o or one file per region.
-func writeReport(o scanOptions, rep catalog.Report, stdout io.Writer) error {
-	if o.outputDir != "" {
-		for i, r := range rep.Regions {
-			path := filepath.Join(o.outputDir, r.Region+"."+formatExt(o.format))
-			rr := regionReport(rep, i)
-			if err := writeOutput(path, stdout, func(w io.Writer) error { return render(w, o.format, rr, o.fw) }); err != nil {
-				return fmt.Errorf("write %s: %w", path, err)
-			}
-			infof("wrote %s", path)
-		}
-	} else if err := writeOutput(o.output, stdout, func(w io.Writer) error { return render(w, o.format, rep, o.fw) }); err != nil {
-		return fmt.Errorf("write %s: %w", o.output, err)
-	}
-	return nil
 }
