@@ -121,9 +121,17 @@ type Entry struct {
 type Unresolved struct {
 	Address  string `json:"address"`
 	Port     int    `json:"port"`
+	Protocol string `json:"protocol"`
 	Purpose  string `json:"purpose"`
-	Observed int    `json:"observed"` // discovered hosts listed in its place
-	Reason   string `json:"reason"`
+	// ServiceTag is the row's Azure service tag: what a firewall that
+	// knows tags can enforce in its place.
+	ServiceTag string `json:"serviceTag,omitempty"`
+	Required   bool   `json:"required"`
+	// AgentLogs says whether the agent's events name hosts under the row
+	// at all (discover.AgentLogs): if not, no scan will ever resolve it.
+	AgentLogs bool   `json:"agentLogs"`
+	Observed  int    `json:"observed"` // discovered hosts listed in its place
+	Reason    string `json:"reason"`
 }
 
 // Excluded is an address kept out of every allowlist, and why.
@@ -445,15 +453,11 @@ func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions, rejected ma
 				ra.entries[k] = &e
 			}
 		case KindWildcard:
-			n := ra.byRow[r.Address]
-			switch {
-			case n == 0:
-				reg.Unresolved = append(reg.Unresolved, Unresolved{Address: r.Address, Port: r.Port, Purpose: r.Purpose,
-					Reason: "no host under this wildcard was seen in the events of this region"})
-			case serviceTraffic(r):
-				reg.Unresolved = append(reg.Unresolved, Unresolved{Address: r.Address, Port: r.Port, Purpose: r.Purpose, Observed: n,
-					Reason: fmt.Sprintf("service traffic: Microsoft supports it only as a wildcard; the %d hosts listed were observed, not an exhaustive list (broker hosts are per host pool, gateway clusters rotate)", n)})
-				reg.Warnings = append(reg.Warnings, fmt.Sprintf("%s: %d observed hosts listed in its place; the list is not exhaustive and will change", r.Address, n))
+			if u, ok := unresolvedRow(r, ra.byRow[r.Address]); ok {
+				reg.Unresolved = append(reg.Unresolved, u)
+				if u.Observed > 0 {
+					reg.Warnings = append(reg.Warnings, fmt.Sprintf("%s: %d observed hosts listed in its place; the list is not exhaustive and will change", r.Address, u.Observed))
+				}
 			}
 		}
 	}
@@ -468,6 +472,24 @@ func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions, rejected ma
 	reg.Entries = capEntries(name, reg.Entries, o.MaxEntries, rejected)
 	slices.SortFunc(reg.IPRules, byAddr)
 	return reg
+}
+
+// unresolvedRow says whether wildcard row r stays unresolved when n hosts
+// of the region's events replace it, and why.
+func unresolvedRow(r Row, n int) (Unresolved, bool) {
+	u := Unresolved{Address: r.Address, Port: r.Port, Protocol: r.Protocol, Purpose: r.Purpose, ServiceTag: r.ServiceTag,
+		Required: r.Required, AgentLogs: discover.AgentLogs(r.Address), Observed: n}
+	switch {
+	case n > 0 && serviceTraffic(r):
+		u.Reason = fmt.Sprintf("service traffic: Microsoft supports it only as a wildcard; the agent logs names under this row, %d seen and listed, not an exhaustive list (broker hosts are per host pool, gateway clusters rotate)", n)
+	case n > 0:
+		return u, false // replaced by the names seen
+	case u.AgentLogs:
+		u.Reason = "the agent logs names under this row; none seen in the events of this region (scan more hosts or a longer period)"
+	default:
+		u.Reason = "the agent never logs names under this row: no scan resolves it; allow it by its service tag or as a wildcard"
+	}
+	return u, true
 }
 
 func catalogEntry(r Row) Entry {

@@ -141,7 +141,8 @@ func (r Region) check(cloud Cloud) error {
 		if err := validateAddress(u.Address); err != nil {
 			return fmt.Errorf("unresolved[%d].%w", i, err)
 		}
-		if err := checkFields(portField(u.Port), textField("purpose", u.Purpose), textField("reason", u.Reason), countField("observed", u.Observed)); err != nil {
+		if err := checkFields(portField(u.Port), textField("purpose", u.Purpose), textField("reason", u.Reason), countField("observed", u.Observed),
+			func() error { return validateServiceTag(u.ServiceTag) }, protocolField(u.Protocol, true)); err != nil {
 			return fmt.Errorf("unresolved[%d].%w", i, err)
 		}
 	}
@@ -185,10 +186,7 @@ func (e Entry) check() error {
 	if err := validateServiceTag(e.ServiceTag); err != nil {
 		return err
 	}
-	if e.Protocol != "TCP" && e.Protocol != "UDP" {
-		return fmt.Errorf("protocol %q is not TCP or UDP", discover.CleanText(e.Protocol, 40))
-	}
-	if err := checkFields(portField(e.Port), textField("purpose", e.Purpose), statusField(e.Status), countField("evidenceCount", e.EvidenceCount)); err != nil {
+	if err := checkFields(protocolField(e.Protocol, false), portField(e.Port), textField("purpose", e.Purpose), statusField(e.Status), countField("evidenceCount", e.EvidenceCount)); err != nil {
 		return err
 	}
 	return checkEvidence(e.Evidence)
@@ -285,6 +283,17 @@ func textField(name, s string) fieldCheck {
 		max = discover.MaxPath
 	}
 	return func() error { return discover.CheckText(name, s, max) }
+}
+
+// protocolField accepts TCP and UDP, and "" where a version 1 report may
+// lack the field.
+func protocolField(p string, optional bool) fieldCheck {
+	return func() error {
+		if p != "TCP" && p != "UDP" && !(optional && p == "") {
+			return fmt.Errorf("protocol %q is not TCP or UDP", discover.CleanText(p, 40))
+		}
+		return nil
+	}
 }
 
 func portField(p int) fieldCheck {

@@ -30,3 +30,18 @@ func TestRegionHint(t *testing.T) {
 		}
 	}
 }
+
+func TestAgentLogs(t *testing.T) {
+	for _, tc := range []struct {
+		row  string
+		want bool
+	}{
+		{"*.wvd.microsoft.com", true}, {"*.prod.warm.ingest.monitor.core.windows.net", true}, {"*.wvd.azure.cn", true},
+		{"*eh.servicebus.windows.net", true}, {"*.events.data.microsoft.com", false}, {"*.windows.cloud.microsoft", false},
+		{"*.sfx.ms", false}, {"login.microsoftonline.com", false}, {"*.evil.wvd.microsoft.com.example", false},
+	} {
+		if got := AgentLogs(tc.row); got != tc.want {
+			t.Errorf("AgentLogs(%q) = %v, want %v", tc.row, got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+
 	"fmt"
 	"maps"
 	"slices"
@@ -15,6 +17,9 @@ type fwOptions struct {
 	sources    []string // source CIDRs; "*" when none given
 	priority   int      // of the first rule collection group
 	namePrefix string
+	// noTagRules leaves out the rules that cover unresolved wildcard rows
+	// by service tag and FQDN tag; the output then says what it lacks.
+	noTagRules bool
 }
 
 // fwGroup is one Azure Firewall Policy rule collection group: the rules
@@ -25,6 +30,9 @@ type fwGroup struct {
 	Region      string
 	Priority    int
 	Collections []fwCollection
+	// Missing are the unresolved wildcard rows no rule of the group
+	// covers: the renderers say so in the file.
+	Missing []catalog.Unresolved
 }
 
 // fwCollection holds rules of one type (Azure requires that).
@@ -41,6 +49,7 @@ type fwRule struct {
 	Protocols  []fwProtocol // application rules: Http or Https with a port
 	IPProtocol string       // network rules: TCP or UDP
 	FQDNs      []string     // targetFqdns, or destinationFqdns for network rules
+	FQDNTags   []string     // application rules: Azure Firewall FQDN tags
 	Addresses  []string     // network rules: destinationAddresses
 	Port       int          // network rules: destination port
 	Sources    []string
@@ -84,7 +93,9 @@ func firewallGroups(rep catalog.Report, o fwOptions) []fwGroup {
 			k := e.Protocol + "/" + strconv.Itoa(e.Port)
 			netAddr[k] = append(netAddr[k], e.Address)
 		}
-		if len(app) > 0 {
+		appTags, netTags, missing := tagRules(r.Unresolved, sources, o.noTagRules)
+		g.Missing = missing
+		if len(app) > 0 || len(appTags) > 0 {
 			c := fwCollection{Name: name + "-app", Priority: g.Priority + 100, Type: "ApplicationRule"}
 			for _, p := range []fwProtocol{{"Https", 443}, {"Http", 80}} {
 				if names := app[p]; len(names) > 0 {
@@ -92,9 +103,10 @@ func firewallGroups(rep catalog.Report, o fwOptions) []fwGroup {
 						Protocols: []fwProtocol{p}, FQDNs: sortedUnique(names), Sources: sources})
 				}
 			}
+			c.Rules = append(c.Rules, appTags...)
 			g.Collections = append(g.Collections, c)
 		}
-		if len(netFQDN) > 0 || len(netAddr) > 0 {
+		if len(netFQDN) > 0 || len(netAddr) > 0 || len(netTags) > 0 {
 			c := fwCollection{Name: name + "-net", Priority: g.Priority + 200, Type: "NetworkRule"}
 			for _, k := range slices.Sorted(maps.Keys(netFQDN)) {
 				proto, port := splitKey(k)
@@ -107,11 +119,56 @@ func firewallGroups(rep catalog.Report, o fwOptions) []fwGroup {
 				c.Rules = append(c.Rules, fwRule{Name: "ip-" + strings.ToLower(proto) + "-" + strconv.Itoa(port), IPProtocol: proto, Port: port,
 					Addresses: sortedUnique(netAddr[k]), Sources: sources})
 			}
+			c.Rules = append(c.Rules, netTags...)
 			g.Collections = append(g.Collections, c)
 		}
 		groups = append(groups, g)
 	}
 	return groups
+}
+
+// tagRules covers the unresolved wildcard rows of a region in the form
+// Azure Firewall can enforce: a network rule to the row's service tag on
+// its port, and for the AVD service rows also an application rule with the
+// WindowsVirtualDesktop FQDN tag. Rows without a service tag, or all rows
+// when off is set, are returned as missing.
+func tagRules(unresolved []catalog.Unresolved, sources []string, off bool) (app, net []fwRule, missing []catalog.Unresolved) {
+	byTag := map[string][]catalog.Unresolved{} // "tag/proto/port"
+	for _, u := range unresolved {
+		if off || u.ServiceTag == "" {
+			missing = append(missing, u)
+			continue
+		}
+		proto := cmp.Or(u.Protocol, "TCP")
+		byTag[u.ServiceTag+"/"+proto+"/"+strconv.Itoa(u.Port)] = append(byTag[u.ServiceTag+"/"+proto+"/"+strconv.Itoa(u.Port)], u)
+	}
+	for _, k := range slices.Sorted(maps.Keys(byTag)) {
+		rows := byTag[k]
+		tag, rest, _ := strings.Cut(k, "/")
+		proto, port := splitKey(rest)
+		var covers []string
+		for _, u := range rows {
+			covers = append(covers, u.Address)
+		}
+		note := "covers " + strings.Join(covers, ", ") + ": wildcard rows avdurls could not replace with names"
+		net = append(net, fwRule{Name: "tag-" + strings.ToLower(tag) + "-" + strings.ToLower(proto) + "-" + strconv.Itoa(port),
+			IPProtocol: proto, Port: port, Addresses: []string{tag}, Sources: sources, Note: note})
+		if tag == "WindowsVirtualDesktop" && proto == "TCP" && port == 443 {
+			app = append(app, fwRule{Name: "fqdntag-windowsvirtualdesktop", Protocols: []fwProtocol{{"Https", 443}},
+				FQDNTags: []string{"WindowsVirtualDesktop"}, Sources: sources, Note: note})
+		}
+	}
+	return app, net, missing
+}
+
+// missingNote is the line the formats write for an unresolved row they
+// do not carry.
+func missingNote(u catalog.Unresolved) string {
+	tag := "no service tag"
+	if u.ServiceTag != "" {
+		tag = "service tag " + u.ServiceTag
+	}
+	return fmt.Sprintf("not carried: %s %s/%d (%s): %s", u.Address, cmp.Or(u.Protocol, "TCP"), u.Port, tag, u.Reason)
 }
 
 func splitKey(k string) (string, int) {

@@ -169,6 +169,9 @@ func TestForgedEventsNeverAllowlisted(t *testing.T) {
 	// Text is addresses only, each a trusted name or IP.
 	txt, _, _ := scan(t, "-f", "text", "--region", "eastus2", path)
 	for _, line := range strings.Split(strings.TrimSpace(txt), "\n") {
+		if strings.HasPrefix(line, "# not carried: ") {
+			continue // an unresolved wildcard row, named as a comment
+		}
 		if !trusted(line) {
 			t.Errorf("text: line %q is not a trusted address", line)
 		}

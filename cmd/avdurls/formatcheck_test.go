@@ -19,7 +19,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/text"
+	gmtext "github.com/yuin/goldmark/text"
 )
 
 // checkOutput reads out as the product of format reads it and fails the
@@ -163,7 +163,7 @@ func checkARM(t *testing.T, out []byte) {
 func checkMarkdown(t *testing.T, out []byte) {
 	t.Helper()
 	md := goldmark.New(goldmark.WithExtensions(extension.GFM))
-	doc := md.Parser().Parse(text.NewReader(out))
+	doc := md.Parser().Parse(gmtext.NewReader(out))
 	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		switch n.Kind() {
 		case ast.KindLink, ast.KindAutoLink, ast.KindImage, ast.KindRawHTML, ast.KindHTMLBlock:

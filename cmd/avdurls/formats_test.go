@@ -86,7 +86,7 @@ func TestARMDecodesIntoSDK(t *testing.T) {
 			t.Errorf("%s: priority %v not unique in 100-65000", res.Name, props.Priority)
 		}
 		priorities[*props.Priority] = true
-		var got []string
+		var got, tags []string
 		region := ""
 		for _, rc := range props.RuleCollections {
 			base := rc.GetFirewallPolicyRuleCollection()
@@ -115,6 +115,9 @@ func TestARMDecodesIntoSDK(t *testing.T) {
 					for _, f := range r.TargetFqdns {
 						got = append(got, *f)
 					}
+					for _, f := range r.FqdnTags {
+						tags = append(tags, "fqdntag:"+*f)
+					}
 					if len(r.SourceAddresses) != 2 {
 						t.Errorf("rule %s has sources %v", *r.Name, r.SourceAddresses)
 					}
@@ -125,7 +128,11 @@ func TestARMDecodesIntoSDK(t *testing.T) {
 						}
 					}
 					for _, f := range append(r.DestinationFqdns, r.DestinationAddresses...) {
-						got = append(got, *f)
+						if strings.HasPrefix(*r.Name, "tag-") {
+							tags = append(tags, "servicetag:"+*f)
+						} else {
+							got = append(got, *f)
+						}
 					}
 				default:
 					t.Errorf("rule %T", rule)
@@ -135,6 +142,10 @@ func TestARMDecodesIntoSDK(t *testing.T) {
 		slices.Sort(got)
 		if !slices.Equal(slices.Compact(got), want[region]) {
 			t.Errorf("region %s: ARM rules hold %v, want %v", region, got, want[region])
+		}
+		// The unresolved *.wvd.microsoft.com is enforced by tag.
+		if !in("servicetag:WindowsVirtualDesktop", tags) || !in("fqdntag:WindowsVirtualDesktop", tags) {
+			t.Errorf("region %s: tag rules %v, want the WindowsVirtualDesktop service and FQDN tags", region, tags)
 		}
 	}
 }
@@ -165,6 +176,9 @@ func TestTerraformParsesWithHCL(t *testing.T) {
 				t.Errorf("block %q", coll.Type)
 			}
 			for _, rule := range coll.Body.Blocks {
+				if n, _ := rule.Body.Attributes["name"].Expr.Value(nil); strings.HasPrefix(n.AsString(), "tag-") {
+					continue // a service tag rule for an unresolved row
+				}
 				for _, attr := range []string{"destination_fqdns", "destination_addresses"} {
 					a, ok := rule.Body.Attributes[attr]
 					if !ok {
@@ -205,6 +219,12 @@ func TestCSVReadsBack(t *testing.T) {
 		t.Errorf("%d rows for %d addresses; header %v", len(recs)-1, n, recs[0])
 	}
 	for _, r := range recs[1:] {
+		if r[8] == "unresolved" {
+			if r[1] != "*.wvd.microsoft.com" || r[12] != "WindowsVirtualDesktop" || r[13] == "" {
+				t.Errorf("unresolved row %v, want *.wvd.microsoft.com with its service tag and a note", r)
+			}
+			continue
+		}
 		if !in(r[1], want[r[0]]) {
 			t.Errorf("row %v not in the allowlist of %s", r, r[0])
 		}

@@ -370,10 +370,11 @@ func writeReport(o scanOptions, rep catalog.Report, stdout io.Writer) error {
 	files := make([]outFile, len(rep.Regions))
 	for i, r := range rep.Regions {
 		rr := regionReport(rep, i)
-		files[i] = outFile{
-			path:   filepath.Join(o.outputDir, r.Region+"."+formatExt(o.format)),
-			render: func(w io.Writer) error { return render(w, o.format, rr, o.fw) },
+		path, err := regionFile(o.outputDir, rep.Cloud, r.Region, formatExt(o.format))
+		if err != nil {
+			return err
 		}
+		files[i] = outFile{path: path, render: func(w io.Writer) error { return render(w, o.format, rr, o.fw) }}
 	}
 	if err := writeFiles(files); err != nil {
 		return err

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,8 +35,10 @@ func formatExt(name string) string {
 	return name
 }
 
-// render writes the report in the chosen format.
+// render writes the report in the chosen format, and says on stderr which
+// unresolved wildcard rows the format cannot carry.
 func render(w io.Writer, format string, rep catalog.Report, fo fwOptions) error {
+	warnNotCarried(format, rep, fo)
 	switch format {
 	case "json":
 		return writeJSON(w, rep)
@@ -47,7 +51,7 @@ func render(w io.Writer, format string, rep catalog.Report, fo fwOptions) error 
 	case "markdown":
 		return writeMarkdown(w, rep)
 	case "edl", "squid":
-		return writeNameList(w, rep)
+		return writeNameList(w, rep, format == "squid")
 	case "fortigate":
 		return writeFortiGate(w, rep, fo)
 	case "azfw-arm":
@@ -86,4 +90,30 @@ func writeJSON(w io.Writer, rep catalog.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(rep)
+}
+
+// warnNotCarried says on stderr which unresolved wildcard rows the format
+// leaves out: the name-list formats cannot hold a wildcard, and the Azure
+// Firewall formats carry a row only by its service tag (none without one,
+// or under --no-tag-rules). The files say it too, where the format has
+// comments.
+func warnNotCarried(format string, rep catalog.Report, fo fwOptions) {
+	var lost []string
+	for _, r := range rep.Regions {
+		for _, u := range r.Unresolved {
+			switch format {
+			case "text", "edl", "squid", "fortigate":
+			case "azfw-arm", "bicep", "terraform", "az-cli":
+				if u.ServiceTag != "" && !fo.noTagRules {
+					continue
+				}
+			default:
+				continue // listed in the output itself
+			}
+			lost = append(lost, r.Region+": "+u.Address)
+		}
+	}
+	if len(lost) > 0 {
+		warnf("%d unresolved wildcard rows are not in the %s output (%s): allow them by service tag or as wildcards, or the hosts using them will fail", len(lost), format, strings.Join(lost, ", "))
+	}
 }

@@ -14,7 +14,7 @@ import (
 
 // csvHeader is the change-ticket sheet's header row.
 var csvHeader = []string{"region", "address", "port", "protocol", "rule", "source", "replaces",
-	"purpose", "status", "evidence_count", "first_seen", "last_seen"}
+	"purpose", "status", "evidence_count", "first_seen", "last_seen", "service_tag", "note"}
 
 // writeCSV writes the entries of every region as RFC 4180 CSV, every cell
 // safe against spreadsheet formula injection.
@@ -27,10 +27,19 @@ func writeCSV(w io.Writer, rep catalog.Report) error {
 		for _, list := range [][]catalog.Entry{r.Entries, r.IPRules} {
 			for _, e := range list {
 				rec := []string{r.Region, e.Address, strconv.Itoa(e.Port), e.Protocol, e.Kind, e.Source, e.Replaces,
-					e.Purpose, e.Status, strconv.Itoa(e.EvidenceCount), timeCell(e.FirstSeen), timeCell(e.LastSeen)}
+					e.Purpose, e.Status, strconv.Itoa(e.EvidenceCount), timeCell(e.FirstSeen), timeCell(e.LastSeen), e.ServiceTag, ""}
 				if err := writeSafe(cw, rec); err != nil {
 					return err
 				}
+			}
+		}
+		// Wildcard rows no name replaces: status unresolved, with the
+		// service tag that can stand for them and why.
+		for _, u := range r.Unresolved {
+			rec := []string{r.Region, u.Address, strconv.Itoa(u.Port), u.Protocol, "wildcard", "catalog", "",
+				u.Purpose, "unresolved", strconv.Itoa(u.Observed), "", "", u.ServiceTag, u.Reason}
+			if err := writeSafe(cw, rec); err != nil {
+				return err
 			}
 		}
 	}

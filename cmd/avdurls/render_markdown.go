@@ -96,7 +96,11 @@ func writeMarkdown(w io.Writer, rep catalog.Report) error {
 		if len(r.Unresolved) > 0 {
 			b.WriteString("\n### Wildcards not replaced\n\n")
 			for _, u := range r.Unresolved {
-				fmt.Fprintf(&b, "- %s port %d: %s\n", mdCode(u.Address), u.Port, mdEscape(u.Reason))
+				tag := ""
+				if u.ServiceTag != "" {
+					tag = " (service tag " + mdCode(u.ServiceTag) + ")"
+				}
+				fmt.Fprintf(&b, "- %s port %d%s: %s\n", mdCode(u.Address), u.Port, tag, mdEscape(u.Reason))
 			}
 		}
 		for _, wn := range r.Warnings {

@@ -42,7 +42,11 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 			return err
 		}
 		for _, u := range r.Unresolved {
-			fmt.Fprintf(w, "unresolved: %s:%d: %s\n", u.Address, u.Port, u.Reason)
+			tag := ""
+			if u.ServiceTag != "" {
+				tag = " (service tag " + u.ServiceTag + ")"
+			}
+			fmt.Fprintf(w, "unresolved: %s:%d%s: %s\n", u.Address, u.Port, tag, u.Reason)
 		}
 	}
 	if len(rep.Deprecated) > 0 {

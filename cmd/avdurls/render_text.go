@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/avdurls/avdurls/discover"
+
 	"fmt"
 	"io"
 	"slices"
@@ -11,7 +13,7 @@ import (
 // writeText writes one address per line, ready to paste: every entry and
 // IP rule, each address once.
 func writeText(w io.Writer, rep catalog.Report) error {
-	return writeLists(w, rep, func(r catalog.Region) []string {
+	return writeLists(w, rep, true, func(r catalog.Region) []string {
 		var addrs []string
 		for _, e := range append(slices.Clone(r.Entries), r.IPRules...) {
 			addrs = append(addrs, e.Address)
@@ -21,14 +23,21 @@ func writeText(w io.Writer, rep catalog.Report) error {
 }
 
 // writeLists writes each region's list one item a line; with several
-// regions each list starts with a "# region NAME" line.
-func writeLists(w io.Writer, rep catalog.Report, items func(catalog.Region) []string) error {
+// regions each list starts with a "# region NAME" line. Where the format
+// has comments, each unresolved wildcard row the list cannot hold is
+// named in a "# not carried" line.
+func writeLists(w io.Writer, rep catalog.Report, comments bool, items func(catalog.Region) []string) error {
 	for i, r := range rep.Regions {
 		if len(rep.Regions) > 1 {
 			if i > 0 {
 				fmt.Fprintln(w)
 			}
 			fmt.Fprintf(w, "# region %s\n", r.Region)
+		}
+		for _, u := range r.Unresolved {
+			if comments {
+				fmt.Fprintf(w, "# %s\n", discover.CleanText(missingNote(u), 1<<12))
+			}
 		}
 		for _, it := range items(r) {
 			if _, err := fmt.Fprintln(w, it); err != nil {

@@ -43,6 +43,9 @@ Options:
                                default *), for azfw-arm, bicep, terraform, az-cli
         --priority N           priority of the first rule collection group (default 1000)
         --name-prefix NAME     prefix of rule and object names (default avd)
+        --no-tag-rules         Azure Firewall formats: leave out the rules that
+                               cover unresolved wildcard rows by service tag and
+                               FQDN tag (the file then says what it lacks)
         --region NAME          the Azure region of every host
         --region-map FILE      CSV with header computer,region
         --cloud CLOUD          public (default), usgov or china
@@ -113,6 +116,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs.StringArrayVar(&o.fw.sources, "source", nil, "")
 	fs.IntVar(&o.fw.priority, "priority", 1000, "")
 	fs.StringVar(&o.fw.namePrefix, "name-prefix", "avd", "")
+	fs.BoolVar(&o.fw.noTagRules, "no-tag-rules", false, "")
 	fs.StringVar(&o.region, "region", "", "")
 	fs.StringVar(&o.regionMap, "region-map", "", "")
 	fs.Var(cloud, "cloud", "")

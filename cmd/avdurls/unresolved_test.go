@@ -1,0 +1,49 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestUnresolvedNeverSilent: in every format, the unresolved
+// *.wvd.microsoft.com is enforced by a tag rule or stated in the file
+// (stderr too, where the file cannot hold it); never silently missing.
+func TestUnresolvedNeverSilent(t *testing.T) {
+	const row = "*.wvd.microsoft.com"
+	for _, f := range formats {
+		for _, noTags := range []bool{false, true} {
+			args := []string{"-f", f.name, "--region", "eastus2", "../../testdata/exports/avd-eus2-0.evtx"}
+			if noTags {
+				args = append(args, "--no-tag-rules")
+			}
+			out, errs, code := scan(t, args...)
+			if code != exitOK {
+				t.Fatalf("%v: exit %d: %s", args, code, errs)
+			}
+			enforced := strings.Contains(out, "WindowsVirtualDesktop") && strings.Contains(out, "fqdntag-windowsvirtualdesktop")
+			stated := strings.Contains(out, row)
+			warned := strings.Contains(errs, "unresolved wildcard rows are not in the "+f.name+" output (eastus2: "+row+")")
+			switch f.name {
+			case "azfw-arm", "bicep", "terraform", "az-cli":
+				if !noTags && (!enforced || warned) {
+					t.Errorf("%s: the unresolved row is not enforced by tag rules (or a warning says it is missing)", f.name)
+				}
+				if noTags && (enforced || !stated || !warned) {
+					t.Errorf("%s --no-tag-rules: tag rules %v, stated in the file %v, warned %v; want no, yes, yes", f.name, enforced, stated, warned)
+				}
+			case "edl":
+				if stated || !warned {
+					t.Errorf("edl: stated %v (a domain list has no comments), warned %v", stated, warned)
+				}
+			case "text", "squid", "fortigate":
+				if !stated || !warned {
+					t.Errorf("%s: stated in the file %v, warned %v; want both", f.name, stated, warned)
+				}
+			default: // csv, json, markdown, table list it as a row
+				if !stated || warned {
+					t.Errorf("%s: listed %v, warned %v", f.name, stated, warned)
+				}
+			}
+		}
+	}
+}
