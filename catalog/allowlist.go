@@ -297,6 +297,9 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 			regions[region] = ra
 		}
 		ob.eachSighting(func(f Sighting) { j.sighting(ra, f) })
+		if w := gatewayMismatch(h, ob); w != "" {
+			ra.warnings = append(ra.warnings, w)
+		}
 		for _, r := range ob.Rejects {
 			excluded(j.rejected, r.Value, r.Code, r.Reason, "").add(Sighting{Host: r.Value, Count: 1, First: r.Evidence.Time, Last: r.Evidence.Time,
 				Evidence: []discover.Evidence{r.Evidence}})
@@ -376,6 +379,28 @@ func (o BuildOptions) regionOf(computer string, ob *Observation) (string, string
 	return UnknownRegion, "no --region, no --region-map entry, no region-specific host seen"
 }
 
+// gatewayMismatch returns a warning when the gateway names a host's
+// events hold all point to another region than the one it was given.
+func gatewayMismatch(h Host, ob *Observation) string {
+	if h.Region == UnknownRegion {
+		return ""
+	}
+	seen := map[string]string{} // region -> one gateway name
+	ob.eachSighting(func(f Sighting) {
+		if _, r, ok := discover.GatewayRegion(f.Host); ok {
+			if _, dup := seen[r]; !dup {
+				seen[r] = f.Host
+			}
+		}
+	})
+	if len(seen) == 0 || seen[h.Region] != "" {
+		return ""
+	}
+	regions := slices.Sorted(maps.Keys(seen))
+	return fmt.Sprintf("host %s was given region %s (%s), but its gateway names point to %s (%s): check its region",
+		h.Computer, h.Region, h.RegionBasis, strings.Join(regions, ", "), seen[regions[0]])
+}
+
 // trusted reports whether host is under a --trust-suffix.
 func (o BuildOptions) trusted(host string) bool {
 	for _, s := range o.TrustSuffixes {
@@ -388,8 +413,9 @@ func (o BuildOptions) trusted(host string) bool {
 
 // regionAcc accumulates the discovered entries of one region.
 type regionAcc struct {
-	entries map[string]*Entry // key: address/port/protocol
-	byRow   map[string]int    // wildcard row address -> hosts replacing it
+	entries  map[string]*Entry // key: address/port/protocol
+	byRow    map[string]int    // wildcard row address -> hosts replacing it
+	warnings []string          // about the region's hosts, in computer order
 }
 
 func entryKey(addr string, port int, proto string) string {
@@ -461,6 +487,7 @@ func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions, rejected ma
 			}
 		}
 	}
+	reg.Warnings = append(reg.Warnings, ra.warnings...)
 	for _, e := range ra.entries {
 		e.Evidence = capEvidence(e.Evidence)
 		reg.Entries = append(reg.Entries, *e)

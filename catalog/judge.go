@@ -66,3 +66,31 @@ func capEntries(name string, entries []Entry, max int, rejected map[[2]string]*E
 	}
 	return kept
 }
+
+// CloudHint looks at the names a report rejected as untrusted and returns
+// another cloud whose catalog rows match most of them (more than half, at
+// least three), with how many match: a sign the scan ran with the wrong
+// --cloud.
+func (v *Version) CloudHint(rep Report) (Cloud, int) {
+	var names []string
+	for _, x := range rep.Rejected {
+		if x.Code == CodeUntrusted {
+			names = append(names, x.Address)
+		}
+	}
+	for _, c := range Clouds() {
+		if c == rep.Cloud {
+			continue
+		}
+		n := 0
+		for _, name := range names {
+			if _, ok := v.Match(name, c, rep.Scope); ok {
+				n++
+			}
+		}
+		if n >= 3 && 2*n > len(names) {
+			return c, n
+		}
+	}
+	return "", 0
+}

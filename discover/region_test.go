@@ -45,3 +45,20 @@ func TestAgentLogs(t *testing.T) {
 		}
 	}
 }
+
+func TestGatewayRegion(t *testing.T) {
+	for _, tc := range []struct{ host, code, region string }{
+		{"rdgateway-c100-eus2-r1.wvd.microsoft.com", "eus2", "eastus2"},
+		{"rdgateway-host-green-c104-eus-r1.wvd.microsoft.com", "eus", "eastus"},
+		{"RDGATEWAY-C225-UKS-R1.wvd.microsoft.com", "uks", "uksouth"},
+		{"rdgateway-c100-cne2-r1.wvd.azure.cn", "cne2", "chinaeast2"},
+		{"rdgateway-c100-xyz-r1.wvd.microsoft.com", "", ""},
+		{"rdgateway-r0.wvd.microsoft.com", "", ""},
+		{"rdgateway-c100-eus2-r1.wvd.microsoft.com.evil.example", "", ""},
+	} {
+		code, region, ok := GatewayRegion(tc.host)
+		if ok != (tc.region != "") || region != tc.region || (ok && code != tc.code) {
+			t.Errorf("GatewayRegion(%q) = %q, %q, %v; want %q, %q", tc.host, code, region, ok, tc.code, tc.region)
+		}
+	}
+}

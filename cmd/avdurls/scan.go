@@ -323,6 +323,9 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitError, err
 	}
 	summary(rep, len(ins), c.events)
+	if cl, n := ver.CloudHint(rep); n > 0 {
+		warnf("%d of the rejected names are %s cloud names of the catalog: did you mean --cloud %s?", n, cl, cl)
+	}
 	if !o.quiet {
 		healthSummary(rep)
 	}
@@ -345,9 +348,26 @@ func summary(rep catalog.Report, files, events int) {
 	for _, r := range rep.Regions {
 		entries += len(r.Entries) + len(r.IPRules)
 		unresolved += len(r.Unresolved)
+		for _, w := range r.Warnings {
+			if strings.HasPrefix(w, "host ") {
+				warnf("region %s: %s", r.Region, w)
+			}
+		}
 	}
-	infof("%d files, %d events, %d hosts, %d regions: %d entries, %d wildcards unresolved, %d rejected, %d deprecated",
-		files, events, len(rep.Hosts), len(rep.Regions), entries, unresolved, len(rep.Rejected), len(rep.Deprecated))
+	infof("%s, %s, %s, %s: %s, %s unresolved, %d rejected, %d to review, %d deprecated",
+		plural(files, "file"), plural(events, "event"), plural(len(rep.Hosts), "host"), plural(len(rep.Regions), "region"),
+		plural(entries, "entry"), plural(unresolved, "wildcard"), len(rep.Rejected), len(rep.Review), len(rep.Deprecated))
+}
+
+// plural writes a count and a noun, in the plural unless the count is 1.
+func plural(n int, noun string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case strings.HasSuffix(noun, "y"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func loadCatalogVersion(file, id string) (*catalog.Version, error) {
