@@ -134,6 +134,7 @@ func changedFields(a, b Row) []string {
 	return f
 }
 
+// comparePortProto orders rows by port, then protocol.
 func comparePortProto(a, b Row) int {
 	return cmp.Or(cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
 }
@@ -162,6 +163,7 @@ func (c RowChange) row() Row {
 	return Row{}
 }
 
+// cloudRank is the place of a cloud in Clouds(); unknown clouds go last.
 func cloudRank(c Cloud) int {
 	if i := slices.Index(Clouds(), c); i >= 0 {
 		return i
@@ -169,6 +171,7 @@ func cloudRank(c Cloud) int {
 	return len(Clouds())
 }
 
+// scopeRank is the place of a scope in Scopes(); unknown scopes go last.
 func scopeRank(s Scope) int {
 	if i := slices.Index(Scopes(), s); i >= 0 {
 		return i

@@ -91,6 +91,7 @@ func ImportMarkdown(r io.Reader, id string) (Version, error) {
 	return importMarkdown(data, id)
 }
 
+// importMarkdown is ImportMarkdown on a page already read.
 func importMarkdown(data []byte, id string) (Version, error) {
 	meta, tables, err := parseMarkdown(string(data))
 	if err != nil {
@@ -395,6 +396,7 @@ func parsePorts(cell string) ([]int, error) {
 	return ports, nil
 }
 
+// containsInt reports whether n is in s.
 func containsInt(s []int, n int) bool {
 	for _, x := range s {
 		if x == n {

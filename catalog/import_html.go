@@ -30,6 +30,7 @@ func ImportHTML(r io.Reader, id string) (Version, error) {
 	return importHTML(data, id)
 }
 
+// importHTML is ImportHTML on a page already read.
 func importHTML(data []byte, id string) (Version, error) {
 	meta, tables, err := parseHTML(data)
 	if err != nil {
