@@ -12,9 +12,15 @@ import (
 
 const catalogUsage = `Usage:
     avdurls catalog [options]
+    avdurls catalog import FILE [-o OUT] [--id ID]
+    avdurls catalog diff [-f FORMAT] A B
 
 Prints Microsoft's list of required (and optional) endpoints from the
-catalog built into avdurls, or from a catalog file.
+catalog built into avdurls, or from a catalog file. 'catalog import' turns
+Microsoft's page (markdown or saved HTML) into a catalog file; 'catalog
+diff' lists the rows that differ between two versions (exit status 4 when
+they differ). Run 'avdurls catalog import --help' or 'avdurls catalog diff
+--help' for their options.
 
 Options:
         --cloud CLOUD          public (default), usgov or china
@@ -28,6 +34,14 @@ Options:
 `
 
 func cmdCatalog(args []string, stdout io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "import":
+			return cmdCatalogImport(args[1:], stdout)
+		case "diff":
+			return cmdCatalogDiff(args[1:], stdout)
+		}
+	}
 	fs := newFlags("catalog")
 	cloud := newChoice(string(catalog.CloudPublic), cloudNames()...)
 	scope := newChoice(string(catalog.ScopeSessionHost), scopeNames()...)

@@ -24,6 +24,8 @@ Usage:
     avdurls scan [options] PATH...       allowlist from .evtx files and folders
     avdurls events [options] PATH...     the matching events, one JSON object a line
     avdurls catalog [options]            Microsoft's static list, as data
+    avdurls catalog import FILE          Microsoft's page into a catalog file
+    avdurls catalog diff A B             rows that differ between two versions
     avdurls diff [options] OLD.json NEW.json
                                          what to add and remove since an earlier run
     avdurls help [COMMAND]               this text, or a command's options
@@ -41,7 +43,7 @@ Exit status:
     1  error: nothing was written
     2  bad command line
     3  output written, but some input was damaged or unreadable (see warnings)
-    4  diff only: there are entries to add or remove
+    4  diff and catalog diff only: there are entries to add or remove
 `
 
 func main() {
@@ -79,6 +81,9 @@ func run(args []string, stdout, errw io.Writer) int {
 	default:
 		errorf("unknown command %q; the commands are scan, events, catalog, diff and help", args[0])
 		return exitUsage
+	}
+	if code, ok := exitStatusOf(err); ok {
+		return code
 	}
 	var ue usageError
 	switch {

@@ -101,7 +101,7 @@ func TestDiffRefusesWhatItCannotJudge(t *testing.T) {
 	if !slices.Equal(refused, want) {
 		t.Errorf("refused %v, want %v", refused, want)
 	}
-	if !strings.Contains(errb.String(), "exfil.example.net port 443 refused: not under any 2024-06-26 catalog row") {
+	if !strings.Contains(errb.String(), "exfil.example.net port 443 refused: not under any "+catalog.Default().Newest().ID+" catalog row") {
 		t.Errorf("stderr does not explain the refusal: %s", errb.String())
 	}
 	// With the suffix trusted on diff's own command line, it is an add.
