@@ -77,8 +77,13 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 			}
 		}
 		return writeOutput(*output, stdout, func(w io.Writer) error {
+			def := c.Newest()
 			for _, v := range c.Versions {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%d rows\t%s\n", v.ID, v.SourceDate, v.Confidence, len(v.AllRows), v.Source)
+				mark := ""
+				if def != nil && v.ID == def.ID {
+					mark = " (default)"
+				}
+				fmt.Fprintf(w, "%s%s\t%s\t%s\t%d rows\t%s\n", v.ID, mark, v.SourceDate, v.Confidence, len(v.AllRows), termSafe(v.Source))
 			}
 			return nil
 		})
