@@ -29,8 +29,19 @@ Options:
         --catalog-version ID   a version other than the newest primary one
         --versions             list the versions instead
         --regions              list the Azure regions of the cloud instead
-    -f, --format FORMAT        table (default) or json
+    -f, --format FORMAT        table (default), json (the rows), or any format
+                               of scan (csv, text, markdown, edl, squid,
+                               fortigate, azfw-arm, bicep, terraform, az-cli):
+                               the catalog's rows as an allowlist, wildcards
+                               carried as scan carries unresolved rows
+        --optional             with a scan format: the optional rows too
+        --source CIDR          with an Azure Firewall format: rule sources
+        --priority N           with an Azure Firewall format (default 1000)
+        --name-prefix NAME     rule and object names (default avd)
     -o, --output FILE          write to FILE atomically instead of stdout
+
+Example: the end-user device list for a firewall change request:
+    avdurls catalog --scope client -f markdown -o clients.md
 `
 
 func cmdCatalog(args []string, stdout io.Writer) error {
@@ -45,7 +56,12 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 	fs := newFlags("catalog")
 	cloud := newChoice(string(catalog.CloudPublic), cloudNames()...)
 	scope := newChoice(string(catalog.ScopeSessionHost), scopeNames()...)
-	format := newChoice("table", "table", "json")
+	format := newChoice("table", formatNames()...)
+	var fo fwOptions
+	optional := fs.Bool("optional", false, "")
+	fs.StringArrayVar(&fo.sources, "source", nil, "")
+	fs.IntVar(&fo.priority, "priority", 1000, "")
+	fs.StringVar(&fo.namePrefix, "name-prefix", "avd", "")
 	fs.Var(cloud, "cloud", "")
 	fs.Var(scope, "scope", "")
 	file := fs.String("catalog", "", "")
@@ -91,6 +107,15 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 	v, err := loadCatalogVersion(*file, *id)
 	if err != nil {
 		return err
+	}
+	if format.value != "json" && format.value != "table" {
+		if err := fo.check(); err != nil {
+			return err
+		}
+		// The catalog's rows alone, as the allowlist of no region.
+		rep := v.Build(nil, catalog.BuildOptions{Cloud: catalog.Cloud(cloud.value), Scope: catalog.Scope(scope.value),
+			Optional: *optional, Region: "all"})
+		return writeOutput(*output, stdout, func(w io.Writer) error { return render(w, format.value, rep, fo) })
 	}
 	rows := v.Rows(catalog.Cloud(cloud.value), catalog.Scope(scope.value))
 	return writeOutput(*output, stdout, func(w io.Writer) error {

@@ -157,16 +157,8 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	if o.output != "" && o.outputDir != "" {
 		return exitUsage, usagef("-o and --output-dir conflict: give one")
 	}
-	if o.fw.priority < 100 || o.fw.priority > 64000 {
-		return exitUsage, usagef("--priority %d: give 100 to 64000 (Azure allows up to 65000; the rest is room for the collections and further regions)", o.fw.priority)
-	}
-	if err := validName(o.fw.namePrefix); err != nil {
-		return exitUsage, usageError{err.Error()}
-	}
-	for _, src := range o.fw.sources {
-		if !validSource(src) {
-			return exitUsage, usagef("--source %q is not an IP address, a CIDR range or *", src)
-		}
+	if err := o.fw.check(); err != nil {
+		return exitUsage, err
 	}
 	if o.fileTimeout < 0 || o.maxEvents < 0 {
 		return exitUsage, usagef("--file-timeout and --max-events must not be negative (0 means no limit)")
@@ -430,6 +422,22 @@ func trustSuffixes(in []string) ([]string, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// check validates the firewall-rule flags.
+func (fo fwOptions) check() error {
+	if fo.priority < 100 || fo.priority > 64000 {
+		return usagef("--priority %d: give 100 to 64000 (Azure allows up to 65000; the rest is room for the collections and further regions)", fo.priority)
+	}
+	if err := validName(fo.namePrefix); err != nil {
+		return usageError{err.Error()}
+	}
+	for _, src := range fo.sources {
+		if !validSource(src) {
+			return usagef("--source %q is not an IP address, a CIDR range or *", discover.CleanText(src, 80))
+		}
+	}
+	return nil
 }
 
 // validSource accepts a firewall rule source: an IP address, a CIDR range
