@@ -20,6 +20,10 @@ type fwOptions struct {
 	// noTagRules leaves out the rules that cover unresolved wildcard rows
 	// by service tag and FQDN tag; the output then says what it lacks.
 	noTagRules bool
+	// sharedVariables: the file is one of several of --output-dir, and
+	// the variables they share are declared once, in a file of their own
+	// (Terraform's variables.tf).
+	sharedVariables bool
 }
 
 // fwGroup is one Azure Firewall Policy rule collection group: the rules

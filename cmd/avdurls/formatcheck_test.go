@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -41,8 +42,12 @@ func checkFormat(t *testing.T, format string, out []byte) {
 		}
 	case "csv":
 		checkCSV(t, out)
-	case "text", "edl", "squid":
+	case "text":
 		checkLines(t, format, out)
+	case "edl", "edl-domain", "edl-ip":
+		checkEDL(t, format, out)
+	case "squid":
+		checkSquid(t, out)
 	case "terraform":
 		checkHCL(t, out)
 	case "azfw-arm":
@@ -92,6 +97,74 @@ func checkLines(t *testing.T, format string, out []byte) {
 		}
 		if n, err := discover.Normalize(line); err != nil || n != line {
 			t.Fatalf("%s: line %q is not an address", format, line)
+		}
+	}
+}
+
+// checkEDL accepts what PAN-OS reads from a list of its type: exactly one
+// entry a line, no blank line, no comment, no entry twice; host names
+// (exact, no wildcard or scheme) in the URL and domain lists, IP
+// addresses or prefixes in the IP list.
+func checkEDL(t *testing.T, format string, out []byte) {
+	t.Helper()
+	if len(out) == 0 {
+		return
+	}
+	if !bytes.HasSuffix(out, []byte("\n")) {
+		t.Fatalf("%s: the last line is not ended", format)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		if seen[line] {
+			t.Fatalf("%s: %q twice", format, line)
+		}
+		seen[line] = true
+		if format == "edl-ip" {
+			_, aerr := netip.ParseAddr(line)
+			_, perr := netip.ParsePrefix(line)
+			if aerr != nil && perr != nil {
+				t.Fatalf("%s: line %q is not an IP address or prefix", format, line)
+			}
+			continue
+		}
+		if n, err := discover.Normalize(line); err != nil || n != line || strings.ContainsAny(line, "*^/: #") {
+			t.Fatalf("%s: line %q is not an exact host name", format, line)
+		}
+	}
+}
+
+// squidLine are the line shapes of the squid output: a comment, a blank
+// line, a dstdomain or port acl, or an http_access allow of two acls.
+var squidLine = regexp.MustCompile(`^(#.*|)$|^acl ([A-Za-z0-9_.-]+) (dstdomain|port) (.+)$|^http_access allow ([A-Za-z0-9_.-]+) ([A-Za-z0-9_.-]+)$`)
+
+// checkSquid reads the squid.conf lines: every name of a dstdomain acl an
+// exact host name (a leading dot would admit every subdomain), every port
+// acl one port, each http_access line naming a dstdomain acl and a port
+// acl defined above it.
+func checkSquid(t *testing.T, out []byte) {
+	t.Helper()
+	kinds := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		m := squidLine.FindStringSubmatch(line)
+		switch {
+		case m == nil:
+			t.Fatalf("squid: line %q is not one avdurls writes", line)
+		case m[3] == "dstdomain":
+			for _, name := range strings.Fields(m[4]) {
+				if n, err := discover.Normalize(name); err != nil || n != name || strings.HasPrefix(name, ".") {
+					t.Fatalf("squid: %q in %q is not an exact host name", name, line)
+				}
+			}
+			kinds[m[2]] = "dstdomain"
+		case m[3] == "port":
+			if _, err := strconv.ParseUint(m[4], 10, 16); err != nil {
+				t.Fatalf("squid: port acl %q", line)
+			}
+			kinds[m[2]] = "port"
+		case m[5] != "":
+			if kinds[m[5]] != "dstdomain" || kinds[m[6]] != "port" {
+				t.Fatalf("squid: %q does not allow a defined name acl with a defined port acl", line)
+			}
 		}
 	}
 }
@@ -219,14 +292,36 @@ func checkShell(t *testing.T, out []byte) {
 // writes, each quoted string closed.
 var fortiLine = regexp.MustCompile(`^(#[^\n]*|config firewall (address|addrgrp|service custom|service group)|end|    next|    edit "([^"\\]|\\.)*"|        set [a-z0-9-]+( ("([^"\\]|\\.)*"|[A-Za-z0-9./:-]+))+)$`)
 
+// checkFortiGate also fails when an object is edited twice in a table
+// (FortiOS would keep only the second), or when a group names a member no
+// address object defines.
 func checkFortiGate(t *testing.T, out []byte) {
 	t.Helper()
+	section, edited := "", map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
 		if !fortiLine.MatchString(line) {
 			t.Fatalf("fortigate: line %q is not one avdurls writes", line)
 		}
+		switch {
+		case strings.HasPrefix(line, "config "):
+			section = line
+		case strings.HasPrefix(line, "    edit "):
+			key := section + "/" + line
+			if edited[key] {
+				t.Fatalf("fortigate: %s: %q twice", section, line)
+			}
+			edited[key] = true
+		case strings.HasPrefix(line, "        set member "):
+			for _, m := range fortiQuoted.FindAllString(strings.TrimPrefix(line, "        set member "), -1) {
+				if !edited["config firewall address/    edit "+m] {
+					t.Fatalf("fortigate: group member %s is no address object", m)
+				}
+			}
+		}
 	}
 }
+
+var fortiQuoted = regexp.MustCompile(`"([^"\\]|\\.)*"`)
 
 // checkBicep accepts lines whose single-quoted strings all close and hold
 // no interpolation.

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v7"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/avdurls/avdurls/catalog"
 )
@@ -231,12 +234,34 @@ func TestCSVReadsBack(t *testing.T) {
 	}
 }
 
+// goldenCases are the golden files: a format on the sample exports, with
+// extra arguments. The Palo Alto lists hold one region, so theirs are the
+// files of --output-dir (sampleDir); the 2025-late catalog adds a CIDR on
+// UDP 3478 and a second port of 168.63.129.16.
+var goldenCases = []struct {
+	file, format string
+	extra        []string
+}{
+	{"edl", "edl", nil}, {"edl-domain", "edl-domain", nil}, {"edl-ip", "edl-ip", nil},
+	{"squid", "squid", nil}, {"fortigate", "fortigate", nil}, {"bicep", "bicep", nil}, {"az-cli", "az-cli", nil},
+	{"terraform", "terraform", nil}, {"terraform-output-dir", "terraform", nil},
+	{"markdown", "markdown", nil}, {"text", "text", nil}, {"csv", "csv", nil}, {"table", "table", nil},
+	{"fortigate-2025-late", "fortigate", []string{"--catalog-version", "2025-late"}},
+	{"squid-2025-late", "squid", []string{"--catalog-version", "2025-late"}},
+	{"edl-ip-2025-late", "edl-ip", []string{"--catalog-version", "2025-late"}},
+}
+
 // TestGolden compares the text formats with golden files
 // (go test ./cmd/avdurls -run Golden -update rewrites them).
 func TestGolden(t *testing.T) {
-	for _, f := range []string{"edl", "squid", "fortigate", "bicep", "az-cli", "markdown", "text", "csv", "table"} {
-		got := sampleOut(t, f)
-		path := filepath.Join("testdata", "golden", f+".golden")
+	for _, c := range goldenCases {
+		var got []byte
+		if isEDL(c.format) || strings.HasSuffix(c.file, "-output-dir") {
+			got = sampleDir(t, c.format, c.extra...)
+		} else {
+			got = sampleOut(t, c.format, c.extra...)
+		}
+		path := filepath.Join("testdata", "golden", c.file+".golden")
 		if *update {
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				t.Fatal(err)
@@ -250,9 +275,50 @@ func TestGolden(t *testing.T) {
 			t.Fatalf("%v (run with -update)", err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s (run with -update after checking the change)", f, path)
+			t.Errorf("%s differs from %s (run with -update after checking the change)", c.file, path)
 		}
 	}
+}
+
+// sampleDir scans the samples with --output-dir and returns the files
+// written, each after a "==> NAME <==" line, in name order.
+func sampleDir(t *testing.T, format string, extra ...string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for _, f := range sampleFiles(t, format, extra...) {
+		fmt.Fprintf(&b, "==> %s <==\n%s", f.name, f.text)
+	}
+	return b.Bytes()
+}
+
+type namedFile struct {
+	name string
+	text []byte
+}
+
+// sampleFiles scans the samples with --output-dir and returns the files
+// written, in name order, each checked as its product reads it.
+func sampleFiles(t *testing.T, format string, extra ...string) []namedFile {
+	t.Helper()
+	dir := t.TempDir()
+	_, errs, code := scan(t, append(append([]string{"-q", "-f", format, "--output-dir", dir}, extra...), sampleArgs...)...)
+	if code != exitOK {
+		t.Fatalf("%s --output-dir: exit %d: %s", format, code, errs)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []namedFile
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkFormat(t, format, b)
+		files = append(files, namedFile{e.Name(), b})
+	}
+	return files
 }
 
 // hostileStrings try to break out of a string in some format.
@@ -265,12 +331,13 @@ var hostileStrings = []string{
 // with the format's own parser, or at least keeps it inside one string.
 func TestEscapers(t *testing.T) {
 	for _, s := range hostileStrings {
-		// HCL: the quoted string parses back to s.
-		expr, d := hclsyntax.ParseExpression([]byte(hclString(s)), "x", hcl.Pos{Line: 1, Column: 1})
+		// HCL: the string as hclwrite writes it parses back to s.
+		q := string(hclwrite.TokensForValue(cty.StringVal(s)).Bytes())
+		expr, d := hclsyntax.ParseExpression([]byte(q), "x", hcl.Pos{Line: 1, Column: 1})
 		if d.HasErrors() {
-			t.Errorf("hclString(%q) does not parse: %s", s, d.Error())
+			t.Errorf("hclwrite's %s for %q does not parse: %s", q, s, d.Error())
 		} else if v, d := expr.Value(nil); d.HasErrors() || v.AsString() != s {
-			t.Errorf("hclString(%q) reads back as %q (%v)", s, v.GoString(), d)
+			t.Errorf("hclwrite's %s for %q reads back as %q (%v)", q, s, v.GoString(), d)
 		}
 		// Shell: printf of the quoted word prints s.
 		if !strings.Contains(s, "\x00") {
@@ -280,7 +347,7 @@ func TestEscapers(t *testing.T) {
 			}
 		}
 		// Bicep: single-quoted, no raw quote, newline or ${ inside.
-		q := bicepString(s)
+		q = bicepString(s)
 		inner := q[1 : len(q)-1]
 		if strings.Contains(strings.ReplaceAll(inner, `\'`, ""), "'") || strings.ContainsAny(inner, "\n\r\x00") || strings.Contains(strings.ReplaceAll(inner, `\$`, ""), "${") {
 			t.Errorf("bicepString(%q) = %s", s, q)

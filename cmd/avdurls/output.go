@@ -362,19 +362,26 @@ func checkOutputDir(dir string) error {
 }
 
 // writeReport writes the report to stdout, -o or one file per region; for
-// --output-dir all region files or none.
+// --output-dir all region files or none. Each region file keeps the rule
+// priorities it has in the single-file output (regionOptions), and a
+// Terraform set gets one variables.tf that declares what the region files
+// share.
 func writeReport(o scanOptions, rep catalog.Report, stdout io.Writer) error {
 	if o.outputDir == "" {
 		return writeOutput(o.output, stdout, func(w io.Writer) error { return render(w, o.format, rep, o.fw) })
 	}
-	files := make([]outFile, len(rep.Regions))
+	files := make([]outFile, 0, len(rep.Regions)+1)
 	for i, r := range rep.Regions {
-		rr := regionReport(rep, i)
+		rr, fo := regionReport(rep, i), regionOptions(o.fw, i)
 		path, err := regionFile(o.outputDir, rep.Cloud, r.Region, formatExt(o.format))
 		if err != nil {
 			return err
 		}
-		files[i] = outFile{path: path, render: func(w io.Writer) error { return render(w, o.format, rr, o.fw) }}
+		files = append(files, outFile{path: path, render: func(w io.Writer) error { return render(w, o.format, rr, fo) }})
+	}
+	if o.format == "terraform" && len(rep.Regions) > 0 {
+		files = append(files, outFile{path: filepath.Join(o.outputDir, terraformVariablesFile),
+			render: func(w io.Writer) error { return writeTerraformVariables(w, rep) }})
 	}
 	if err := writeFiles(files); err != nil {
 		return err

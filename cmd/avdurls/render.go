@@ -14,7 +14,7 @@ import (
 // gets under --output-dir.
 var formats = []struct{ name, ext string }{
 	{"table", "table.txt"}, {"csv", "csv"}, {"json", "json"}, {"text", "txt"}, {"markdown", "md"},
-	{"edl", "edl"}, {"squid", "squid"}, {"fortigate", "fortigate.conf"},
+	{"edl", "edl"}, {"edl-domain", "domain.edl"}, {"edl-ip", "ip.edl"}, {"squid", "squid"}, {"fortigate", "fortigate.conf"},
 	{"azfw-arm", "arm.json"}, {"bicep", "bicep"}, {"terraform", "tf"}, {"az-cli", "sh"},
 }
 
@@ -36,8 +36,15 @@ func formatExt(name string) string {
 }
 
 // render writes the report in the chosen format, and says on stderr which
-// unresolved wildcard rows the format cannot carry.
+// unresolved wildcard rows, entries and IP rules the format cannot carry.
+// A Palo Alto list holds one region: with several it writes nothing and
+// fails (see oneRegion).
 func render(w io.Writer, format string, rep catalog.Report, fo fwOptions) error {
+	if isEDL(format) {
+		if err := oneRegion(format, rep); err != nil {
+			return err
+		}
+	}
 	warnNotCarried(format, rep, fo)
 	switch format {
 	case "json":
@@ -50,8 +57,10 @@ func render(w io.Writer, format string, rep catalog.Report, fo fwOptions) error 
 		return writeTerminal(w, func(w io.Writer) error { return writeTable(w, rep) })
 	case "markdown":
 		return writeMarkdown(w, rep)
-	case "edl", "squid":
-		return writeNameList(w, rep, format == "squid")
+	case "edl", "edl-domain", "edl-ip":
+		return writeEDL(w, format, rep)
+	case "squid":
+		return writeSquid(w, rep, fo)
 	case "fortigate":
 		return writeFortiGate(w, rep, fo)
 	case "azfw-arm":
@@ -84,6 +93,16 @@ func regionReport(rep catalog.Report, i int) catalog.Report {
 	return r
 }
 
+// regionOptions are the firewall settings of the i-th region's file
+// under --output-dir: the priority that region's group has in the
+// single-file output (the first group's plus 10 per region before it, as
+// firewallGroups counts), and the variables shared by the set.
+func regionOptions(fo fwOptions, i int) fwOptions {
+	fo.priority += 10 * i
+	fo.sharedVariables = true
+	return fo
+}
+
 // writeJSON writes the report as indented JSON: the contract automation
 // reads (schemaVersion 1).
 func writeJSON(w io.Writer, rep catalog.Report) error {
@@ -92,17 +111,18 @@ func writeJSON(w io.Writer, rep catalog.Report) error {
 	return enc.Encode(rep)
 }
 
-// warnNotCarried says on stderr which unresolved wildcard rows the format
-// leaves out: the name-list formats cannot hold a wildcard, and the Azure
-// Firewall formats carry a row only by its service tag (none without one,
-// or under --no-tag-rules). The files say it too, where the format has
-// comments.
+// warnNotCarried says on stderr what of the report the format leaves
+// out: unresolved wildcard rows (the list formats cannot hold a wildcard,
+// and the Azure Firewall formats carry a row only by its service tag, none
+// without one or under --no-tag-rules), and the entries and IP rules a
+// list format has no place for (listNotCarried). The files say it too,
+// where the format has comments.
 func warnNotCarried(format string, rep catalog.Report, fo fwOptions) {
-	var lost []string
+	var lost, entries []string
 	for _, r := range rep.Regions {
 		for _, u := range r.Unresolved {
 			switch format {
-			case "text", "edl", "squid", "fortigate":
+			case "text", "edl", "edl-domain", "edl-ip", "squid", "fortigate":
 			case "azfw-arm", "bicep", "terraform", "az-cli":
 				if u.ServiceTag != "" && !fo.noTagRules {
 					continue
@@ -112,8 +132,14 @@ func warnNotCarried(format string, rep catalog.Report, fo fwOptions) {
 			}
 			lost = append(lost, r.Region+": "+u.Address)
 		}
+		for _, n := range listNotCarried(format, r) {
+			entries = append(entries, r.Region+": "+n)
+		}
 	}
 	if len(lost) > 0 {
 		warnf("%d unresolved wildcard rows are not in the %s output (%s): allow them by service tag or as wildcards, or the hosts using them will fail", len(lost), format, strings.Join(lost, ", "))
+	}
+	if len(entries) > 0 {
+		warnf("%s not in the %s output, which cannot carry them: %s", plural(len(entries), "allowlist item"), format, strings.Join(entries, "; "))
 	}
 }

@@ -31,9 +31,9 @@ func TestUnresolvedNeverSilent(t *testing.T) {
 				if noTags && (enforced || !stated || !warned) {
 					t.Errorf("%s --no-tag-rules: tag rules %v, stated in the file %v, warned %v; want no, yes, yes", f.name, enforced, stated, warned)
 				}
-			case "edl":
+			case "edl", "edl-domain", "edl-ip":
 				if stated || !warned {
-					t.Errorf("edl: stated %v (a domain list has no comments), warned %v", stated, warned)
+					t.Errorf("%s: stated %v (a Palo Alto list has no comments), warned %v", f.name, stated, warned)
 				}
 			case "text", "squid", "fortigate":
 				if !stated || !warned {
