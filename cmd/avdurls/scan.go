@@ -250,6 +250,8 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 				in.Error = r.Err.Error()
 				msg := r.Err.Error()
 				switch {
+				case errors.Is(r.Err, evtx.ErrEmpty):
+					msg += "; export the log again (wevtutil epl Application host.evtx); file skipped"
 				case errors.Is(r.Err, evtx.ErrNotEVTX):
 					msg += "; export the log as .evtx (wevtutil epl Application host.evtx); file skipped"
 				case errors.Is(r.Err, os.ErrPermission):
@@ -285,7 +287,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 			n, cut, err = readXML(in.path, xo, take)
 		case "urltool":
 			err, n = c.readURLTool(in.path), 1
-		case "report":
+		case "report", "report-end": // readReport says what is left of a cut one
 			err = c.report(in.path)
 		default:
 			continue
