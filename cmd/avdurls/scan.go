@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -47,7 +46,10 @@ Options:
                                cover unresolved wildcard rows by service tag and
                                FQDN tag (the file then says what it lacks)
         --region NAME          the Azure region of every host
-        --region-map FILE      CSV with header computer,region
+        --region-map FILE      each host's region: CSV with header computer,region
+                               (or name,location; separated by , ; or tab; UTF-8
+                               or UTF-16), or az vm list -o json, or
+                               az vm list --query "[].[name,location]" -o tsv
         --cloud CLOUD          public (default), usgov or china
         --optional             add the catalog's optional rows, and admit names
                                under them
@@ -193,10 +195,12 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
+	var rmap *regionMap
 	if o.regionMap != "" {
-		if bo.RegionMap, err = readRegionMap(o.regionMap, bo.Cloud); err != nil {
+		if rmap, err = readRegionMap(o.regionMap, bo.Cloud); err != nil {
 			return exitUsage, usageError{err.Error()}
 		}
+		bo.RegionMap = rmap.regions
 	}
 	if o.live {
 		return scanLive(o, bo, ver, stdout)
@@ -325,6 +329,9 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitError, err
 	}
 	summary(rep, len(ins), c.events)
+	if rmap != nil {
+		rmap.warnUnmatched(rep.Hosts)
+	}
 	if cl, n := ver.CloudHint(rep); n > 0 {
 		warnf("%d of the rejected names are %s cloud names of the catalog: did you mean --cloud %s?", n, cl, cl)
 	}
@@ -387,38 +394,6 @@ func loadCatalogVersion(file, id string) (*catalog.Version, error) {
 		return v, nil
 	}
 	return nil, fmt.Errorf("catalog %s has no version of primary confidence; pick one with --catalog-version", file)
-}
-
-// readRegionMap reads a CSV with header computer,region; every region must
-// be one of the cloud's.
-func readRegionMap(path string, cloud catalog.Cloud) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("region map: %w", err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = 2
-	r.TrimLeadingSpace = true
-	recs, err := r.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("region map %s: %w", path, err)
-	}
-	if len(recs) == 0 || strings.ToLower(strings.TrimSpace(recs[0][0])) != "computer" || strings.ToLower(strings.TrimSpace(recs[0][1])) != "region" {
-		return nil, fmt.Errorf("region map %s: the first line must be the header computer,region", path)
-	}
-	m := map[string]string{}
-	for i, rec := range recs[1:] {
-		c, reg := strings.ToLower(strings.TrimSpace(rec[0])), strings.ToLower(strings.TrimSpace(rec[1]))
-		if c == "" {
-			return nil, fmt.Errorf("region map %s: line %d: the computer name is empty", path, i+2)
-		}
-		if err := catalog.CheckRegion(cloud, reg); err != nil {
-			return nil, fmt.Errorf("region map %s: line %d: %v", path, i+2, err)
-		}
-		m[c] = reg
-	}
-	return m, nil
 }
 
 // trustSuffixes checks and normalises --trust-suffix values.
