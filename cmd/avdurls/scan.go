@@ -71,7 +71,9 @@ Options:
                                (default 1000000; bounds memory on forged floods);
                                live: read at most the N newest
         --live                 read this Windows host's event log instead of files
-        --since DURATION       live: only events of the last DURATION (e.g. 72h)
+        --since DURATION       only events of the last DURATION (e.g. 72h), from
+                               .evtx files, event XML and --live; reports and
+                               URL-tool output are taken whole
         --imds-endpoint URL    live: the metadata service to ask for the region
     -q, --quiet                no warnings about damaged chunks, only the summary
 
@@ -220,7 +222,11 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	c := o.collector()
 	filter := evtx.Filter{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), NoPrefilter: o.noPrefilter}
 	// URL events give names; the agent's health events are kept apart.
+	since := newSinceFilter(o.since, time.Now())
 	take := func(ev evtx.Event) {
+		if !since.keep(ev) {
+			return
+		}
 		if slices.Contains(o.ids.ids, ev.EventID) {
 			c.event(ev)
 		} else {
@@ -312,6 +318,9 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		}
 		inputs = append(inputs, rec)
 	}
+	if since.dropped > 0 {
+		infof("%s older than --since %s (before %s) skipped", plural(since.dropped, "event"), o.since, since.cutoff.UTC().Format(time.RFC3339))
+	}
 	if skipped > 0 {
 		infof("skipped %d files in the folders given that are not event logs, event XML, URL-tool output or reports", skipped)
 	}
@@ -342,6 +351,32 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitPartial, nil
 	}
 	return exitOK, nil
+}
+
+// sinceFilter keeps the events of the last --since duration and counts
+// the others.
+type sinceFilter struct {
+	cutoff  time.Time // zero: keep every event
+	dropped int
+}
+
+// newSinceFilter returns a filter for events after now-d; d 0 keeps all.
+func newSinceFilter(d time.Duration, now time.Time) *sinceFilter {
+	f := &sinceFilter{}
+	if d > 0 {
+		f.cutoff = now.Add(-d)
+	}
+	return f
+}
+
+// keep tells whether an event is recent enough, counting those that are
+// not.
+func (f *sinceFilter) keep(ev evtx.Event) bool {
+	if f.cutoff.IsZero() || !ev.Time.Before(f.cutoff) {
+		return true
+	}
+	f.dropped++
+	return false
 }
 
 // collector returns a collector with the scan's cloud and bounds.
