@@ -19,6 +19,9 @@ import (
 // been edited by hand.
 func readReport(path string, max int64) (catalog.Report, error) {
 	b, err := readReportBytes(path, max)
+	if err == nil {
+		b, err = utf8Text(b) // a report saved by PowerShell 5 is UTF-16
+	}
 	if err != nil {
 		return catalog.Report{}, err
 	}
@@ -53,7 +56,6 @@ func cutReportError(path, what string) error { return cutReport{path, what} }
 // cutJSON tells whether b is JSON that ends in the middle of a value: the
 // start of a report whose end is missing.
 func cutJSON(b []byte) bool {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	var v json.RawMessage
 	err := json.NewDecoder(bytes.NewReader(b)).Decode(&v)
 	return errors.Is(err, io.ErrUnexpectedEOF) && len(bytes.TrimSpace(b)) > 0
