@@ -299,6 +299,8 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 			err, n = c.readURLTool(in.path), 1
 		case "report", "report-end": // readReport says what is left of a cut one
 			err = c.report(in.path)
+		case "empty":
+			err = fmt.Errorf("%s: empty file (0 bytes)", in.path)
 		default:
 			continue
 		}
