@@ -13,6 +13,19 @@ import (
 // not start with the EVTX file signature.
 var ErrNotEVTX = errors.New("not an EVTX file (no \"ElfFile\" signature)")
 
+// ErrEmpty is returned (wrapped, with the file name) for an empty input:
+// an export that never ran or was cut at once. It is also an ErrNotEVTX.
+var ErrEmpty error = emptyError{}
+
+// emptyError is ErrEmpty's type.
+type emptyError struct{}
+
+// Error says what is wrong.
+func (emptyError) Error() string { return "empty file (0 bytes)" }
+
+// Is makes an empty file also not an EVTX file.
+func (emptyError) Is(target error) bool { return target == ErrNotEVTX }
+
 // Filter selects the records to deliver. A zero Filter delivers every
 // record.
 type Filter struct {
@@ -135,6 +148,9 @@ func openFile(r io.ReaderAt, size int64, name string, f Filter, warn func(Warnin
 	n, err := r.ReadAt(head, 0)
 	if err != nil && err != io.EOF {
 		return nil, st, fmt.Errorf("%s: %w", name, err)
+	}
+	if n == 0 {
+		return nil, st, fmt.Errorf("%s: %w", name, ErrEmpty)
 	}
 	hdr, ok := parseFileHeader(head[:n])
 	if !ok {

@@ -75,7 +75,9 @@ func decodeText(b []byte) string {
 
 // Sniff tells what an input holds from its first bytes: "evtx", "xml"
 // (rendered events), "urltool" (WVDAgentUrlTool.exe output), "report" (an
-// avdurls JSON report) or "" when none.
+// avdurls JSON report, whole or cut short: its start), "report-end" (the
+// end of a report without its start, as Azure VM Run Command keeps only
+// the last 4,096 bytes of output) or "" when none.
 func Sniff(head []byte) string {
 	if bytes.HasPrefix(head, fileMagic) {
 		return "evtx"
@@ -85,12 +87,46 @@ func Sniff(head []byte) string {
 	switch {
 	case strings.HasPrefix(s, "<") && strings.Contains(s, "<Event"):
 		return "xml"
-	case strings.HasPrefix(s, "{") && strings.Contains(s, `"schemaVersion"`) && strings.Contains(s, `"regions"`):
+	case reportStart(s):
 		return "report"
 	case strings.Contains(low, "urlsaccessiblecheck") || strings.Contains(low, "accessible urls"):
 		return "urltool"
+	case reportEnd(s):
+		return "report-end"
 	}
 	return ""
+}
+
+// reportStart tells whether s starts like a JSON report: an object whose
+// first key is "schemaVersion", however it is indented (so a report cut
+// anywhere after that key is still recognised), or an object holding the
+// keys "schemaVersion" and "regions" in another order.
+func reportStart(s string) bool {
+	rest, ok := strings.CutPrefix(s, "{")
+	if !ok {
+		return false
+	}
+	return strings.HasPrefix(strings.TrimLeft(rest, " \t\r\n"), `"schemaVersion"`) ||
+		strings.Contains(s, `"schemaVersion"`) && strings.Contains(s, `"regions"`)
+}
+
+// reportKeys are keys only an avdurls report holds; text that holds one
+// but does not start like a report is the end of a report.
+var reportKeys = []string{`"schemaVersion"`, `"regionBasis"`, `"damagedChunks"`, `"evidenceCount"`}
+
+// reportEnd tells whether s is the end of a JSON report without its start:
+// text that holds a report's keys, does not start like one, and is no
+// event XML.
+func reportEnd(s string) bool {
+	if reportStart(s) || strings.Contains(s, "<Event") {
+		return false
+	}
+	for _, k := range reportKeys {
+		if strings.Contains(s, k+":") || strings.Contains(s, k+" :") {
+			return true
+		}
+	}
+	return false
 }
 
 // ReadEventXML reads rendered events (wevtutil qe /f:xml, Get-WinEvent's

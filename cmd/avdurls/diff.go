@@ -40,9 +40,16 @@ Options:
         --include-deprecated   allow deprecated hosts seen in events
         --allow-registrable    admit names under customer-registrable wildcards
         --max-report-size MIB  size of one report read (default 64)
+        --strict               make the warnings below an error: exit 1,
+                               nothing written
 
-Exit status: 0 nothing changed, 4 entries to add or remove, 1 error,
-2 bad command line.
+Warnings, in the output (JSON warnings[]) and on stderr: hosts or regions
+in only one of the reports (a region only OLD has would have its whole
+allowlist removed: did NEW lose hosts' reports?), and reports of another
+catalog version, cloud or scope.
+
+Exit status: 0 nothing changed, 4 entries to add or remove, 1 error (with
+--strict, also a warning), 2 bad command line.
 `
 
 // Diff is the JSON form of a diff.
@@ -55,6 +62,10 @@ type Diff struct {
 	// Refused lists what either report allowlists but avdurls does not
 	// allow from its evidence.
 	Refused []Refused `json:"refused"`
+	// Warnings say where the two reports do not cover the same ground:
+	// hosts or regions in only one, another catalog version, cloud or
+	// scope (see diffWarnings).
+	Warnings []string `json:"warnings"`
 }
 
 type diffSide struct {
@@ -81,6 +92,7 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 	fs.BoolVar(&jo.inclDepr, "include-deprecated", false, "")
 	fs.BoolVar(&jo.registrable, "allow-registrable", false, "")
 	maxReport := fs.Int64("max-report-size", defaultMaxReportBytes>>20, "")
+	strict := fs.Bool("strict", false, "")
 	if err := parseFlags(fs, args, diffUsage, stdout); err != nil {
 		return exitUsage, err
 	}
@@ -110,11 +122,29 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 	d := diffReports(sides[0], sides[1])
 	d.Old.File, d.New.File = fs.Arg(0), fs.Arg(1)
 	d.Refused = append([]Refused{}, refused...)
+	d.Warnings = diffWarnings(sides[0], sides[1])
 	for _, r := range d.Refused {
 		warnf("%s report, region %s: %s port %d refused: %s", r.Side, r.Region, r.Address, r.Port, r.Reason)
 	}
-	err = writeOutput(*output, stdout, func(w io.Writer) error {
-		switch format.value {
+	for _, w := range d.Warnings {
+		warnf("%s", w)
+	}
+	if *strict && len(d.Warnings) > 0 {
+		return exitError, fmt.Errorf("--strict: %s about what the two reports cover; nothing written", plural(len(d.Warnings), "warning"))
+	}
+	if err := writeDiff(*output, format.value, d, stdout); err != nil {
+		return exitError, err
+	}
+	if d.Changed {
+		return exitChanged, nil
+	}
+	return exitOK, nil
+}
+
+// writeDiff writes a diff in a format to -o or stdout.
+func writeDiff(output, format string, d Diff, stdout io.Writer) error {
+	return writeOutput(output, stdout, func(w io.Writer) error {
+		switch format {
 		case "json":
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
@@ -126,19 +156,12 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 		}
 		return writeTerminal(w, func(w io.Writer) error { return writeDiffTable(w, d) })
 	})
-	if err != nil {
-		return exitError, err
-	}
-	if d.Changed {
-		return exitChanged, nil
-	}
-	return exitOK, nil
 }
 
 // diffReports compares the entries of every region by address, port and
 // protocol.
 func diffReports(oldRep, newRep catalog.Report) Diff {
-	d := Diff{SchemaVersion: catalog.ReportSchemaVersion, Regions: []RegionDiff{},
+	d := Diff{SchemaVersion: catalog.ReportSchemaVersion, Regions: []RegionDiff{}, Warnings: []string{},
 		Old: diffSide{Catalog: oldRep.Catalog}, New: diffSide{Catalog: newRep.Catalog}}
 	index := func(rep catalog.Report) map[string]map[string]catalog.Entry {
 		m := map[string]map[string]catalog.Entry{}
@@ -193,6 +216,12 @@ func evidenceLine(e catalog.Entry) string {
 }
 
 func writeDiffTable(w io.Writer, d Diff) error {
+	for i, warn := range d.Warnings {
+		if i == 0 {
+			fmt.Fprintln(w, "Warnings:")
+		}
+		fmt.Fprintf(w, "  ! %s\n", termSafe(warn))
+	}
 	if !d.Changed {
 		_, err := fmt.Fprintln(w, "No change.")
 		return err
@@ -221,6 +250,11 @@ func writeDiffTable(w io.Writer, d Diff) error {
 func writeDiffCSV(w io.Writer, d Diff) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"region", "change", "address", "port", "protocol", "replaces", "evidence"})
+	for _, warn := range d.Warnings {
+		if err := writeSafe(cw, []string{"", "warning", "", "", "", "", warn}); err != nil {
+			return err
+		}
+	}
 	for _, r := range d.Regions {
 		for _, list := range []struct {
 			change  string
@@ -246,6 +280,12 @@ func writeDiffMarkdown(w io.Writer, d Diff) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Firewall change request: AVD endpoint changes\n\nFrom catalog %s to %s.\n",
 		mdEscape(d.Old.Catalog.Version), mdEscape(d.New.Catalog.Version))
+	if len(d.Warnings) > 0 {
+		b.WriteString("\n## Warnings\n\n")
+		for _, warn := range d.Warnings {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(warn))
+		}
+	}
 	if !d.Changed {
 		b.WriteString("\nNo change.\n")
 	}

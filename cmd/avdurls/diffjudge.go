@@ -102,3 +102,78 @@ func refusedEntries(rep, built catalog.Report, side string) []Refused {
 func entryID(region string, e catalog.Entry) string {
 	return region + "/" + e.Address + "/" + strconv.Itoa(e.Port) + "/" + e.Protocol
 }
+
+// diffWarnings says where two reports, as judged, do not cover the same
+// ground, so that a diff between them is not taken for a change of the
+// hosts' needs: a different cloud, scope or catalog version, hosts in only
+// one of them (NEW may have lost some hosts' reports) and regions in only
+// one (a region only OLD has would lose its whole allowlist).
+func diffWarnings(o, n catalog.Report) []string {
+	w := []string{}
+	if o.Cloud != n.Cloud {
+		w = append(w, fmt.Sprintf("OLD is a report of cloud %s, NEW of cloud %s: every entry of one cloud is proposed for removal", o.Cloud, n.Cloud))
+	}
+	if o.Scope != n.Scope {
+		w = append(w, fmt.Sprintf("OLD is a report of scope %s, NEW of scope %s", o.Scope, n.Scope))
+	}
+	if o.Catalog.Version != n.Catalog.Version {
+		w = append(w, fmt.Sprintf("OLD was judged with catalog %s, NEW with catalog %s: some changes come from the catalog, not from the hosts (give --catalog-version to judge both with one)", o.Catalog.Version, n.Catalog.Version))
+	}
+	oldOnly, newOnly := onlyIn(hostNames(o), hostNames(n)), onlyIn(hostNames(n), hostNames(o))
+	if len(oldOnly) > 0 {
+		w = append(w, fmt.Sprintf("%s of OLD %s not in NEW, so what only they saw is proposed for removal; did NEW lose their reports? %s",
+			plural(len(oldOnly), "host"), isAre(len(oldOnly)), listSome(oldOnly)))
+	}
+	if len(newOnly) > 0 {
+		w = append(w, fmt.Sprintf("%s of NEW %s not in OLD: %s", plural(len(newOnly), "host"), isAre(len(newOnly)), listSome(newOnly)))
+	}
+	entries := map[string]int{}
+	for _, r := range o.Regions {
+		entries[r.Region] = len(r.Entries) + len(r.IPRules)
+	}
+	for _, r := range onlyIn(regionNames(o), regionNames(n)) {
+		w = append(w, fmt.Sprintf("region %s is in OLD only: NEW proposes removing its whole allowlist (%s); did NEW lose its hosts' reports?", r, plural(entries[r], "entry")))
+	}
+	for _, r := range onlyIn(regionNames(n), regionNames(o)) {
+		w = append(w, fmt.Sprintf("region %s is in NEW only: its whole allowlist is proposed", r))
+	}
+	return w
+}
+
+// isAre is the verb for a count.
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+// hostNames returns the computers of a report, lower case.
+func hostNames(rep catalog.Report) []string {
+	var s []string
+	for _, h := range rep.Hosts {
+		s = append(s, strings.ToLower(h.Computer))
+	}
+	return s
+}
+
+// regionNames returns the regions of a report's allowlists.
+func regionNames(rep catalog.Report) []string {
+	var s []string
+	for _, r := range rep.Regions {
+		s = append(s, r.Region)
+	}
+	return s
+}
+
+// onlyIn returns the items of a that b lacks, sorted, without duplicates.
+func onlyIn(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) && !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

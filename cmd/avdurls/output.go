@@ -348,15 +348,18 @@ func handleInterrupts() {
 	}()
 }
 
-// checkOutputDir fails early when dir is given but is not a writable
-// folder.
+// checkOutputDir creates dir (and its parents, 0755) when it is given and
+// missing, and fails early when it is not a writable folder.
 func checkOutputDir(dir string) error {
 	if dir == "" {
 		return nil
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--output-dir %s: cannot create the folder: %w", dir, err)
+	}
 	fi, err := os.Stat(dir)
 	if err != nil || !fi.IsDir() {
-		return fmt.Errorf("--output-dir %s is not a folder; create it first", dir)
+		return fmt.Errorf("--output-dir %s is not a folder", dir)
 	}
 	return probeFolder(dir)
 }

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/evtx"
 )
 
 // readReport reads a JSON report and checks every field of it
@@ -14,14 +19,46 @@ import (
 // been edited by hand.
 func readReport(path string, max int64) (catalog.Report, error) {
 	b, err := readReportBytes(path, max)
+	if err == nil {
+		b, err = utf8Text(b) // a report saved by PowerShell 5 is UTF-16
+	}
 	if err != nil {
 		return catalog.Report{}, err
 	}
+	if cutJSON(b) {
+		return catalog.Report{}, cutReportError(path, fmt.Sprintf("report ends at byte %d", len(b)))
+	}
 	rep, err := catalog.DecodeReport(b)
+	if err != nil && evtx.Sniff(b) == "report-end" {
+		return rep, cutReportError(path, fmt.Sprintf("holds only the last %d bytes of a report, without its start", len(b)))
+	}
 	if err != nil {
 		return rep, fmt.Errorf("%s: %w", path, err)
 	}
 	return rep, nil
+}
+
+// runCommandHint says why reports come cut, and where the way around it is.
+const runCommandHint = "it was truncated (Azure VM Run Command keeps only the last 4,096 bytes of output: see the README's fleet recipe)"
+
+// cutReport is the error for a report that was cut: what is left of it,
+// and why that happens.
+type cutReport struct{ path, what string }
+
+// Error names the file, what is left of the report and the likely cause.
+func (e cutReport) Error() string {
+	return fmt.Sprintf("%s: %s; %s", e.path, e.what, runCommandHint)
+}
+
+// cutReportError is the error for a cut report (see cutReport).
+func cutReportError(path, what string) error { return cutReport{path, what} }
+
+// cutJSON tells whether b is JSON that ends in the middle of a value: the
+// start of a report whose end is missing.
+func cutJSON(b []byte) bool {
+	var v json.RawMessage
+	err := json.NewDecoder(bytes.NewReader(b)).Decode(&v)
+	return errors.Is(err, io.ErrUnexpectedEOF) && len(bytes.TrimSpace(b)) > 0
 }
 
 // report merges an earlier JSON report: its hosts, and every name it

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -47,7 +46,10 @@ Options:
                                cover unresolved wildcard rows by service tag and
                                FQDN tag (the file then says what it lacks)
         --region NAME          the Azure region of every host
-        --region-map FILE      CSV with header computer,region
+        --region-map FILE      each host's region: CSV with header computer,region
+                               (or name,location; separated by , ; or tab; UTF-8
+                               or UTF-16), or az vm list -o json, or
+                               az vm list --query "[].[name,location]" -o tsv
         --cloud CLOUD          public (default), usgov or china
         --optional             add the catalog's optional rows, and admit names
                                under them
@@ -69,7 +71,9 @@ Options:
                                (default 1000000; bounds memory on forged floods);
                                live: read at most the N newest
         --live                 read this Windows host's event log instead of files
-        --since DURATION       live: only events of the last DURATION (e.g. 72h)
+        --since DURATION       only events of the last DURATION (e.g. 72h), from
+                               .evtx files, event XML and --live; reports and
+                               URL-tool output are taken whole
         --imds-endpoint URL    live: the metadata service to ask for the region
     -q, --quiet                no warnings about damaged chunks, only the summary
 
@@ -185,10 +189,12 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
+	var rmap *regionMap
 	if o.regionMap != "" {
-		if bo.RegionMap, err = readRegionMap(o.regionMap, bo.Cloud); err != nil {
+		if rmap, err = readRegionMap(o.regionMap, bo.Cloud); err != nil {
 			return exitUsage, usageError{err.Error()}
 		}
+		bo.RegionMap = rmap.regions
 	}
 	if o.live {
 		return scanLive(o, bo, ver, stdout)
@@ -208,7 +214,11 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	c := o.collector()
 	filter := evtx.Filter{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), NoPrefilter: o.noPrefilter}
 	// URL events give names; the agent's health events are kept apart.
+	since := newSinceFilter(o.since, time.Now())
 	take := func(ev evtx.Event) {
+		if !since.keep(ev) {
+			return
+		}
 		if slices.Contains(o.ids.ids, ev.EventID) {
 			c.event(ev)
 		} else {
@@ -242,6 +252,8 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 				in.Error = r.Err.Error()
 				msg := r.Err.Error()
 				switch {
+				case errors.Is(r.Err, evtx.ErrEmpty):
+					msg += "; export the log again (wevtutil epl Application host.evtx); file skipped"
 				case errors.Is(r.Err, evtx.ErrNotEVTX):
 					msg += "; export the log as .evtx (wevtutil epl Application host.evtx); file skipped"
 				case errors.Is(r.Err, os.ErrPermission):
@@ -277,8 +289,10 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 			n, cut, err = readXML(in.path, xo, take)
 		case "urltool":
 			err, n = c.readURLTool(in.path), 1
-		case "report":
+		case "report", "report-end": // readReport says what is left of a cut one
 			err = c.report(in.path)
+		case "empty":
+			err = fmt.Errorf("%s: empty file (0 bytes)", in.path)
 		default:
 			continue
 		}
@@ -298,6 +312,9 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		}
 		inputs = append(inputs, rec)
 	}
+	if since.dropped > 0 {
+		infof("%s older than --since %s (before %s) skipped", plural(since.dropped, "event"), o.since, since.cutoff.UTC().Format(time.RFC3339))
+	}
 	if skipped > 0 {
 		infof("skipped %d files in the folders given that are not event logs, event XML, URL-tool output or reports", skipped)
 	}
@@ -315,6 +332,9 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitError, err
 	}
 	summary(rep, len(ins), c.events)
+	if rmap != nil {
+		rmap.warnUnmatched(rep.Hosts)
+	}
 	if cl, n := ver.CloudHint(rep); n > 0 {
 		warnf("%d of the rejected names are %s cloud names of the catalog: did you mean --cloud %s?", n, cl, cl)
 	}
@@ -325,6 +345,32 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 		return exitPartial, nil
 	}
 	return exitOK, nil
+}
+
+// sinceFilter keeps the events of the last --since duration and counts
+// the others.
+type sinceFilter struct {
+	cutoff  time.Time // zero: keep every event
+	dropped int
+}
+
+// newSinceFilter returns a filter for events after now-d; d 0 keeps all.
+func newSinceFilter(d time.Duration, now time.Time) *sinceFilter {
+	f := &sinceFilter{}
+	if d > 0 {
+		f.cutoff = now.Add(-d)
+	}
+	return f
+}
+
+// keep tells whether an event is recent enough, counting those that are
+// not.
+func (f *sinceFilter) keep(ev evtx.Event) bool {
+	if f.cutoff.IsZero() || !ev.Time.Before(f.cutoff) {
+		return true
+	}
+	f.dropped++
+	return false
 }
 
 // collector returns a collector with the scan's cloud and bounds.
@@ -377,38 +423,6 @@ func loadCatalogVersion(file, id string) (*catalog.Version, error) {
 		return v, nil
 	}
 	return nil, fmt.Errorf("catalog %s has no version of primary confidence; pick one with --catalog-version", file)
-}
-
-// readRegionMap reads a CSV with header computer,region; every region must
-// be one of the cloud's.
-func readRegionMap(path string, cloud catalog.Cloud) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("region map: %w", err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = 2
-	r.TrimLeadingSpace = true
-	recs, err := r.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("region map %s: %w", path, err)
-	}
-	if len(recs) == 0 || strings.ToLower(strings.TrimSpace(recs[0][0])) != "computer" || strings.ToLower(strings.TrimSpace(recs[0][1])) != "region" {
-		return nil, fmt.Errorf("region map %s: the first line must be the header computer,region", path)
-	}
-	m := map[string]string{}
-	for i, rec := range recs[1:] {
-		c, reg := strings.ToLower(strings.TrimSpace(rec[0])), strings.ToLower(strings.TrimSpace(rec[1]))
-		if c == "" {
-			return nil, fmt.Errorf("region map %s: line %d: the computer name is empty", path, i+2)
-		}
-		if err := catalog.CheckRegion(cloud, reg); err != nil {
-			return nil, fmt.Errorf("region map %s: line %d: %v", path, i+2, err)
-		}
-		m[c] = reg
-	}
-	return m, nil
 }
 
 // trustSuffixes checks and normalises --trust-suffix values.
