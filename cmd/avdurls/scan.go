@@ -28,7 +28,9 @@ the host names out of them, checks each against Microsoft's catalog, and
 prints one allowlist per Azure region. Names that match no catalog row are
 reported as rejected and never allowlisted. Inputs are recognised by
 content: .evtx files, rendered event XML (wevtutil qe /f:xml, Get-WinEvent
-ToXml()), WVDAgentUrlTool.exe output and earlier JSON reports, which merge.
+ToXml()), WVDAgentUrlTool.exe output, earlier JSON reports, which merge, and
+results of the README's workspace query exported as JSON (az monitor
+log-analytics query -o json) or CSV (the portal's export).
 
 --live (the default on Windows when no PATH is given) reads this host's
 Application log through the Windows Event Log API, the agent's health report
@@ -216,7 +218,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	if o.workspace != "" {
 		return scanWorkspace(o, bo, ver, stdout)
 	}
-	ins, skipped, err := expandInputs(fs.Args())
+	ins, skipped, err := expandWithExports(fs.Args())
 	if err != nil {
 		return exitError, err
 	}
@@ -302,6 +304,10 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 			err, n = c.readURLTool(in.path), 1
 		case "report":
 			err = c.report(in.path)
+		case "azjson", "azcsv":
+			var bad int
+			n, bad, err = c.readExport(in.path, in.kind, o)
+			partial = partial || bad > 0
 		default:
 			continue
 		}

@@ -86,9 +86,10 @@ type wsStats struct {
 // queryWorkspace runs the query over [from, to), splitting a range in two
 // whenever the service says it passes its limits, and feeds every row to
 // the collector.
-func queryWorkspace(ctx context.Context, q logsQuerier, o scanOptions, c *collector, from, to time.Time) (wsStats, error) {
-	var st wsStats
+func queryWorkspace(ctx context.Context, q logsQuerier, o scanOptions, c *collector, from, to time.Time) (st wsStats, err error) {
 	ids := withHealth(o.ids.ids)
+	feed := c.rowFeeder(o, "workspace:"+strings.ToLower(o.workspace))
+	defer func() { st.rows, st.bad = feed.rows, feed.bad }()
 	todo := []window{{from, to}}
 	for len(todo) > 0 {
 		w := todo[len(todo)-1]
@@ -110,10 +111,7 @@ func queryWorkspace(ctx context.Context, q logsQuerier, o scanOptions, c *collec
 		if err != nil {
 			return st, err
 		}
-		n, bad, err := c.feedTable(t, o, "workspace:"+strings.ToLower(o.workspace))
-		st.rows += n
-		st.bad += bad
-		if err != nil {
+		if err := feedTable(t, feed); err != nil {
 			return st, err
 		}
 	}
@@ -133,42 +131,66 @@ func splitWindow(w window, lim *queryLimitError) ([2]window, error) {
 	return [2]window{{w.from, mid}, {mid, w.to}}, nil
 }
 
-// feedTable checks a result table and feeds its rows to the collector:
-// URL events give names, health events go to the hosts' health. Rows
-// that fail a check are skipped and counted (the first ten are named).
-func (c *collector) feedTable(t logTable, o scanOptions, source string) (rows, bad int, err error) {
+// feedTable checks a result table and feeds its rows.
+func feedTable(t logTable, feed *rowFeeder) error {
 	names := make([]string, len(t.Columns))
 	for i, col := range t.Columns {
 		names[i] = col.Name
 	}
 	idx, err := rowIndex(names)
 	if err != nil {
-		return 0, 0, fmt.Errorf("%s: %w", source, err)
+		return err
 	}
 	if err := checkColumnTypes(t.Columns, idx); err != nil {
-		return 0, 0, fmt.Errorf("%s: %w", source, err)
+		return err
 	}
-	wanted := withHealth(o.ids.ids)
-	for i, cells := range t.Rows {
-		r, err := parseRow(idx, func(j int) any {
+	for _, cells := range t.Rows {
+		feed.add(idx, func(j int) any {
 			if j < len(cells) {
 				return cells[j]
 			}
 			return nil
 		})
-		if err == nil && !slices.Contains(wanted, r.EventID) {
-			err = fmt.Errorf("event ID %d was not asked for", r.EventID)
-		}
-		if err != nil {
-			if bad++; bad <= 10 && !o.quiet {
-				warnf("%s: row %d skipped: %v", source, i+1, err)
-			}
-			continue
-		}
-		c.grouped(r, slices.Contains(o.ids.ids, r.EventID), source)
-		rows++
 	}
-	return rows, bad, nil
+	return nil
+}
+
+// rowFeeder checks rows and feeds them to a collector: URL events give
+// names, health events go to the hosts' health. Rows that fail a check
+// are skipped and counted; the first ten are named.
+type rowFeeder struct {
+	c            *collector
+	o            scanOptions
+	source       string
+	wanted       []uint32
+	n, rows, bad int
+}
+
+// rowFeeder returns a feeder of rows from source.
+func (c *collector) rowFeeder(o scanOptions, source string) *rowFeeder {
+	return &rowFeeder{c: c, o: o, source: source, wanted: withHealth(o.ids.ids)}
+}
+
+// add checks one row and feeds it.
+func (f *rowFeeder) add(idx map[string]int, cell func(int) any) {
+	f.n++
+	r, err := parseRow(idx, cell)
+	if err == nil && !slices.Contains(f.wanted, r.EventID) {
+		err = fmt.Errorf("event ID %d was not asked for", r.EventID)
+	}
+	if err != nil {
+		f.skip(err)
+		return
+	}
+	f.c.grouped(r, slices.Contains(f.o.ids.ids, r.EventID), f.source)
+	f.rows++
+}
+
+// skip counts a bad row (the f.n-th) and names it if it is among the first ten.
+func (f *rowFeeder) skip(err error) {
+	if f.bad++; f.bad <= 10 && !f.o.quiet {
+		warnf("%s: row %d skipped: %v", f.source, f.n, err)
+	}
 }
 
 // columnTypes are the service's types each column may have.
