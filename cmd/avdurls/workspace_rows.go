@@ -39,7 +39,9 @@ func rowIndex(names []string) (map[string]int, error) {
 	idx := map[string]int{}
 	for i, n := range names {
 		n = strings.ToLower(strings.TrimSpace(n))
-		n = strings.TrimSpace(strings.TrimSuffix(n, "[utc]")) // portal CSV: "First [UTC]"
+		if i := strings.IndexByte(n, '['); i > 0 {
+			n = strings.TrimSpace(n[:i]) // portal CSV: "First [UTC]"
+		}
 		if _, dup := idx[n]; !dup {
 			idx[n] = i
 		}

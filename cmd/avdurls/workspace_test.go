@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -457,5 +459,185 @@ a.wvd.microsoft.com</Param><Param>b</Param>`)
 	}
 	if got := rowData("plain <text>"); !slices.Equal(got, []string{"plain <text>"}) {
 		t.Errorf("%q", got)
+	}
+}
+
+// exportRows writes the grouped rows of events as az CLI's JSON (every
+// value as text, with TableName) and as the portal's CSV.
+func exportRows(t *testing.T, dir string, evs []wsEvent) (jsonPath, csvPath string) {
+	t.Helper()
+	rows := groupEvents(evs, time.Time{}, sampleNow)
+	var objs []map[string]string
+	var csvb strings.Builder
+	cw := csv.NewWriter(&csvb)
+	_ = cw.Write([]string{"Computer", "EventID", "EventLog", "ResourceId", "Count", "First [UTC]", "Last [UTC]", "Text"})
+	for _, r := range rows {
+		cells := make([]string, len(r))
+		for i, v := range r {
+			cells[i] = fmt.Sprint(v)
+		}
+		_ = cw.Write(cells)
+		objs = append(objs, map[string]string{"TableName": "PrimaryResult", "Computer": cells[0], "EventID": cells[1], "EventLog": cells[2],
+			"ResourceId": cells[3], "Count": cells[4], "First": cells[5], "Last": cells[6], "Text": cells[7]})
+	}
+	cw.Flush()
+	js, err := json.MarshalIndent(objs, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonPath, csvPath = filepath.Join(dir, "az.json"), filepath.Join(dir, "portal.csv")
+	if err := os.WriteFile(jsonPath, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The portal writes a byte order mark.
+	if err := os.WriteFile(csvPath, append([]byte("\xef\xbb\xbf"), csvb.String()...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return jsonPath, csvPath
+}
+
+// TestExportEqualsWorkspace: the exported results, as JSON and CSV, named
+// or in a folder, read into the same report as the workspace scan.
+func TestExportEqualsWorkspace(t *testing.T) {
+	evtxDir, exports := t.TempDir(), t.TempDir()
+	evs := fleetEvents(t, evtxDir, 9)
+	f := &fakeLogs{events: evs}
+	useFake(t, f, staticCred{}, sampleNow)
+	ws, errs, code := scan(t, "-q", "-f", "json", "--workspace", testWorkspace, "--since", "30d")
+	if code != exitOK {
+		t.Fatalf("workspace: exit %d: %s", code, errs)
+	}
+	jsonPath, csvPath := exportRows(t, exports, evs)
+	for _, p := range []string{jsonPath, csvPath} {
+		head, _ := os.ReadFile(p)
+		if k := sniffExport(head); k == "" {
+			t.Fatalf("%s not recognised", p)
+		}
+	}
+	want := wsComparable(t, ws)
+	for _, args := range [][]string{{jsonPath}, {csvPath}} {
+		out, errs, code := scan(t, append([]string{"-q", "-f", "json"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		wsDiffReports(t, "export "+filepath.Base(args[0]), want, wsComparable(t, out))
+	}
+	// Both in one folder, beside .evtx files of other hosts: the exports
+	// are read as exports, not as URL-tool output, and nothing is skipped.
+	other := t.TempDir()
+	fleetEvents(t, other, 1)
+	if err := os.Rename(jsonPath, filepath.Join(other, "az.json")); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := scan(t, "-f", "json", other)
+	if code != exitOK || strings.Contains(errs, "skipped") {
+		t.Fatalf("folder: exit %d: %s", code, errs)
+	}
+	var rep catalog.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Hosts) != 9 || len(rep.Inputs) != 2 {
+		t.Errorf("folder: %d hosts, %d inputs", len(rep.Hosts), len(rep.Inputs))
+	}
+}
+
+// TestExportPortalTimes reads the portal's display form of times.
+func TestExportPortalTimes(t *testing.T) {
+	for in, want := range map[string]string{
+		"5/6/2024, 6:30:00.123 PM":     "2024-05-06T18:30:00.123Z",
+		"5/6/2024 6:30:00 AM":          "2024-05-06T06:30:00Z",
+		"2024-05-06T06:30:00.1234567Z": "2024-05-06T06:30:00.1234567Z",
+		"2024-05-06 06:30:00":          "2024-05-06T06:30:00Z",
+	} {
+		got, err := cellTime(in)
+		if err != nil || got.Format(time.RFC3339Nano) != want {
+			t.Errorf("%q: %v %v, want %s", in, got, err, want)
+		}
+	}
+	if _, err := cellTime("1/1/1601, 12:00:00 AM"); err == nil {
+		t.Error("a time of 1601 was accepted")
+	}
+	head := []byte("Computer,EventID,EventLog,Count,First [Local Time],Last [Local Time],Text\n")
+	if sniffExport(head) != "azcsv" {
+		t.Fatal("CSV header not recognised")
+	}
+	path := filepath.Join(t.TempDir(), "local.csv")
+	if err := os.WriteFile(path, head, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := scan(t, "-q", path); code == exitOK || !strings.Contains(errs, "UTC") {
+		t.Errorf("local times: exit %d: %s", code, errs)
+	}
+}
+
+// memQuerier answers every query with one prepared table.
+type memQuerier struct{ t logTable }
+
+// Query implements logsQuerier.
+func (m memQuerier) Query(context.Context, string, string) (logTable, error) { return m.t, nil }
+
+// TestWorkspaceTenThousandHosts feeds a synthetic grouped result of
+// 10,000 hosts (four rows each: two 3701 texts as the gateway changes, a
+// 3702, a 3019) through the workspace path and builds the report; it logs
+// the time and memory it took.
+func TestWorkspaceTenThousandHosts(t *testing.T) {
+	const hosts = 10000
+	regions := []string{"eastus2", "westeurope", "japaneast", "uksouth"}
+	texts := map[string][]string{} // region -> 3701, 3701, 3702, 3019 texts
+	for _, reg := range regions {
+		for _, r := range evtxtest.SampleHost("template", reg, 1) {
+			if r.Provider == "WVD-Agent" && r.EventID != 3277 && !slices.Contains(texts[reg], r.Data[0]) {
+				texts[reg] = append(texts[reg], r.Data[0])
+			}
+		}
+	}
+	ids := []float64{3701, 3701, 3702, 3019}
+	var tab logTable
+	for _, c := range wsTestColumns {
+		tab.Columns = append(tab.Columns, logColumn{c["name"], c["type"]})
+	}
+	first := time.Date(2024, 5, 13, 0, 0, 0, 0, time.UTC)
+	for i := range hosts {
+		reg := regions[i%len(regions)]
+		computer := fmt.Sprintf("avd-%05d.contoso.local", i)
+		rid := "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/" + computer[:9]
+		for k, id := range ids {
+			text := texts[reg][min(k, len(texts[reg])-1)]
+			if id == 3019 {
+				text = texts[reg][len(texts[reg])-1]
+			}
+			tab.Rows = append(tab.Rows, []any{computer, id, "Application", rid, float64(24 + k),
+				first.Add(time.Duration(k) * time.Hour).Format(time.RFC3339Nano), first.Add(time.Duration(k+100) * time.Hour).Format(time.RFC3339Nano), text})
+		}
+	}
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	start := time.Now()
+	c := newCollector(catalog.CloudPublic)
+	o := scanOptions{ids: idList{ids: []uint32{3701, 3702}}, quiet: true, workspace: testWorkspace, provider: "WVD-Agent"}
+	st, err := queryWorkspace(context.Background(), memQuerier{tab}, o, c, first, sampleNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := catalog.Default().Newest().Build(c.obs, catalog.BuildOptions{Cloud: catalog.CloudPublic, Scope: catalog.ScopeSessionHost})
+	took := time.Since(start)
+	runtime.ReadMemStats(&m1)
+	runtime.GC()
+	var m2 runtime.MemStats
+	runtime.ReadMemStats(&m2)
+	t.Logf("10,000 hosts, %d grouped rows: %v, %d MiB allocated, %d MiB live after Build (collector and report held)", st.rows, took.Round(time.Millisecond),
+		(m1.TotalAlloc-m0.TotalAlloc)>>20, (m2.HeapAlloc)>>20)
+	runtime.KeepAlive(tab)
+	if st.rows != hosts*len(ids) || len(rep.Hosts) != hosts || len(rep.Regions) != len(regions) {
+		t.Fatalf("%d rows, %d hosts, %d regions", st.rows, len(rep.Hosts), len(rep.Regions))
+	}
+	runtime.KeepAlive(c)
+	if took > 60*time.Second {
+		t.Errorf("took %v", took)
+	}
+	if m2.HeapAlloc > 1<<30 {
+		t.Errorf("%d MiB live", m2.HeapAlloc>>20)
 	}
 }
