@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -80,7 +81,7 @@ func newAzlogsQuerierFor(cloudName string) (logsQuerier, error) {
 	if err != nil {
 		return nil, &queryAuthError{Token: true, Detail: err.Error()}
 	}
-	return newAzlogsQuerier(azlogsConfig{Cloud: cfg, Credential: cred, Retry: policy.RetryOptions{MaxRetries: 5}})
+	return newAzlogsQuerier(azlogsConfig{Cloud: cfg, Credential: cred, Retry: policy.RetryOptions{MaxRetries: 5, MaxRetryDelay: 2 * time.Minute}})
 }
 
 // tokenProbe passes token requests to a credential and keeps the last
@@ -157,8 +158,8 @@ func (q *azlogsQuerier) classify(err error) error {
 	case http.StatusGatewayTimeout:
 		return &queryLimitError{Detail: "HTTP 504 after the longest wait the service allows (10 minutes)"}
 	case http.StatusTooManyRequests:
-		return fmt.Errorf("the service is still throttling (HTTP 429) after %d tries with its Retry-After: %s; try again later or with a shorter --since",
-			6, serviceMessage(re.ErrorCode, body))
+		return fmt.Errorf("the service is still throttling (HTTP 429) after the retries its Retry-After allowed: %s; try again later or with a shorter --since",
+			serviceMessage(re.ErrorCode, body))
 	}
 	return classifyServiceError(re.ErrorCode, body)
 }
