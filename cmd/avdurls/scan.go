@@ -19,6 +19,7 @@ import (
 const scanUsage = `Usage:
     avdurls scan [options] PATH...
     avdurls scan --live [options]        on a session host (Windows)
+    avdurls scan --workspace ID [options] from a Log Analytics workspace
 
 Reads every .evtx file named, and every .evtx file below each folder named,
 keeps the WVD-Agent events 3701 (reachable) and 3702 (not reachable), takes
@@ -26,7 +27,9 @@ the host names out of them, checks each against Microsoft's catalog, and
 prints one allowlist per Azure region. Names that match no catalog row are
 reported as rejected and never allowlisted. Inputs are recognised by
 content: .evtx files, rendered event XML (wevtutil qe /f:xml, Get-WinEvent
-ToXml()), WVDAgentUrlTool.exe output and earlier JSON reports, which merge.
+ToXml()), WVDAgentUrlTool.exe output, earlier JSON reports, which merge, and
+results of the README's workspace query exported as JSON (az monitor
+log-analytics query -o json) or CSV (the portal's export).
 
 --live (the default on Windows when no PATH is given) reads this host's
 Application log through the Windows Event Log API, the agent's health report
@@ -71,9 +74,15 @@ Options:
                                (default 1000000; bounds memory on forged floods);
                                live: read at most the N newest
         --live                 read this Windows host's event log instead of files
-        --since DURATION       only events of the last DURATION (e.g. 72h), from
-                               .evtx files, event XML and --live; reports and
-                               URL-tool output are taken whole
+        --since DURATION       only events of the last DURATION (e.g. 72h, 7d),
+                               from .evtx files, event XML and --live; reports
+                               and URL-tool output are taken whole; workspace:
+                               the period to read (default 7d)
+        --workspace ID         read the agent's events from the Event table of
+                               this Log Analytics workspace (Workspace ID);
+                               credentials of DefaultAzureCredential (az login,
+                               managed or workload identity, environment),
+                               role Log Analytics Reader; see README, Fleets
         --imds-endpoint URL    live: the metadata service to ask for the region
     -q, --quiet                no warnings about damaged chunks, only the summary
 
@@ -107,6 +116,7 @@ type scanOptions struct {
 	live                bool
 	since               time.Duration
 	imds                string
+	workspace           string
 }
 
 func cmdScan(args []string, stdout io.Writer) (int, error) {
@@ -140,19 +150,23 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs.IntVar(&o.maxNames, "max-names", discover.DefaultMaxNamesPerEvent, "")
 	fs.Int64Var(&o.maxReportMiB, "max-report-size", defaultMaxReportBytes>>20, "")
 	fs.BoolVar(&o.live, "live", false, "")
-	fs.DurationVar(&o.since, "since", 0, "")
+	fs.Var(sinceFlag{&o.since}, "since", "")
+	fs.StringVar(&o.workspace, "workspace", "", "")
 	fs.StringVar(&o.imds, "imds-endpoint", imdsEndpoint, "")
 	if err := parseFlags(fs, args, scanUsage, stdout); err != nil {
 		return exitUsage, err
 	}
 	o.format, o.cloud = format.value, cloud.value
-	if fs.NArg() == 0 && runtime.GOOS == "windows" {
+	if err := o.checkWorkspace(fs.NArg(), o.live); err != nil {
+		return exitUsage, err
+	}
+	if fs.NArg() == 0 && runtime.GOOS == "windows" && o.workspace == "" {
 		o.live = true
 	}
 	if o.live && fs.NArg() > 0 {
 		return exitUsage, usagef("--live reads this host's event log: give no paths with it")
 	}
-	if !o.live && fs.NArg() == 0 {
+	if !o.live && fs.NArg() == 0 && o.workspace == "" {
 		return exitUsage, usagef("scan needs at least one .evtx file or folder (or --live on a Windows session host)")
 	}
 	if o.since < 0 {
@@ -199,7 +213,10 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	if o.live {
 		return scanLive(o, bo, ver, stdout)
 	}
-	ins, skipped, err := expandInputs(fs.Args())
+	if o.workspace != "" {
+		return scanWorkspace(o, bo, ver, stdout)
+	}
+	ins, skipped, err := expandWithExports(fs.Args())
 	if err != nil {
 		return exitError, err
 	}
@@ -293,6 +310,10 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 			err = c.report(in.path)
 		case "empty":
 			err = fmt.Errorf("%s: empty file (0 bytes)", in.path)
+		case "azjson", "azcsv":
+			var bad int
+			n, bad, err = c.readExport(in.path, in.kind, o)
+			partial = partial || bad > 0
 		default:
 			continue
 		}

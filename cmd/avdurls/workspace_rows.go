@@ -1,0 +1,275 @@
+package main
+
+import (
+	"encoding/xml"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/evtx"
+)
+
+// wsRow is one grouped row of the workspace query (or of an export of
+// it): the events of one computer with one event ID, log and text, how
+// many there were and when the first and last were logged.
+type wsRow struct {
+	Computer, EventLog, Text, ResourceID string
+	EventID                              uint32
+	Count                                int64
+	First, Last                          time.Time
+}
+
+// wsColumns are the columns the query projects, lower case; resourceid is
+// optional.
+var wsColumns = []string{"computer", "eventid", "eventlog", "text", "count", "first", "last"}
+
+// maxRowText bounds the text of one row: an event record is at most 64 KiB.
+const maxRowText = 1 << 20
+
+// maxRowCount bounds the count of one row: more than a host logs in years.
+const maxRowCount = 1 << 40
+
+// rowIndex maps the lower-case names of a table's columns to their
+// positions; it fails when a required column is missing.
+func rowIndex(names []string) (map[string]int, error) {
+	idx := map[string]int{}
+	for i, n := range names {
+		n = strings.ToLower(strings.TrimSpace(n))
+		if i := strings.IndexByte(n, '['); i > 0 {
+			n = strings.TrimSpace(n[:i]) // portal CSV: "First [UTC]"
+		}
+		if _, dup := idx[n]; !dup {
+			idx[n] = i
+		}
+	}
+	var missing []string
+	for _, c := range wsColumns {
+		if _, ok := idx[c]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("the result lacks the column(s) %s: use the query of the README (avdurls projects Computer, EventID, EventLog, ResourceId, Count, First, Last, Text)",
+			strings.Join(missing, ", "))
+	}
+	return idx, nil
+}
+
+// parseRow reads one row from its cells (strings, float64 or nil), which
+// the service or an export file sent: every value is checked.
+func parseRow(idx map[string]int, cell func(i int) any) (wsRow, error) {
+	var r wsRow
+	get := func(name string) any {
+		i, ok := idx[name]
+		if !ok {
+			return nil
+		}
+		return cell(i)
+	}
+	var err error
+	if r.Computer, err = cellString(get("computer"), 1024); err != nil {
+		return r, fmt.Errorf("Computer: %w", err)
+	}
+	if r.EventLog, err = cellString(get("eventlog"), 1024); err != nil {
+		return r, fmt.Errorf("EventLog: %w", err)
+	}
+	if r.Text, err = cellString(get("text"), maxRowText); err != nil {
+		return r, fmt.Errorf("Text: %w", err)
+	}
+	if rid, err := cellString(get("resourceid"), discover.MaxPath); err == nil && validResourceID(rid) {
+		r.ResourceID = rid
+	}
+	id, err := cellInt(get("eventid"), math.MaxUint16)
+	if err != nil {
+		return r, fmt.Errorf("EventID: %w", err)
+	}
+	r.EventID = uint32(id)
+	if r.Count, err = cellInt(get("count"), maxRowCount); err != nil || r.Count < 1 {
+		return r, fmt.Errorf("Count: not a count of at least 1 (%v)", err)
+	}
+	if r.First, err = cellTime(get("first")); err != nil {
+		return r, fmt.Errorf("First: %w", err)
+	}
+	if r.Last, err = cellTime(get("last")); err != nil {
+		return r, fmt.Errorf("Last: %w", err)
+	}
+	if r.Last.Before(r.First) {
+		return r, fmt.Errorf("Last (%s) is before First (%s)", r.Last.Format(time.RFC3339), r.First.Format(time.RFC3339))
+	}
+	return r, nil
+}
+
+// cellString reads a text cell; nil is the empty string.
+func cellString(v any, max int) (string, error) {
+	switch s := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		if len(s) > max {
+			return "", fmt.Errorf("longer than %d bytes", max)
+		}
+		return s, nil
+	}
+	return "", fmt.Errorf("not text but %T", v)
+}
+
+// cellInt reads a whole number from 0 to max: a JSON number or the
+// decimal text of one (az CLI and CSV exports write numbers as text).
+func cellInt(v any, max int64) (int64, error) {
+	switch n := v.(type) {
+	case float64:
+		if n != math.Trunc(n) || n < 0 || n > float64(max) {
+			return 0, fmt.Errorf("%v is not a whole number from 0 to %d", n, max)
+		}
+		return int64(n), nil
+	case string:
+		i, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64)
+		if err != nil || i < 0 || i > max {
+			return 0, fmt.Errorf("%q is not a whole number from 0 to %d", discover.CleanText(n, 40), max)
+		}
+		return i, nil
+	}
+	return 0, fmt.Errorf("not a number but %T", v)
+}
+
+// timeLayouts are the forms of a datetime cell: the API's and az CLI's
+// ISO 8601, and the portal's CSV export ("5/6/2024, 6:30:00.123 AM", UTC).
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.9999999", "2006-01-02 15:04:05.9999999",
+	"1/2/2006, 3:04:05.999 PM", "1/2/2006 3:04:05.999 PM", "1/2/2006, 3:04:05 PM", "1/2/2006 3:04:05 PM"}
+
+// cellTime reads a datetime cell, in UTC, between 2000 and 2200.
+func cellTime(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, fmt.Errorf("not a datetime but %T", v)
+	}
+	s = strings.TrimSpace(s)
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			if t.Year() < 2000 || t.Year() > 2200 {
+				break
+			}
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a datetime of this century", discover.CleanText(s, 40))
+}
+
+// validResourceID accepts an Azure resource ID: /subscriptions/..., of
+// printable ASCII without spaces.
+func validResourceID(s string) bool {
+	if !strings.HasPrefix(strings.ToLower(s), "/subscriptions/") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// rowData turns a row's text into event data: the values of an XML event
+// data block (ParameterXml <Param>, EventData <Data>) when the text is
+// one, else the text itself.
+func rowData(text string) []string {
+	t := strings.TrimSpace(text)
+	if !strings.HasPrefix(t, "<") {
+		return []string{text}
+	}
+	var vals []string
+	d := xml.NewDecoder(strings.NewReader(t))
+	var cur *strings.Builder
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			if e.Name.Local == "Param" || e.Name.Local == "Data" {
+				cur = &strings.Builder{}
+			}
+		case xml.CharData:
+			if cur != nil {
+				cur.Write(e)
+			}
+		case xml.EndElement:
+			if cur != nil && (e.Name.Local == "Param" || e.Name.Local == "Data") {
+				vals = append(vals, cur.String())
+				cur = nil
+			}
+		}
+	}
+	if len(vals) == 0 {
+		return []string{text}
+	}
+	return vals
+}
+
+// grouped feeds one grouped row to the collector like Count events of the
+// same text: through admit, discover.ExtractN and, later, the same judge
+// (catalog Build) as file events, with the row's count and first and last
+// times. URL events (isURL) give names; the others are health events. A
+// row of a log other than Application is taken as forged, as in files.
+// source names where the row came from when it has no resource ID.
+func (c *collector) grouped(r wsRow, isURL bool, source string) {
+	file := source
+	if r.ResourceID != "" {
+		file = r.ResourceID
+	}
+	ev := admit(evtx.Event{Provider: "WVD-Agent", EventID: r.EventID, Time: r.Last, Computer: r.Computer,
+		Channel: r.EventLog, Data: rowData(r.Text), File: file, Chunk: -1})
+	if !isURL {
+		c.groupedHealth(ev, r)
+		return
+	}
+	n := int(min(r.Count, math.MaxInt32))
+	c.events += n
+	ob := c.observation(ev.Computer)
+	ob.Events += n
+	if ev.EventID == 3701 && r.Last.After(ob.Newest) {
+		ob.Newest = r.Last
+	}
+	found, rejected := discover.ExtractN(ev, c.maxNames)
+	forged := !strings.EqualFold(ev.Channel, "Application")
+	for _, f := range found {
+		s := catalog.Sighting{Host: f.Host, Status: string(f.Evidence.Status), Count: n, First: r.First, Last: r.Last,
+			Evidence: rowEvidence(f.Evidence, r)}
+		if forged {
+			s.Status, s.Code, s.Reason = "", discover.CodeForged, discover.ReasonForged
+		}
+		ob.Sightings = append(ob.Sightings, s)
+	}
+	for _, x := range rejected {
+		// Status stays empty: like a file's rejects, these are not
+		// listed among the host's unreachable names.
+		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: x.Value, Count: n, First: r.First, Last: r.Last,
+			Evidence: rowEvidence(x.Evidence, r), Code: x.Code, Reason: x.Reason})
+	}
+}
+
+// rowEvidence is the evidence of a row: its last event and, when the row
+// holds more than one, its first.
+func rowEvidence(ev discover.Evidence, r wsRow) []discover.Evidence {
+	out := []discover.Evidence{ev}
+	if r.Count > 1 && r.First.Before(r.Last) {
+		ev.Time = r.First
+		out = append(out, ev)
+	}
+	return out
+}
+
+// groupedHealth records a row of health events: its last event and, when
+// it holds more than one, its first.
+func (c *collector) groupedHealth(ev evtx.Event, r wsRow) {
+	c.health(ev)
+	if r.Count > 1 && r.First.Before(r.Last) {
+		ev.Time = r.First
+		c.health(ev)
+	}
+}
