@@ -29,6 +29,14 @@ const (
 type Errno uint32
 
 func (e Errno) Error() string {
+	if name := e.name(); name != "" {
+		return fmt.Sprintf("Windows error %d (%s)", uint32(e), name)
+	}
+	return fmt.Sprintf("Windows error %d", uint32(e))
+}
+
+// name is the name of the codes the live reader acts on, "" for others.
+func (e Errno) name() string {
 	switch e {
 	case errnoAccessDenied:
 		return "access denied"
@@ -37,14 +45,27 @@ func (e Errno) Error() string {
 	case errnoNoMoreItems:
 		return "no more items"
 	case errnoInvalidBound:
-		return "batch too large (RPC_S_INVALID_BOUND)"
+		return "batch too large, RPC_S_INVALID_BOUND"
 	case errnoChannelNotFound:
 		return "channel not found"
 	case errnoInvalidQuery:
 		return "invalid query"
 	}
-	return fmt.Sprintf("Windows error %d", uint32(e))
+	return ""
 }
+
+// describedErrno is an Errno with the system's text for it (FormatMessage),
+// for codes Errno has no name for. errors.As still finds the Errno.
+type describedErrno struct {
+	errno Errno
+	text  string
+}
+
+func (d describedErrno) Error() string {
+	return fmt.Sprintf("Windows error %d (%s)", uint32(d.errno), d.text)
+}
+
+func (d describedErrno) Unwrap() error { return d.errno }
 
 // ErrLiveUnsupported is returned by ReadLive where there is no Windows
 // event log.
@@ -114,7 +135,7 @@ func readLive(api evtAPI, o LiveOptions, emit func(Event) error) (n int, err err
 	}
 	q, err := api.query(o.Channel, LiveQuery(o), evtQueryChannelPath|evtQueryReverseDirection)
 	if err != nil {
-		return 0, liveError(o.Channel, err)
+		return 0, liveError("EvtQuery", o.Channel, err)
 	}
 	defer api.close(q)
 	batch := initialBatch
@@ -128,12 +149,12 @@ func readLive(api evtAPI, o LiveOptions, emit func(Event) error) (n int, err err
 			return n, nil
 		case errors.As(err, &en) && en == errnoInvalidBound:
 			if batch == 1 {
-				return n, liveError(o.Channel, err)
+				return n, liveError("EvtNext", o.Channel, err)
 			}
 			batch /= 2
 			continue
 		case err != nil:
-			return n, liveError(o.Channel, err)
+			return n, liveError("EvtNext", o.Channel, err)
 		}
 		for i, h := range hs[:got] {
 			var ev Event
@@ -172,7 +193,7 @@ func renderLive(api evtAPI, h evtHandle, buf []byte, channel string) (Event, []b
 			continue
 		}
 		if err != nil {
-			return Event{}, buf, liveError(channel, err)
+			return Event{}, buf, liveError("EvtRender", channel, err)
 		}
 		els, perr := ParseEventXML(strings.NewReader(decodeUTF16Z(buf[:used])))
 		if perr != nil || len(els) != 1 {
@@ -197,16 +218,28 @@ func decodeUTF16Z(b []byte) string {
 	return string(utf16.Decode(u))
 }
 
-// liveError turns API errors into messages a user can act on.
-func liveError(channel string, err error) error {
+// liveError turns an error of the event log API call named into a message
+// a user can act on: which call failed on which log, the Windows error, and
+// what to check.
+func liveError(call, channel string, err error) error {
+	prefix := fmt.Sprintf("%s on the %s log failed", call, channel)
 	var en Errno
 	if errors.As(err, &en) {
 		switch en {
+		case 0:
+			// The call failed but GetLastError says nothing, as under
+			// Wine, whose wevtapi.dll is a stub.
+			return fmt.Errorf("%s: the event log API returned no handle and no error (an emulated or broken Event Log service?); "+
+				"on a real Windows host check that the Windows Event Log service is running, "+
+				"or export the log (wevtutil epl %s %s.evtx) and scan the file", prefix, channel, channel)
 		case errnoAccessDenied:
-			return fmt.Errorf("live %s: access denied: run avdurls as an administrator or as a member of the Event Log Readers group", channel)
+			return fmt.Errorf("%s: %v; run avdurls as an administrator or as a member of the Event Log Readers group", prefix, err)
 		case errnoChannelNotFound:
-			return fmt.Errorf("live %s: channel not found on this machine", channel)
+			return fmt.Errorf("%s: %v; this machine has no %s log (check the channel name)", prefix, err, channel)
+		case errnoInvalidQuery:
+			return fmt.Errorf("%s: %v; the event log rejected the query (check --provider and --event-id)", prefix, err)
 		}
+		return fmt.Errorf("%s: %w; is the Windows Event Log service running, and are you an administrator or a member of Event Log Readers?", prefix, err)
 	}
-	return fmt.Errorf("live %s: %w", channel, err)
+	return fmt.Errorf("%s: %w", prefix, err)
 }

@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -142,8 +143,12 @@ func TestLiveMaxAndErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{Errno(errnoAccessDenied), "Event Log Readers"},
+		{Errno(errnoAccessDenied), "EvtQuery on the Application log failed: Windows error 5 (access denied); run avdurls as an administrator or as a member of the Event Log Readers group"},
 		{Errno(errnoChannelNotFound), "channel not found"},
+		// The call failed and GetLastError says 0, as under Wine's stub.
+		{Errno(0), "EvtQuery on the Application log failed: the event log API returned no handle and no error (an emulated or broken Event Log service?)"},
+		{Errno(1717), "EvtQuery on the Application log failed: Windows error 1717; is the Windows Event Log service running, and are you an administrator or a member of Event Log Readers?"},
+		{describedErrno{1753, "There are no more endpoints available from the endpoint mapper"}, "EvtQuery on the Application log failed: Windows error 1753 (There are no more endpoints available from the endpoint mapper); is the Windows Event Log service running"},
 	} {
 		f := newFake(1)
 		f.queryErr = tc.err
@@ -153,8 +158,20 @@ func TestLiveMaxAndErrors(t *testing.T) {
 	}
 	f = newFake(200)
 	f.nextErr = Errno(1234)
-	if _, err := readLive(f, LiveOptions{}, func(Event) error { return nil }); err == nil || len(f.open) != 0 {
+	if _, err := readLive(f, LiveOptions{}, func(Event) error { return nil }); err == nil || len(f.open) != 0 ||
+		!strings.Contains(err.Error(), "EvtNext on the Application log failed: Windows error 1234;") {
 		t.Errorf("EvtNext failure: err %v, %d handles open", err, len(f.open))
+	}
+	f = newFake(200)
+	f.nextErr = Errno(0)
+	if _, err := readLive(f, LiveOptions{}, func(Event) error { return nil }); err == nil || len(f.open) != 0 ||
+		!strings.Contains(err.Error(), "EvtNext on the Application log failed: the event log API returned no handle and no error") {
+		t.Errorf("EvtNext failure with error 0: err %v, %d handles open", err, len(f.open))
+	}
+	// errors.As still finds the code under the system's text.
+	var en Errno
+	if err := liveError("EvtRender", "Application", describedErrno{errnoInsufficientBuffer, "x"}); !errors.As(err, &en) || en != errnoInsufficientBuffer {
+		t.Errorf("describedErrno does not unwrap: %v", err)
 	}
 	f = newFake(200)
 	stop := fmt.Errorf("stop")

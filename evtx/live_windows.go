@@ -3,7 +3,9 @@
 package evtx
 
 import (
+	"fmt"
 	"runtime"
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -23,7 +25,7 @@ type winAPI struct{}
 
 func (winAPI) query(channel, xpath string, flags uint32) (evtHandle, error) {
 	if err := wevtapi.Load(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("loading wevtapi.dll: %w", err)
 	}
 	c, err := windows.UTF16PtrFromString(channel)
 	if err != nil {
@@ -69,11 +71,23 @@ func (winAPI) close(h evtHandle) error {
 	return nil
 }
 
+// errnoOf turns the error a proc's Call returned into an Errno, with the
+// system's text where Errno has no name for the code. A failed call whose
+// last error is 0 gives Errno(0), which liveError explains.
 func errnoOf(err error) error {
-	if en, ok := err.(windows.Errno); ok {
-		return Errno(en)
+	en, ok := err.(windows.Errno)
+	if !ok {
+		return err
 	}
-	return err
+	e := Errno(en)
+	if e == 0 || e.name() != "" {
+		return e
+	}
+	text := strings.TrimRight(en.Error(), " .\r\n")
+	if text == "" || strings.HasPrefix(text, "winapi error") {
+		return e
+	}
+	return describedErrno{errno: e, text: text}
 }
 
 // ReadLive reads events from this machine's event log through wevtapi.dll,

@@ -1,0 +1,38 @@
+//go:build windows
+
+// Command regcheck reads the AVD agent's health report from the registry
+// with the code 'avdurls scan --live' uses (evtx.ReadAgentHealthReport and
+// evtx.ParseAgentHealthReport) and prints the checks as JSON. .ci/wine/run
+// runs it under Wine after 'reg add', because scan --live stops at the
+// event log (a stub in Wine) before it reads the registry. CI only.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/avdurls/avdurls/evtx"
+)
+
+func main() {
+	s, err := evtx.ReadAgentHealthReport()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "regcheck: reading the registry:", err)
+		os.Exit(1)
+	}
+	checks, ev, err := evtx.ParseAgentHealthReport(s, "wine-host")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "regcheck:", err)
+		os.Exit(1)
+	}
+	out := struct {
+		Checks []evtx.AgentCheck `json:"checks"`
+		Event  *evtx.Event       `json:"event,omitempty"`
+	}{checks, ev}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		os.Exit(1)
+	}
+}
