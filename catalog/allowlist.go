@@ -505,7 +505,7 @@ func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions, rejected ma
 // of the region's events replace it, and why.
 func unresolvedRow(r Row, n int) (Unresolved, bool) {
 	u := Unresolved{Address: r.Address, Port: r.Port, Protocol: r.Protocol, Purpose: r.Purpose, ServiceTag: r.ServiceTag,
-		Required: r.Required, AgentLogs: discover.AgentLogs(r.Address), Observed: n}
+		Required: r.Required, AgentLogs: r.Scope == ScopeSessionHost && discover.AgentLogs(r.Address), Observed: n}
 	switch {
 	case n > 0 && serviceTraffic(r):
 		u.Reason = fmt.Sprintf("service traffic: Microsoft supports it only as a wildcard; the agent logs names under this row, %d seen and listed, not an exhaustive list (broker hosts are per host pool, gateway clusters rotate)", n)

@@ -1,13 +1,13 @@
 package catalog
 
 import (
-	"github.com/avdurls/avdurls/discover"
-
 	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/avdurls/avdurls/discover"
 )
 
 // Validate reports the first thing wrong with the row: an address that is not

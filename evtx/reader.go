@@ -168,12 +168,24 @@ func openFile(r io.ReaderAt, size int64, name string, f Filter, warn func(Warnin
 	fi.inRange = min(int(hdr.ChunkCount), fi.total)
 	if int(hdr.ChunkCount) > fi.total {
 		st.Truncated = true
-		warn(Warning{File: name, Chunk: -1, Reason: fmt.Sprintf("header lists %d chunks but the file holds %d: file truncated", hdr.ChunkCount, fi.total)})
+		warn(Warning{File: name, Chunk: -1, Reason: truncationReason(hdr.ChunkCount, size)})
 	}
 	if !f.NoPrefilter {
 		fi.pre = newPrefilter(f.Providers)
 	}
 	return fi, st, nil
+}
+
+// truncationReason says how much of a file whose header lists more chunks
+// than it holds is there: the whole chunks, and the part of the last one.
+func truncationReason(listed uint16, size int64) string {
+	body := max(size-fileHeaderSize, 0)
+	whole, part := body/chunkSize, body%chunkSize
+	s := fmt.Sprintf("header lists %d chunks but the file holds %d whole", listed, whole)
+	if part > 0 {
+		s += fmt.Sprintf(" and %d bytes of chunk %d (cut)", part, whole)
+	}
+	return s + ": file truncated"
 }
 
 // chunkResult is what decoding one chunk found, before records are

@@ -228,3 +228,21 @@ func TestNotEVTX(t *testing.T) {
 		}
 	}
 }
+
+// TestTruncationNamesTheCutChunk: a file cut at 70,000 bytes holds one
+// whole chunk and the start of the second; the warning says so.
+func TestTruncationNamesTheCutChunk(t *testing.T) {
+	clean, err := evtxtest.Bytes(synthRecords(300), evtxtest.Options{RecordsPerChunk: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, warns, st, _ := readAll(t, clean[:70000], Filter{})
+	want := "header lists 12 chunks but the file holds 1 whole and 368 bytes of chunk 1 (cut): file truncated"
+	found := false
+	for _, w := range warns {
+		found = found || strings.Contains(w.Reason, want)
+	}
+	if !found || !st.Truncated {
+		t.Errorf("warnings %v (truncated %v), want one saying %q", warns, st.Truncated, want)
+	}
+}

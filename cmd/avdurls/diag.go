@@ -1,11 +1,11 @@
 package main
 
 import (
-	"github.com/avdurls/avdurls/discover"
-
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/avdurls/avdurls/discover"
 )
 
 // Exit codes, listed in the usage text and the README.

@@ -223,7 +223,7 @@ func TestCSVReadsBack(t *testing.T) {
 	}
 	for _, r := range recs[1:] {
 		if r[8] == "unresolved" {
-			if r[1] != "*.wvd.microsoft.com" || r[12] != "WindowsVirtualDesktop" || r[13] == "" {
+			if r[1] != "*.wvd.microsoft.com" || r[12] != "WindowsVirtualDesktop" || r[14] == "" {
 				t.Errorf("unresolved row %v, want *.wvd.microsoft.com with its service tag and a note", r)
 			}
 			continue

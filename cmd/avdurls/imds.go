@@ -1,14 +1,14 @@
 package main
 
 import (
-	"github.com/avdurls/avdurls/catalog"
-
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/avdurls/avdurls/catalog"
 )
 
 // imdsEndpoint is the Azure Instance Metadata Service's compute document.

@@ -1,14 +1,14 @@
 package main
 
 import (
-	"github.com/avdurls/avdurls/catalog"
-
 	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/avdurls/avdurls/catalog"
 )
 
 func TestRegionFromIMDS(t *testing.T) {

@@ -50,7 +50,7 @@ func render(w io.Writer, format string, rep catalog.Report, fo fwOptions) error 
 	case "json":
 		return writeJSON(w, rep)
 	case "csv":
-		return writeCSV(w, rep)
+		return writeCSV(w, rep, fo)
 	case "text":
 		return writeText(w, rep)
 	case "table":

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/avdurls/avdurls/discover"
-
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
 )
 
 // azfwAPIVersion is the API version of the generated resources.

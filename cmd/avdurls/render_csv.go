@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/avdurls/avdurls/discover"
-
 	"encoding/csv"
 	"io"
 	"strconv"
@@ -10,15 +8,22 @@ import (
 	"time"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
 )
 
 // csvHeader is the change-ticket sheet's header row.
-var csvHeader = []string{"region", "address", "port", "protocol", "rule", "source", "replaces",
-	"purpose", "status", "evidence_count", "first_seen", "last_seen", "service_tag", "note"}
+// "origin" says where an entry comes from (catalog or event);
+// "source_addresses" are the firewall rule's sources (--source, default *).
+var csvHeader = []string{"region", "address", "port", "protocol", "rule", "origin", "replaces",
+	"purpose", "status", "evidence_count", "first_seen", "last_seen", "service_tag", "source_addresses", "note"}
 
 // writeCSV writes the entries of every region as RFC 4180 CSV, every cell
 // safe against spreadsheet formula injection.
-func writeCSV(w io.Writer, rep catalog.Report) error {
+func writeCSV(w io.Writer, rep catalog.Report, fo fwOptions) error {
+	sources := "*"
+	if len(fo.sources) > 0 {
+		sources = strings.Join(fo.sources, " ")
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err
@@ -27,7 +32,7 @@ func writeCSV(w io.Writer, rep catalog.Report) error {
 		for _, list := range [][]catalog.Entry{r.Entries, r.IPRules} {
 			for _, e := range list {
 				rec := []string{r.Region, e.Address, strconv.Itoa(e.Port), e.Protocol, e.Kind, e.Source, e.Replaces,
-					e.Purpose, e.Status, strconv.Itoa(e.EvidenceCount), timeCell(e.FirstSeen), timeCell(e.LastSeen), e.ServiceTag, ""}
+					e.Purpose, e.Status, strconv.Itoa(e.EvidenceCount), timeCell(e.FirstSeen), timeCell(e.LastSeen), e.ServiceTag, sources, ""}
 				if err := writeSafe(cw, rec); err != nil {
 					return err
 				}
@@ -37,7 +42,7 @@ func writeCSV(w io.Writer, rep catalog.Report) error {
 		// service tag that can stand for them and why.
 		for _, u := range r.Unresolved {
 			rec := []string{r.Region, u.Address, strconv.Itoa(u.Port), u.Protocol, "wildcard", "catalog", "",
-				u.Purpose, "unresolved", strconv.Itoa(u.Observed), "", "", u.ServiceTag, u.Reason}
+				u.Purpose, "unresolved", strconv.Itoa(u.Observed), "", "", u.ServiceTag, sources, u.Reason}
 			if err := writeSafe(cw, rec); err != nil {
 				return err
 			}

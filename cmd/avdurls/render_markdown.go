@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/avdurls/avdurls/discover"
-
 	"fmt"
 	"io"
 	"strconv"
@@ -10,6 +8,7 @@ import (
 	"time"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
 )
 
 // mdEscape escapes prose for Markdown (GitHub Flavored): unprintable

@@ -1,13 +1,12 @@
 package main
 
 import (
-	"github.com/avdurls/avdurls/discover"
-
 	"fmt"
 	"io"
 	"slices"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
 )
 
 // writeText writes one address per line, ready to paste: every entry and

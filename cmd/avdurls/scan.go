@@ -54,6 +54,9 @@ Options:
                                or UTF-16), or az vm list -o json, or
                                az vm list --query "[].[name,location]" -o tsv
         --cloud CLOUD          public (default), usgov or china
+        --scope SCOPE          sessionhost (default), or client: judge against
+                               the end-user device list (see also
+                               'avdurls catalog --scope client -f FORMAT')
         --optional             add the catalog's optional rows, and admit names
                                under them
         --allow-registrable    admit names under wildcards whose first label
@@ -124,6 +127,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	o := scanOptions{ids: idList{ids: []uint32{3701, 3702}}}
 	format := newChoice("table", formatNames()...)
 	cloud := newChoice(string(catalog.CloudPublic), cloudNames()...)
+	scope := newChoice(string(catalog.ScopeSessionHost), scopeNames()...)
 	fs.VarP(format, "format", "f", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.StringVar(&o.outputDir, "output-dir", "", "")
@@ -134,6 +138,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs.StringVar(&o.region, "region", "", "")
 	fs.StringVar(&o.regionMap, "region-map", "", "")
 	fs.Var(cloud, "cloud", "")
+	fs.Var(scope, "scope", "")
 	fs.BoolVar(&o.optional, "optional", false, "")
 	fs.BoolVar(&o.inclDepr, "include-deprecated", false, "")
 	fs.BoolVar(&o.registrable, "allow-registrable", false, "")
@@ -192,7 +197,7 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 			return exitUsage, usagef("--region: %v", err)
 		}
 	}
-	bo := catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.ScopeSessionHost,
+	bo := catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.Scope(scope.value),
 		Optional: o.optional, IncludeDeprecated: o.inclDepr, Region: o.region,
 		AllowRegistrable: o.registrable, MaxEntries: o.maxEntries}
 	var err error

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/avdurls/avdurls/discover"
-
 	"context"
 	"io"
 	"os"
@@ -10,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
 	"github.com/avdurls/avdurls/evtx"
 )
 
