@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/olekukonko/tablewriter"
 )
 
 const catalogUsage = `Usage:
@@ -134,7 +133,7 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 		}
 		return writeTerminal(w, func(w io.Writer) error {
 			fmt.Fprintf(w, "Catalog %s (%s, %s confidence), cloud %s, scope %s\n", v.ID, v.SourceDate, v.Confidence, cloud.value, scope.value)
-			t := tablewriter.NewWriter(w)
+			t := newTable(w)
 			t.Header("Address", "Port", "Protocol", "Required", "Deprecated", "Registrable", "Service tag", "Purpose")
 			for _, r := range rows {
 				if err := t.Append(r.Address, strconv.Itoa(r.Port), r.Protocol, yesNo(r.Required), yesNo(r.Deprecated), yesNo(r.Registrable), r.ServiceTag, r.Purpose); err != nil {
@@ -163,7 +162,7 @@ func writeRegions(w io.Writer, cloud catalog.Cloud, format string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	t := tablewriter.NewWriter(w)
+	t := newTable(w)
 	t.Header("Region", "Display name", "Geography")
 	for _, r := range regions {
 		if err := t.Append(r.Name, r.DisplayName, r.Geography); err != nil {

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/olekukonko/tablewriter"
 )
 
 const catalogImportUsage = `Usage:
@@ -296,7 +295,7 @@ func writeCatalogDiffTable(w io.Writer, d catalogDiff) error {
 	}
 	for _, g := range changeGroups(d.Changes) {
 		fmt.Fprintf(w, "\nCloud %s, scope %s\n", g[0].Cloud, g[0].Scope)
-		t := tablewriter.NewWriter(w)
+		t := newTable(w)
 		t.Header("Change", "Address", "Port", "Protocol", "Details")
 		for _, c := range g {
 			port, proto, details := changeRow(c)

@@ -23,17 +23,17 @@ var stderr io.Writer = os.Stderr
 // infof, it passes every string, error and Stringer argument through
 // termSafe: only the format, written here, may hold a line break.
 func errorf(format string, a ...any) {
-	fmt.Fprintf(stderr, "avdurls: error: "+format+"\n", termArgs(a)...)
+	fmt.Fprintln(stderr, wrapLine(fmt.Sprintf("avdurls: error: "+format, termArgs(a)...), terminalWidth(stderr), "    "))
 }
 
 // warnf prints a warning.
 func warnf(format string, a ...any) {
-	fmt.Fprintf(stderr, "avdurls: warning: "+format+"\n", termArgs(a)...)
+	fmt.Fprintln(stderr, wrapLine(fmt.Sprintf("avdurls: warning: "+format, termArgs(a)...), terminalWidth(stderr), "    "))
 }
 
 // infof prints a summary line.
 func infof(format string, a ...any) {
-	fmt.Fprintf(stderr, "avdurls: "+format+"\n", termArgs(a)...)
+	fmt.Fprintln(stderr, wrapLine(fmt.Sprintf("avdurls: "+format, termArgs(a)...), terminalWidth(stderr), "    "))
 }
 
 // termSafe is the one sanitiser for the terminal (diagnostics and the

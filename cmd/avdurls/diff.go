@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/olekukonko/tablewriter"
 )
 
 // exitChanged is diff's status when there is something to add or remove.
@@ -228,7 +227,7 @@ func writeDiffTable(w io.Writer, d Diff) error {
 	}
 	for _, r := range d.Regions {
 		fmt.Fprintf(w, "\nRegion %s\n", r.Region)
-		t := tablewriter.NewWriter(w)
+		t := newTable(w)
 		t.Header("Change", "Address", "Port", "Protocol", "Replaces", "Evidence")
 		for _, e := range r.Add {
 			if err := t.Append("add", termSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, termSafe(evidenceLine(e))); err != nil {

@@ -1,6 +1,13 @@
 package main
 
 import (
+	"unicode/utf8"
+
+	"os"
+
+	"github.com/olekukonko/tablewriter/tw"
+	"golang.org/x/term"
+
 	"fmt"
 	"io"
 	"strconv"
@@ -25,7 +32,7 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 			fmt.Fprintf(w, " (hosts: %s)", strings.Join(hosts, ", "))
 		}
 		fmt.Fprintln(w)
-		t := tablewriter.NewWriter(w)
+		t := newTable(w, -13, 6, 10, 9, -7, 13, 7)
 		t.Header("Address", "Port", "Protocol", "Source", "Replaces", "Status", "Seen")
 		for _, list := range [][]catalog.Entry{r.Entries, r.IPRules} {
 			for _, e := range list {
@@ -70,21 +77,106 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 	return nil
 }
 
+// termBuffer collects what a renderer writes for a terminal, and knows
+// the terminal's width (0 when the output is no terminal).
+type termBuffer struct {
+	strings.Builder
+	width int
+}
+
+// newTable makes a table that fits the terminal it is written for: cells
+// of a wider table wrap (long names break across lines); written to a file
+// or a pipe, nothing is wrapped. cols, when given, says per column a fixed
+// width (> 0) or a share of the width left (< 0: its weight).
+func newTable(w io.Writer, cols ...int) *tablewriter.Table {
+	tb, ok := w.(*termBuffer)
+	if !ok || tb.width == 0 {
+		return tablewriter.NewWriter(w)
+	}
+	opts := []tablewriter.Option{tablewriter.WithMaxWidth(tb.width), tablewriter.WithRowAutoWrap(tw.WrapBreak)}
+	if len(cols) > 0 {
+		left, weights := tb.width-3*len(cols)-1, 0
+		for _, c := range cols {
+			if c > 0 {
+				left -= c
+			} else {
+				weights -= c
+			}
+		}
+		per := tw.NewMapper[int, int]()
+		for i, c := range cols {
+			if c < 0 {
+				c = max(6, left*-c/weights)
+			}
+			per.Set(i, c)
+		}
+		opts = append(opts, tablewriter.WithWidths(tw.CellWidth{PerColumn: per}))
+	}
+	return tablewriter.NewTable(w, opts...)
+}
+
+// terminalWidth returns the width of the terminal w is, or 0.
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || width < 40 {
+		return 0
+	}
+	return width
+}
+
 // writeTerminal runs a renderer for a person's terminal and passes every
-// line it writes through termSafe, whatever field the text came from.
+// line it writes through termSafe, whatever field the text came from;
+// tables made with newTable fit the terminal's width.
 func writeTerminal(w io.Writer, render func(io.Writer) error) error {
-	var b strings.Builder
-	if err := render(&b); err != nil {
+	text, err := termText(terminalWidth(w), render)
+	if err != nil {
 		return err
+	}
+	_, err = io.WriteString(w, text)
+	return err
+}
+
+// termText is what writeTerminal writes for a terminal of the given width
+// (0: no terminal).
+func termText(width int, render func(io.Writer) error) (string, error) {
+	b := &termBuffer{width: width}
+	if err := render(b); err != nil {
+		return "", err
 	}
 	var out strings.Builder
 	for _, line := range strings.SplitAfter(b.String(), "\n") {
 		body, nl := strings.CutSuffix(line, "\n")
-		out.WriteString(termSafe(body))
+		out.WriteString(wrapLine(termSafe(body), b.width, "    "))
 		if nl {
 			out.WriteByte('\n')
 		}
 	}
-	_, err := io.WriteString(w, out.String())
-	return err
+	return out.String(), nil
+}
+
+// wrapLine breaks a line of text longer than width at spaces, the
+// continuation lines indented; width 0, and table lines, are left alone.
+func wrapLine(line string, width int, indent string) string {
+	if width == 0 || utf8.RuneCountInString(line) <= width || strings.ContainsAny(line, "│┌├└") {
+		return line
+	}
+	var b strings.Builder
+	n := 0
+	for i, word := range strings.Split(line, " ") {
+		wl := utf8.RuneCountInString(word)
+		if i > 0 && n+1+wl > width {
+			b.WriteString("\n" + indent)
+			n = len(indent)
+		} else if i > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += wl
+	}
+	return b.String()
 }
