@@ -27,7 +27,7 @@ func FuzzRead(f *testing.F) {
 	}
 	f.Add([]byte("ElfFile\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := Read(bytes.NewReader(b), int64(len(b)), "fuzz", Filter{}, func(ev Event) error {
+		st, err := Read(bytes.NewReader(b), int64(len(b)), "fuzz", Filter{}, func(ev Event) error {
 			if ev.Data == nil {
 				t.Fatalf("event %d has nil Data", ev.RecordID)
 			}
@@ -35,6 +35,9 @@ func FuzzRead(f *testing.F) {
 		}, func(Warning) {})
 		if err != nil && len(b) >= 8 && bytes.Equal(b[:8], fileMagic) && len(b) >= 128 {
 			t.Fatalf("file with a valid signature failed: %v", err)
+		}
+		if st.Panics > 0 {
+			t.Fatalf("the decoder panicked in %d chunks (recovered, but a bug)", st.Panics)
 		}
 	})
 }
@@ -52,6 +55,9 @@ func FuzzChunk(f *testing.F) {
 		res := fi.decodeChunk(0, make([]byte, chunkSize), newParser())
 		if res.err != nil {
 			t.Fatal(res.err)
+		}
+		if res.panicked {
+			t.Fatalf("the decoder panicked (recovered, but a bug): %v", res.warnings)
 		}
 		for _, r := range res.records {
 			if r.ev != nil && r.ev.Data == nil {

@@ -177,6 +177,9 @@ func TestConformanceCorpus(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
+		if st.Panics > 0 {
+			t.Errorf("%s: the decoder panicked in %d chunks (recovered, but a bug)", name, st.Panics)
+		}
 		peer, bad := evtxexport(t, path, "items")
 		recovered, _ := evtxexport(t, path, "recovered")
 		totFiles++

@@ -89,6 +89,10 @@ type Stats struct {
 	// Truncated is set when the file ends before its last chunk does, or
 	// before the chunks its header lists.
 	Truncated bool `json:"truncated"`
+	// Panics counts chunks whose decoding panicked: the panic is recovered
+	// so the chunk costs only itself, but it is a bug in the decoder, and
+	// tests and fuzz targets fail on any.
+	Panics int `json:"panics"`
 }
 
 // ReadFile reads the .evtx file at path, calling emit for every distinct
@@ -201,6 +205,7 @@ type chunkResult struct {
 	skipped   bool // by the prefilter
 	truncated bool
 	crcErr    bool
+	panicked  bool // decoding panicked (a decoder bug), recovered
 }
 
 // recResult is one record of a chunk: its ID, and the event when it passed
@@ -237,7 +242,7 @@ func (fi *fileInfo) decodeChunk(i int, buf []byte, p *parser) (res chunkResult) 
 	res.valid = true
 	defer func() {
 		if v := recover(); v != nil {
-			res.damaged = true
+			res.damaged, res.panicked = true, true
 			w("internal decoder error: %v; rest of chunk skipped", v)
 		}
 	}()
@@ -283,6 +288,9 @@ func (a *fileAcc) apply(res chunkResult, emit func(Event) error, warn func(Warni
 	}
 	if res.truncated {
 		a.st.Truncated = true
+	}
+	if res.panicked {
+		a.st.Panics++
 	}
 	if res.crcErr {
 		a.st.ChecksumErrors++

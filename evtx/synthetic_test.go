@@ -63,6 +63,9 @@ func readAll(t *testing.T, b []byte, f Filter) ([]Event, []Warning, Stats, error
 		evs = append(evs, ev)
 		return nil
 	}, func(w Warning) { ws = append(ws, w) })
+	if st.Panics > 0 {
+		t.Errorf("the decoder panicked in %d chunks (recovered, but a bug): %v", st.Panics, ws)
+	}
 	return evs, ws, st, err
 }
 
