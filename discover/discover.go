@@ -28,13 +28,11 @@ const (
 )
 
 // StatusFor returns the status an event id implies before any section header
-// is seen: Reachable for 3701, Unreachable for 3702, Reported otherwise.
+// is seen (the AgentEvents table): Reachable for 3701, Unreachable for 3702,
+// Reported otherwise.
 func StatusFor(eventID uint32) Status {
-	switch eventID {
-	case 3701:
-		return Reachable
-	case 3702:
-		return Unreachable
+	if e, ok := agentEvent(eventID); ok && e.Status != "" {
+		return e.Status
 	}
 	return Reported
 }

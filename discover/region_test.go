@@ -62,3 +62,29 @@ func TestGatewayRegion(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentEvents: the table gives the URL and health IDs every source
+// reads, and the status each URL event implies.
+func TestAgentEvents(t *testing.T) {
+	if got := EventIDs(RoleURLs); len(got) != 2 || got[0] != 3701 || got[1] != 3702 {
+		t.Errorf("EventIDs(RoleURLs) = %v", got)
+	}
+	if got := EventIDs(RoleHealth); len(got) != 3 {
+		t.Errorf("EventIDs(RoleHealth) = %v", got)
+	}
+	seen := map[uint32]bool{}
+	for _, e := range AgentEvents {
+		if seen[e.ID] || e.Role == 0 || e.Meaning == "" {
+			t.Errorf("table row %+v: duplicate or incomplete", e)
+		}
+		seen[e.ID] = true
+	}
+	for id, want := range map[uint32]Status{3701: Reachable, 3702: Unreachable, 3703: Reported, 9999: Reported} {
+		if got := StatusFor(id); got != want {
+			t.Errorf("StatusFor(%d) = %s, want %s", id, got, want)
+		}
+	}
+	if !NewestTracked(3701) || NewestTracked(3702) {
+		t.Error("NewestTracked: want 3701 only")
+	}
+}

@@ -54,11 +54,6 @@ func (c *collector) observation(computer string) *catalog.Observation {
 	return ob
 }
 
-// healthIDs are the agent's health events, collected per host beside the
-// URL events: 3703 RD Gateway URL not accessible, 3019 web-socket transport
-// URLs not reachable, 3277 broker or registration failures.
-var healthIDs = []uint32{3019, 3277, 3703}
-
 // health records an agent health event of a host.
 func (c *collector) health(ev evtx.Event) {
 	ev = admit(ev)
@@ -93,7 +88,7 @@ func (c *collector) event(ev evtx.Event) {
 	c.events++
 	ob := c.observation(ev.Computer)
 	ob.Events++
-	if ev.EventID == 3701 && ev.Time.After(ob.Newest) {
+	if discover.NewestTracked(ev.EventID) && ev.Time.After(ob.Newest) {
 		ob.Newest = ev.Time
 	}
 	found, rejected := discover.ExtractN(ev, c.maxNames)

@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
 )
 
 // withHealth adds the agent health events to the IDs read.
 func withHealth(ids []uint32) []uint32 {
 	all := slices.Clone(ids)
-	for _, id := range healthIDs {
+	for _, id := range discover.EventIDs(discover.RoleHealth) {
 		if !slices.Contains(all, id) {
 			all = append(all, id)
 		}

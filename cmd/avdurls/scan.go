@@ -124,7 +124,7 @@ type scanOptions struct {
 
 func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs := newFlags("scan")
-	o := scanOptions{ids: idList{ids: []uint32{3701, 3702}}}
+	o := scanOptions{ids: idList{ids: discover.EventIDs(discover.RoleURLs)}}
 	format := newChoice("table", formatNames()...)
 	cloud := newChoice(string(catalog.CloudPublic), cloudNames()...)
 	scope := newChoice(string(catalog.ScopeSessionHost), scopeNames()...)

@@ -35,8 +35,14 @@ var workspaceIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9
 var providerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,255}$`)
 
 // collectXPath is the data collection rule XPath that sends the events a
-// workspace scan reads.
-const collectXPath = "Application!*[System[Provider[@Name='WVD-Agent'] and (EventID=3701 or EventID=3702 or EventID=3703 or EventID=3019 or EventID=3277)]]"
+// workspace scan reads: every event ID of discover.AgentEvents.
+var collectXPath = func() string {
+	var ids []string
+	for _, e := range discover.AgentEvents {
+		ids = append(ids, fmt.Sprintf("EventID=%d", e.ID))
+	}
+	return "Application!*[System[Provider[@Name='WVD-Agent'] and (" + strings.Join(ids, " or ") + ")]]"
+}()
 
 // checkWorkspace checks --workspace against the other flags.
 func (o scanOptions) checkWorkspace(paths int, live bool) error {

@@ -232,7 +232,7 @@ func (c *collector) grouped(r wsRow, isURL bool, source string) {
 	c.events += n
 	ob := c.observation(ev.Computer)
 	ob.Events += n
-	if ev.EventID == 3701 && r.Last.After(ob.Newest) {
+	if discover.NewestTracked(ev.EventID) && r.Last.After(ob.Newest) {
 		ob.Newest = r.Last
 	}
 	found, rejected := discover.ExtractN(ev, c.maxNames)
