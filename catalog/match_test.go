@@ -55,7 +55,7 @@ func TestMatches(t *testing.T) {
 		{"*.wvd.microsoft.com", "rdbroker.wvd.microsoft.com", true},
 		{"*.wvd.microsoft.com", "fbc91b00-e6a4-4b2c-a7d8-68c7a740fe9f.rdbroker-g-us-r0.wvd.microsoft.com", true},
 		{"*.wvd.microsoft.com", "rdgateway-c225-UKS-r1.wvd.microsoft.com", true},
-		{"*.wvd.microsoft.com", "xn--80ak6aa92e.wvd.microsoft.com", true}, // a real label under the suffix
+		{"*.wvd.microsoft.com", "xn--80ak6aa92e.wvd.microsoft.com", false}, // one validator: IDN labels are refused everywhere
 		{"*.wvd.microsoft.com", "wvd.microsoft.com", false},
 		{"*.wvd.microsoft.com", "evilwvd.microsoft.com", false},
 		{"*.wvd.microsoft.com", "wvd.microsoft.com.evil.example", false},

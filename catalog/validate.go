@@ -117,56 +117,22 @@ func validateWildcard(a string) error {
 	return nil
 }
 
-// checkName checks a lower-case DNS host name of at least two labels, each
-// 1-63 characters of [a-z0-9-] not starting or ending with '-', 253
-// characters at most, whose last label is not all digits.
+// checkName checks a host name with the one validator avdurls has for
+// them (discover.Normalize): a catalog row must be a name a discovered host
+// could equal, in canonical form.
 func checkName(name string) error {
-	if len(name) > 253 {
-		return fmt.Errorf("longer than 253 characters (%d)", len(name))
+	n, err := discover.Normalize(name)
+	if err != nil {
+		return fmt.Errorf("%q: %w", name, err)
 	}
-	labels := strings.Split(name, ".")
-	if len(labels) < 2 {
-		return fmt.Errorf("%q needs at least two labels", name)
-	}
-	for _, l := range labels {
-		if err := checkLabel(l); err != nil {
-			return fmt.Errorf("%q: %w", name, err)
-		}
-	}
-	if allDigits(labels[len(labels)-1]) {
-		return fmt.Errorf("%q: the last label is all digits (an incomplete IP address?)", name)
-	}
-	return nil
-}
-
-func checkLabel(l string) error {
-	switch {
-	case l == "":
-		return errors.New("empty label")
-	case len(l) > 63:
-		return fmt.Errorf("label %q longer than 63 characters", l)
-	case l[0] == '-' || l[len(l)-1] == '-':
-		return fmt.Errorf("label %q starts or ends with '-'", l)
-	}
-	for i := 0; i < len(l); i++ {
-		if !isLDH(l[i]) {
-			return fmt.Errorf("character %q not allowed in a host name (use punycode for international names)", l[i])
-		}
+	if n != name {
+		return fmt.Errorf("%q is not in canonical form (want %q)", name, n)
 	}
 	return nil
 }
 
 func isLDH(c byte) bool {
 	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func validateServiceTag(t string) error {

@@ -53,8 +53,8 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 		}
 	}
 	fs := newFlags("catalog")
-	cloud := newChoice(string(catalog.CloudPublic), cloudNames()...)
-	scope := newChoice(string(catalog.ScopeSessionHost), scopeNames()...)
+	cloud := cloudChoice()
+	scope := scopeChoice()
 	format := newChoice("table", formatNames()...)
 	var fo fwOptions
 	optional := fs.Bool("optional", false, "")

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/avdurls/avdurls/catalog"
 )
 
 // choice is a flag value that must be one of a fixed list; a bad value
@@ -12,6 +14,26 @@ import (
 type choice struct {
 	value   string
 	choices []string
+	// parse, when set, turns what the user wrote into a choice (aliases
+	// such as AzureUSGovernment for usgov).
+	parse func(string) (string, error)
+}
+
+// cloudChoice is --cloud: the catalog's clouds, with the names Azure
+// tools use (AzureCloud, AzureUSGovernment, AzureChinaCloud) accepted.
+func cloudChoice() *choice {
+	return &choice{value: string(catalog.CloudPublic), choices: cloudNames(), parse: func(s string) (string, error) {
+		c, err := catalog.ParseCloud(s)
+		return string(c), err
+	}}
+}
+
+// scopeChoice is --scope: sessionhost (or session-host) or client.
+func scopeChoice() *choice {
+	return &choice{value: string(catalog.ScopeSessionHost), choices: scopeNames(), parse: func(s string) (string, error) {
+		sc, err := catalog.ParseScope(s)
+		return string(sc), err
+	}}
 }
 
 func newChoice(def string, choices ...string) *choice {
@@ -21,6 +43,14 @@ func newChoice(def string, choices ...string) *choice {
 func (c *choice) String() string { return c.value }
 func (c *choice) Type() string   { return "string" }
 func (c *choice) Set(s string) error {
+	if c.parse != nil {
+		v, err := c.parse(s)
+		if err != nil {
+			return fmt.Errorf("must be one of %s", strings.Join(c.choices, ", "))
+		}
+		c.value = v
+		return nil
+	}
 	s = strings.ToLower(strings.TrimSpace(s))
 	if !slices.Contains(c.choices, s) {
 		return fmt.Errorf("must be one of %s", strings.Join(c.choices, ", "))

@@ -126,8 +126,8 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs := newFlags("scan")
 	o := scanOptions{ids: idList{ids: discover.EventIDs(discover.RoleURLs)}}
 	format := newChoice("table", formatNames()...)
-	cloud := newChoice(string(catalog.CloudPublic), cloudNames()...)
-	scope := newChoice(string(catalog.ScopeSessionHost), scopeNames()...)
+	cloud := cloudChoice()
+	scope := scopeChoice()
 	fs.VarP(format, "format", "f", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.StringVar(&o.outputDir, "output-dir", "", "")
