@@ -64,6 +64,12 @@ func forgedExport(t *testing.T) string {
 	// was logged to another channel.
 	recs = append(recs, evtxtest.Record{Provider: "WVD-Agent", EventID: 3701, Level: 4, Time: base, Computer: "avd-0.contoso.local",
 		Channel: "System", Data: []string{"rdgateway-c999-eus2-r1.wvd.microsoft.com"}})
+	return writeExport(t, recs)
+}
+
+// writeExport writes the records as forged.evtx in a temporary folder.
+func writeExport(t *testing.T, recs []evtxtest.Record) string {
+	t.Helper()
 	b, err := evtxtest.Bytes(recs, evtxtest.Options{})
 	if err != nil {
 		t.Fatal(err)

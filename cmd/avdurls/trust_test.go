@@ -124,16 +124,8 @@ func forgedData(t *testing.T, computer string, data []string) string {
 	for i := 0; i < len(data); i += 500 {
 		chunks = append(chunks, strings.Join(data[i:min(i+500, len(data))], "\n"))
 	}
-	b, err := evtxtest.Bytes([]evtxtest.Record{{Provider: "WVD-Agent", EventID: 3701, Level: 4, Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
-		Computer: computer, Data: chunks}}, evtxtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "forged.evtx")
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return writeExport(t, []evtxtest.Record{{Provider: "WVD-Agent", EventID: 3701, Level: 4, Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		Computer: computer, Data: chunks}})
 }
 
 // TestRegistrableNamesGoToReview: names any Azure customer can register
