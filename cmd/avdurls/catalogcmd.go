@@ -158,9 +158,7 @@ func writeRegions(w io.Writer, cloud catalog.Cloud, format string) error {
 		for _, r := range regions {
 			out = append(out, region{r.Name, r.DisplayName, r.Geography})
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(w, out)
 	}
 	t := newTable(w)
 	t.Header("Region", "Display name", "Geography")

@@ -158,9 +158,7 @@ func cmdCatalogDiff(args []string, stdout io.Writer) error {
 	err := writeOutput(*output, stdout, func(w io.Writer) error {
 		switch format.value {
 		case "json":
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(d)
+			return writeJSON(w, d)
 		case "markdown":
 			return writeCatalogDiffMarkdown(w, d)
 		}

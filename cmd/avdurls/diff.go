@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -145,9 +144,7 @@ func writeDiff(output, format string, d Diff, stdout io.Writer) error {
 	return writeOutput(output, stdout, func(w io.Writer) error {
 		switch format {
 		case "json":
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(d)
+			return writeJSON(w, d)
 		case "csv":
 			return writeDiffCSV(w, d)
 		case "markdown":

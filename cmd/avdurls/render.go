@@ -103,12 +103,12 @@ func regionOptions(fo fwOptions, i int) fwOptions {
 	return fo
 }
 
-// writeJSON writes the report as indented JSON: the contract automation
-// reads (schemaVersion 1).
-func writeJSON(w io.Writer, rep catalog.Report) error {
+// writeJSON writes v as indented JSON, as every JSON output is written (the
+// report is the contract automation reads, schemaVersion 2).
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
+	return enc.Encode(v)
 }
 
 // warnNotCarried says on stderr what of the report the format leaves

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -114,9 +113,7 @@ func writeARM(w io.Writer, rep catalog.Report, o fwOptions) error {
 		}
 		t.Resources = append(t.Resources, r)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(t)
+	return writeJSON(w, t)
 }
 
 // armString escapes a literal ARM template string: one that starts with
