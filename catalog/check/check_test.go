@@ -187,9 +187,8 @@ func TestCheckInspectionThroughCAFile(t *testing.T) {
 }
 
 // TestCheckNameMismatch: a server that closes on a TLS hello is the tls
-// stage; a
-// certificate of a public CA for other names fails TLS without being
-// called inspection.
+// stage; a certificate of a public CA for other names fails TLS without
+// being called inspection.
 func TestCheckNameMismatch(t *testing.T) {
 	l := newLab(t)
 	c := l.checker()

@@ -61,6 +61,10 @@ func (c *Checker) lookup(ctx context.Context, name string, r *Result) []string {
 		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s says %s does not exist (NXDOMAIN or no address record)", c.resolverName(), name)
 	case err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de) && de.IsTimeout):
 		r.Stage, r.Reason = StageDNS, fmt.Sprintf("no answer from %s for %s within %s", c.resolverName(), name, c.timeout())
+	case err != nil && de != nil:
+		// de.Err only: the server de names is the system's, even when
+		// the resolver asks another.
+		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s could not resolve %s: %s", c.resolverName(), name, clean(de.Err))
 	case err != nil:
 		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s could not resolve %s: %s", c.resolverName(), name, clean(err.Error()))
 	}
