@@ -72,7 +72,7 @@ func (c *Checker) proxyConnect(ctx context.Context, p *url.URL, t Target, r *Res
 	case err != nil:
 		r.Stage, r.Reason = StageTCP, "proxy "+p.Redacted()+" gave no answer to CONNECT "+target+": "+httpReason(err, c.timeout())
 	case resp.StatusCode != http.StatusOK:
-		r.Stage, r.Reason = StageTCP, fmt.Sprintf("proxy %s answered CONNECT %s with %s: it refuses the name or cannot reach it", p.Redacted(), target, clean(resp.Status))
+		r.Stage, r.Reason = StageTCP, fmt.Sprintf("proxy %s answered CONNECT %s with %s: it refuses the name or cannot reach it", p.Redacted(), target, statusText(resp))
 	case br.Buffered() > 0:
 		r.Stage, r.Reason = StageTCP, "proxy "+p.Redacted()+" sent data after its CONNECT answer"
 	}

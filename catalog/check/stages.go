@@ -159,7 +159,7 @@ func (c *Checker) checkIP(ctx context.Context, t Target, r *Result) {
 	}
 	r.HTTPStatus = resp.StatusCode
 	if resp.StatusCode != http.StatusOK {
-		r.Stage, r.Reason = StageHTTP, fmt.Sprintf("the metadata service answered %s, not 200 (is this an Azure VM?)", clean(resp.Status))
+		r.Stage, r.Reason = StageHTTP, fmt.Sprintf("the metadata service answered %s, not 200 (is this an Azure VM?)", statusText(resp))
 	}
 }
 
@@ -221,11 +221,21 @@ func (c *Checker) httpStage(ctx context.Context, conn net.Conn, t Target, proxy 
 		return
 	}
 	r.HTTPStatus = resp.StatusCode
-	status := clean(resp.Status)
+	status := statusText(resp)
 	switch {
 	case resp.StatusCode == 470:
 		r.Stage, r.Reason = StageHTTP, "HTTP "+status+": Azure Firewall denied the request (no application rule allows the name)"
 	case proxied && slices.Contains([]int{403, 407, 502, 503, 504}, resp.StatusCode):
 		r.Stage, r.Reason = StageHTTP, "HTTP "+status+" from the proxy: it refused the name or could not reach it"
 	}
+}
+
+// statusText is a response's status code and, for a known code, its
+// standard text; the peer's own text is not shown.
+func statusText(resp *http.Response) string {
+	s := strconv.Itoa(resp.StatusCode)
+	if t := http.StatusText(resp.StatusCode); t != "" {
+		s += " " + t
+	}
+	return s
 }

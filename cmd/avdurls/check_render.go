@@ -119,7 +119,7 @@ func details(r check.Result) string {
 			parts = append(parts, "HTTP "+strconv.Itoa(r.HTTPStatus))
 		}
 	}
-	if r.Proxy != "" {
+	if r.Proxy != "" && !strings.Contains(r.Reason, r.Proxy) {
 		parts = append(parts, "via proxy "+r.Proxy)
 	}
 	return strings.Join(parts, "; ")
@@ -148,7 +148,7 @@ func writeCheckTable(w io.Writer, res []check.Result) error {
 		if region != "" {
 			fmt.Fprintf(w, "Region %s\n", region)
 		}
-		t := newTable(w, -4, 6, 12, 7, -7)
+		t := newTable(w, -3, 10, 13, 7, -5)
 		t.Header("Address", "Port", "Result", "ms", "Details")
 		for _, r := range groups[region] {
 			if err := t.Append(termSafe(r.Address), strconv.Itoa(r.Port)+"/"+r.Protocol, outcome(r), strconv.FormatInt(r.MS, 10), details(r)); err != nil {
