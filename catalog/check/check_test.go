@@ -117,7 +117,7 @@ func (l *lab) checker() *check.Checker {
 	return &check.Checker{
 		Resolver: rooted{r}, ResolverName: "DNS server " + l.dns.Addr(), Dial: l.dial,
 		Roots: l.ca.Pool(), PublicCAs: map[string]string{check.Thumbprint(l.ca.Cert): "avdurls Test Root CA"},
-		Timeout: 500 * time.Millisecond,
+		Timeout: 2 * time.Second, // generous: handshakes are slow under -race
 	}
 }
 
@@ -147,7 +147,7 @@ func TestCheckStages(t *testing.T) {
 		{fqdn("gone.example.com", 443), false, "dns", "does not exist (NXDOMAIN", false},
 		{fqdn("slow.example.com", 443), false, "dns", "no answer from DNS server", false},
 		{fqdn("closed.example.com", 443), false, "tcp", "connection refused", false},
-		{fqdn("silent.example.com", 443), false, "tls", "no TLS answer within 500ms", false},
+		{fqdn("silent.example.com", 443), false, "tls", "no TLS answer within 2s", false},
 		{fqdn("inspected.example.com", 443), false, "tls", `issued by "Contoso Inspection CA"`, true},
 		{fqdn("denied.example.com", 80), false, "http", "HTTP 470", false},
 		{check.Target{Address: check.MetadataAddress, Port: 80, Protocol: "TCP", Kind: "ip"}, true, "", "", false},
@@ -273,11 +273,11 @@ func TestCheckTCPTimeout(t *testing.T) {
 	l.routes["127.0.0.8:443"] = addr
 	start := time.Now()
 	r := l.checker().Check(context.Background(), fqdn("blackhole.example.com", 443))
-	if r.OK || r.Stage != "tcp" || !strings.Contains(r.Reason, "no answer within 500ms") {
+	if r.OK || r.Stage != "tcp" || !strings.Contains(r.Reason, "no answer within 2s") {
 		t.Errorf("ok %v, stage %q, reason %q; want a tcp timeout", r.OK, r.Stage, r.Reason)
 	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("took %v; the stage timeout is 500ms", d)
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("took %v; the stage timeout is 2s", d)
 	}
 }
 
@@ -336,12 +336,12 @@ func TestCheckParallel(t *testing.T) {
 }
 
 // TestCheckManyDistinct: 50 distinct entries, one of which gets no TLS
-// answer, take about as long as that one; 50 that all get none take about
-// ceil(50/16) timeouts, not 50.
+// answer within the timeout, take about as long as that one; 50 that all
+// get none take about ceil(50/16) = 4 timeouts, not 50.
 func TestCheckManyDistinct(t *testing.T) {
 	l := newLab(t)
 	c := l.checker()
-	c.Timeout = 400 * time.Millisecond
+	c.Timeout = time.Second
 	var targets []check.Target
 	for i := range 49 {
 		targets = append(targets, fqdn(fmt.Sprintf("fast%d.example.com", i), 443))
@@ -357,7 +357,7 @@ func TestCheckManyDistinct(t *testing.T) {
 	}
 	slowest := time.Duration(res[49].MS) * time.Millisecond
 	t.Logf("50 distinct entries, one silent: slowest %v, total %v", slowest, took)
-	if res[49].Stage != "tls" || took > slowest+300*time.Millisecond {
+	if res[49].Stage != "tls" || took > slowest+500*time.Millisecond {
 		t.Errorf("total %v, slowest %v (stage %q)", took, slowest, res[49].Stage)
 	}
 	targets = targets[:0]
@@ -368,7 +368,7 @@ func TestCheckManyDistinct(t *testing.T) {
 	res = c.Run(context.Background(), targets, nil)
 	took = time.Since(start)
 	t.Logf("50 distinct entries, all silent, 16 at a time, timeout %v: total %v (sum %v)", c.Timeout, took, 50*c.Timeout)
-	if res[0].Stage != "tls" || took > 4*c.Timeout+time.Second {
+	if res[0].Stage != "tls" || took > 4*c.Timeout+2*time.Second {
 		t.Errorf("total %v for 4 rounds of %v", took, c.Timeout)
 	}
 }
