@@ -28,6 +28,8 @@ Usage:
     avdurls catalog diff A B             rows that differ between two versions
     avdurls diff [options] OLD.json NEW.json
                                          what to add and remove since an earlier run
+    avdurls check [options] [REPORT.json...]
+                                         test that this machine reaches each entry
     avdurls help [COMMAND]               this text, or a command's options
     avdurls --version
 
@@ -44,6 +46,7 @@ Exit status:
     2  bad command line
     3  output written, but some input was damaged or unreadable (see warnings)
     4  diff and catalog diff only: there are entries to add or remove
+    5  check only: some entry failed its check
 `
 
 func main() {
@@ -69,6 +72,8 @@ func run(args []string, stdout, errw io.Writer) int {
 		err = cmdCatalog(args[1:], stdout)
 	case "diff":
 		status, err = cmdDiff(args[1:], stdout)
+	case "check":
+		status, err = cmdCheck(args[1:], stdout)
 	case "help", "-h", "--help":
 		if len(args) > 1 {
 			return run([]string{args[1], "--help"}, stdout, errw)
@@ -79,7 +84,7 @@ func run(args []string, stdout, errw io.Writer) int {
 		fmt.Fprintf(stdout, "avdurls %s\n", buildVersion())
 		return exitOK
 	default:
-		errorf("unknown command %q; the commands are scan, events, catalog, diff and help", args[0])
+		errorf("unknown command %q; the commands are scan, events, catalog, diff, check and help", args[0])
 		return exitUsage
 	}
 	if code, ok := exitStatusOf(err); ok {

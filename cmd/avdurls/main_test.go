@@ -31,6 +31,7 @@ func TestScripts(t *testing.T) {
 		},
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") != "",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"checklab": checkLab, // loopback servers of the check scripts (check_lab_test.go)
 			// utf16 SRC DST: SRC re-encoded as UTF-16LE with a byte order
 			// mark, as PowerShell 5 redirection writes text.
 			"utf16": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -1,0 +1,374 @@
+package check_test
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/avdurls/avdurls/catalog/check"
+	"github.com/avdurls/avdurls/catalog/check/checktest"
+)
+
+// lab is the loopback laboratory of a test: servers, and a dialer that
+// reaches them by the address a name resolved to and refuses any address
+// not of the lab, so nothing leaves the machine.
+type lab struct {
+	t        *testing.T
+	ca, insp *checktest.CA
+	dns      *checktest.DNS
+	proxy    *checktest.Proxy
+	routes   map[string]string // "ip:port" the checker dials -> 127.0.0.1:PORT of a server
+	mu       sync.Mutex
+	dialed   []string
+}
+
+// newLab starts the servers. Names resolve to addresses of 127.0.0.0/8;
+// the dialer maps each address and port to the server that plays it.
+func newLab(t *testing.T) *lab {
+	t.Helper()
+	l := &lab{t: t, routes: map[string]string{}}
+	var err error
+	l.ca = must(t, func() (*checktest.CA, error) { return checktest.NewCA("avdurls Test Root CA") })
+	l.insp = must(t, func() (*checktest.CA, error) { return checktest.NewCA("Contoso Inspection CA") })
+	good := must(t, func() (tls.Certificate, error) {
+		return l.ca.Issue("login.microsoftonline.com", "gcs.prod.monitoring.core.windows.net", "*.example.com")
+	})
+	fake := must(t, func() (tls.Certificate, error) {
+		return l.insp.Issue("login.microsoftonline.com", "gcs.prod.monitoring.core.windows.net")
+	})
+	l.serve("127.0.0.2:443", must(t, func() (*checktest.Server, error) { return checktest.StartTLS(good) }))
+	l.serve("127.0.0.3:443", must(t, func() (*checktest.Server, error) { return checktest.StartTLS(fake) }))
+	l.serve("127.0.0.4:443", must(t, func() (*checktest.Server, error) { return checktest.StartSilent() }))
+	l.serve("127.0.0.5:80", must(t, func() (*checktest.Server, error) { return checktest.StartHTTP(200, false) }))
+	l.serve("127.0.0.6:80", must(t, func() (*checktest.Server, error) { return checktest.StartHTTP(470, false) }))
+	l.serve(check.MetadataAddress+":80", must(t, func() (*checktest.Server, error) { return checktest.StartHTTP(0, true) }))
+	l.serve(check.WireServer+":80", must(t, func() (*checktest.Server, error) { return checktest.StartSilent() }))
+	closed, err := checktest.ClosedPort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.routes["127.0.0.7:443"] = "127.0.0.1:" + strconv.Itoa(closed)
+	records := map[string]string{
+		"login.microsoftonline.com": "127.0.0.2", "inspected.example.com": "127.0.0.3", "silent.example.com": "127.0.0.4",
+		"www.microsoft.com": "127.0.0.5", "denied.example.com": "127.0.0.6", "closed.example.com": "127.0.0.7",
+		"blackhole.example.com": "127.0.0.8", "gone.example.com": checktest.NXDomain, "slow.example.com": checktest.NoAnswer,
+	}
+	// fastN.example.com: the good TLS server; silentN.example.com: the
+	// silent one, each under its own address.
+	for i := range 64 {
+		records[fmt.Sprintf("fast%d.example.com", i)] = fmt.Sprintf("127.0.1.%d", i)
+		l.routes[fmt.Sprintf("127.0.1.%d:443", i)] = l.routes["127.0.0.2:443"]
+		records[fmt.Sprintf("silent%d.example.com", i)] = fmt.Sprintf("127.0.2.%d", i)
+		l.routes[fmt.Sprintf("127.0.2.%d:443", i)] = l.routes["127.0.0.4:443"]
+	}
+	l.dns = must(t, func() (*checktest.DNS, error) { return checktest.StartDNS(records) })
+	t.Cleanup(l.dns.Close)
+	return l
+}
+
+// must runs f and fails the test on error.
+func must[T any](t *testing.T, f func() (T, error)) T {
+	t.Helper()
+	v, err := f()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// serve routes addr to a server, closed at the end of the test.
+func (l *lab) serve(addr string, s *checktest.Server) {
+	l.routes[addr] = s.Addr()
+	l.t.Cleanup(s.Close)
+}
+
+// dial is the checker's dialer: lab addresses only.
+func (l *lab) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	l.mu.Lock()
+	l.dialed = append(l.dialed, addr)
+	to, ok := l.routes[addr]
+	l.mu.Unlock()
+	if !ok {
+		host, _, _ := net.SplitHostPort(addr)
+		if host != checktest.Loopback {
+			l.t.Errorf("the checker dialed %s, not an address of the lab", addr)
+			return nil, fmt.Errorf("test: %s is not in the lab", addr)
+		}
+		to = addr
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, to)
+}
+
+// checker is a checker of the lab: its DNS server, its dialer, the test
+// CA trusted and counted as public.
+func (l *lab) checker() *check.Checker {
+	r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, l.dns.Addr())
+	}}
+	return &check.Checker{
+		Resolver: rooted{r}, ResolverName: "DNS server " + l.dns.Addr(), Dial: l.dial,
+		Roots: l.ca.Pool(), PublicCAs: map[string]string{check.Thumbprint(l.ca.Cert): "avdurls Test Root CA"},
+		Timeout: 2 * time.Second, // generous: handshakes are slow under -race
+	}
+}
+
+// rooted asks for names with a final dot: no search domains.
+type rooted struct{ r *net.Resolver }
+
+func (r rooted) LookupHost(ctx context.Context, host string) ([]string, error) {
+	return r.r.LookupHost(ctx, host+".")
+}
+
+func fqdn(name string, port int) check.Target {
+	return check.Target{Region: "westeurope", Address: name, Port: port, Protocol: "TCP", Kind: "fqdn"}
+}
+
+// TestCheckStages: each stage's failure is named, with its reason.
+func TestCheckStages(t *testing.T) {
+	l := newLab(t)
+	c := l.checker()
+	for _, tc := range []struct {
+		target      check.Target
+		ok          bool
+		stage, want string
+		inspection  bool
+	}{
+		{fqdn("login.microsoftonline.com", 443), true, "", "", false},
+		{fqdn("www.microsoft.com", 80), true, "", "", false},
+		{fqdn("gone.example.com", 443), false, "dns", "does not exist (NXDOMAIN", false},
+		{fqdn("slow.example.com", 443), false, "dns", "no answer from DNS server", false},
+		{fqdn("closed.example.com", 443), false, "tcp", "connection refused", false},
+		{fqdn("silent.example.com", 443), false, "tls", "no TLS answer within 2s", false},
+		{fqdn("inspected.example.com", 443), false, "tls", `issued by "Contoso Inspection CA"`, true},
+		{fqdn("denied.example.com", 80), false, "http", "HTTP 470", false},
+		{check.Target{Address: check.MetadataAddress, Port: 80, Protocol: "TCP", Kind: "ip"}, true, "", "", false},
+		{check.Target{Address: check.WireServer, Port: 80, Protocol: "TCP", Kind: "ip"}, true, "", "", false},
+	} {
+		r := c.Check(context.Background(), tc.target)
+		if r.OK != tc.ok || r.Stage != tc.stage || !strings.Contains(r.Reason, tc.want) || r.Inspection != tc.inspection || !r.Checked {
+			t.Errorf("%s:%d: ok %v, stage %q, inspection %v, reason %q; want ok %v, stage %q, inspection %v, reason with %q",
+				tc.target.Address, tc.target.Port, r.OK, r.Stage, r.Inspection, r.Reason, tc.ok, tc.stage, tc.inspection, tc.want)
+		}
+	}
+	if r := c.Check(context.Background(), fqdn("inspected.example.com", 443)); r.Issuer != "Contoso Inspection CA" {
+		t.Errorf("issuer %q, want Contoso Inspection CA", r.Issuer)
+	}
+	if r := c.Check(context.Background(), fqdn("login.microsoftonline.com", 443)); r.Issuer != "avdurls Test Root CA" || len(r.Resolved) != 1 || r.Resolved[0] != "127.0.0.2" {
+		t.Errorf("issuer %q, resolved %v; want the test CA and 127.0.0.2", r.Issuer, r.Resolved)
+	}
+}
+
+// TestCheckInspectionThroughCAFile: a chain that verifies only through an
+// added root (a corporate CA given with --ca-file) that is not one of the
+// public CAs is inspection; so is the test CA when the public CAs are
+// Microsoft's alone.
+func TestCheckInspectionThroughCAFile(t *testing.T) {
+	l := newLab(t)
+	c := l.checker()
+	c.PublicCAs = nil // Microsoft's
+	r := c.Check(context.Background(), fqdn("login.microsoftonline.com", 443))
+	if r.OK || r.Stage != "tls" || !r.Inspection || !strings.Contains(r.Reason, `root "avdurls Test Root CA"`) ||
+		!strings.Contains(r.Reason, "Microsoft does not support") {
+		t.Errorf("ok %v, stage %q, inspection %v, reason %q; want inspection through the test root", r.OK, r.Stage, r.Inspection, r.Reason)
+	}
+	c.Roots = l.insp.Pool() // now the good server's CA is unknown, and not named as a public one
+	if r := c.Check(context.Background(), fqdn("login.microsoftonline.com", 443)); !r.Inspection || !strings.Contains(r.Reason, "not trusted here") {
+		t.Errorf("untrusted private CA: inspection %v, reason %q", r.Inspection, r.Reason)
+	}
+}
+
+// TestCheckNameMismatch: a server that closes on a TLS hello is the tls
+// stage; a certificate of a public CA for other names fails TLS without
+// being called inspection.
+func TestCheckNameMismatch(t *testing.T) {
+	l := newLab(t)
+	c := l.checker()
+	l.routes["127.0.0.5:443"] = l.routes["127.0.0.5:80"]
+	r := c.Check(context.Background(), fqdn("www.microsoft.com", 443))
+	if r.OK || r.Stage != "tls" || !strings.Contains(r.Reason, "closed during the TLS handshake") {
+		t.Errorf("TLS to an HTTP server: ok %v, stage %q, reason %q", r.OK, r.Stage, r.Reason)
+	}
+	l.routes["127.0.0.5:443"] = l.routes["127.0.0.2:443"]
+	r = c.Check(context.Background(), fqdn("www.microsoft.com", 443))
+	if r.OK || r.Stage != "tls" || !strings.Contains(r.Reason, "certificate not valid") || !strings.Contains(r.Reason, "not www.microsoft.com") || r.Inspection {
+		t.Errorf("wrong name: ok %v, stage %q, inspection %v, reason %q", r.OK, r.Stage, r.Inspection, r.Reason)
+	}
+}
+
+// TestCheckProxy: names on 443 go through CONNECT and on 80 as proxy
+// requests; IP rules never do; the result names the proxy; a refusal is
+// the tcp stage.
+func TestCheckProxy(t *testing.T) {
+	l := newLab(t)
+	p, err := checktest.StartProxy(map[string]int{
+		"login.microsoftonline.com": portOf(l.routes["127.0.0.2:443"]), "www.microsoft.com": portOf(l.routes["127.0.0.5:80"]),
+		"blocked.example.com": 0,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	c := l.checker()
+	c.Resolver = failResolver{t}
+	pu := &url.URL{Scheme: "http", Host: p.Addr(), User: url.UserPassword("u", "secret")}
+	c.Proxy = func(*url.URL) (*url.URL, error) { return pu, nil }
+	targets := []check.Target{fqdn("login.microsoftonline.com", 443), fqdn("www.microsoft.com", 80), fqdn("blocked.example.com", 443),
+		{Address: check.MetadataAddress, Port: 80, Protocol: "TCP", Kind: "ip"}}
+	res := c.Run(context.Background(), targets, nil)
+	for i, want := range []struct {
+		ok    bool
+		stage string
+		proxy bool
+	}{{true, "", true}, {true, "", true}, {false, "tcp", true}, {true, "", false}} {
+		r := res[i]
+		if r.OK != want.ok || r.Stage != want.stage || (r.Proxy != "") != want.proxy || strings.Contains(r.Proxy, "secret") {
+			t.Errorf("%s:%d: ok %v, stage %q, proxy %q, reason %q", r.Address, r.Port, r.OK, r.Stage, r.Proxy, r.Reason)
+		}
+	}
+	seen := strings.Join(p.Seen(), "\n")
+	for _, want := range []string{"CONNECT login.microsoftonline.com:443", "HEAD http://www.microsoft.com/", "CONNECT blocked.example.com:443"} {
+		if !strings.Contains(seen, want) {
+			t.Errorf("the proxy did not see %q; it saw:\n%s", want, seen)
+		}
+	}
+	if strings.Contains(seen, "169.254") {
+		t.Errorf("the metadata request went through the proxy:\n%s", seen)
+	}
+}
+
+func portOf(addr string) int {
+	_, p, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
+// failResolver fails the test when asked: through a proxy, names are
+// not resolved here.
+type failResolver struct{ t *testing.T }
+
+func (f failResolver) LookupHost(_ context.Context, host string) ([]string, error) {
+	if host != check.MetadataAddress {
+		f.t.Errorf("resolved %s although a proxy is set", host)
+	}
+	return nil, fmt.Errorf("no DNS in this test")
+}
+
+// TestCheckTCPTimeout: a connection nothing answers is the tcp stage.
+func TestCheckTCPTimeout(t *testing.T) {
+	l := newLab(t)
+	addr, closeFn, err := checktest.BlackHole()
+	if err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(closeFn)
+	l.routes["127.0.0.8:443"] = addr
+	start := time.Now()
+	r := l.checker().Check(context.Background(), fqdn("blackhole.example.com", 443))
+	if r.OK || r.Stage != "tcp" || !strings.Contains(r.Reason, "no answer within 2s") {
+		t.Errorf("ok %v, stage %q, reason %q; want a tcp timeout", r.OK, r.Stage, r.Reason)
+	}
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("took %v; the stage timeout is 2s", d)
+	}
+}
+
+// TestCheckNotChecked: UDP, ranges and wildcards are listed, not checked.
+func TestCheckNotChecked(t *testing.T) {
+	c := &check.Checker{Dial: func(context.Context, string, string) (net.Conn, error) {
+		t.Error("dialed")
+		return nil, fmt.Errorf("no")
+	}}
+	for _, tg := range []check.Target{
+		{Address: "turn.example.com", Port: 3478, Protocol: "UDP", Kind: "fqdn"},
+		{Address: "10.0.0.0/8", Port: 443, Protocol: "TCP", Kind: "cidr"},
+		{Address: "*.wvd.microsoft.com", Port: 443, Protocol: "TCP", Kind: "wildcard"},
+	} {
+		r := c.Check(context.Background(), tg)
+		if r.Checked || r.OK || r.Stage != "" || !strings.Contains(r.Reason, "not checked") {
+			t.Errorf("%s: checked %v, ok %v, stage %q, reason %q", tg.Address, r.Checked, r.OK, r.Stage, r.Reason)
+		}
+	}
+}
+
+// TestCheckParallel: 50 entries, one of which takes the whole timeout,
+// take about as long as that one, not the sum; results keep the input
+// order; duplicates are checked once.
+func TestCheckParallel(t *testing.T) {
+	l := newLab(t)
+	c := l.checker()
+	c.Timeout = time.Second
+	var targets []check.Target
+	for i := range 49 {
+		targets = append(targets, check.Target{Region: fmt.Sprint("r", i%3), Address: "login.microsoftonline.com", Port: 443, Protocol: "TCP", Kind: "fqdn"})
+		targets[i].Port = 443
+		if i%2 == 1 {
+			targets[i] = fqdn("www.microsoft.com", 80)
+			targets[i].Region = fmt.Sprint("r", i)
+		}
+	}
+	targets = append(targets, fqdn("silent.example.com", 443))
+	calls := 0
+	start := time.Now()
+	res := c.Run(context.Background(), targets, func(_ check.Result, done, total int) {
+		calls++
+		if done != calls || total != 3 {
+			t.Errorf("progress %d/%d at call %d", done, total, calls)
+		}
+	})
+	took := time.Since(start)
+	if len(res) != 50 || res[49].Stage != "tls" || !res[0].OK || res[1].Region != "r1" || res[1].Address != "www.microsoft.com" {
+		t.Fatalf("results out of order or wrong: %+v", res[:2])
+	}
+	slowest := time.Duration(res[49].MS) * time.Millisecond
+	t.Logf("50 entries (3 distinct), the slowest %v: total %v", slowest, took)
+	if took > slowest+500*time.Millisecond {
+		t.Errorf("total %v; the slowest entry took %v", took, slowest)
+	}
+}
+
+// TestCheckManyDistinct: 50 distinct entries, one of which gets no TLS
+// answer within the timeout, take about as long as that one; 50 that all
+// get none take about ceil(50/16) = 4 timeouts, not 50.
+func TestCheckManyDistinct(t *testing.T) {
+	l := newLab(t)
+	c := l.checker()
+	c.Timeout = time.Second
+	var targets []check.Target
+	for i := range 49 {
+		targets = append(targets, fqdn(fmt.Sprintf("fast%d.example.com", i), 443))
+	}
+	targets = append(targets, fqdn("silent.example.com", 443))
+	start := time.Now()
+	res := c.Run(context.Background(), targets, nil)
+	took := time.Since(start)
+	for _, r := range res[:49] {
+		if !r.OK {
+			t.Fatalf("%s: %s %s", r.Address, r.Stage, r.Reason)
+		}
+	}
+	slowest := time.Duration(res[49].MS) * time.Millisecond
+	t.Logf("50 distinct entries, one silent: slowest %v, total %v", slowest, took)
+	if res[49].Stage != "tls" || took > slowest+500*time.Millisecond {
+		t.Errorf("total %v, slowest %v (stage %q)", took, slowest, res[49].Stage)
+	}
+	targets = targets[:0]
+	for i := range 50 {
+		targets = append(targets, fqdn(fmt.Sprintf("silent%d.example.com", i), 443))
+	}
+	start = time.Now()
+	res = c.Run(context.Background(), targets, nil)
+	took = time.Since(start)
+	t.Logf("50 distinct entries, all silent, 16 at a time, timeout %v: total %v (sum %v)", c.Timeout, took, 50*c.Timeout)
+	if res[0].Stage != "tls" || took > 4*c.Timeout+2*time.Second {
+		t.Errorf("total %v for 4 rounds of %v", took, c.Timeout)
+	}
+}

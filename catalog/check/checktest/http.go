@@ -1,0 +1,131 @@
+package checktest
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// StartHTTP starts an HTTP server that answers every request with status.
+// With metadata set it acts as the Azure Instance Metadata Service does:
+// 200 and a JSON document only for requests with the header
+// Metadata: true, 400 for the others.
+func StartHTTP(status int, metadata bool) (*Server, error) {
+	ln, err := listen()
+	if err != nil {
+		return nil, err
+	}
+	return serve(ln, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		br := bufio.NewReader(c)
+		for {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			io.Copy(io.Discard, req.Body)
+			code, body := status, ""
+			if metadata {
+				code, body = http.StatusBadRequest, `{"error":"Bad request. Required metadata header not specified"}`
+				if req.Header.Get("Metadata") == "true" {
+					code, body = http.StatusOK, `{"compute":{"location":"westeurope"}}`
+				}
+			}
+			resp := &http.Response{StatusCode: code, ProtoMajor: 1, ProtoMinor: 1, Request: req,
+				Header: http.Header{"Content-Type": {"application/json"}}, ContentLength: int64(len(body)),
+				Body: io.NopCloser(strings.NewReader(body))}
+			if resp.Write(c) != nil {
+				return
+			}
+		}
+	}), nil
+}
+
+// Proxy is an HTTP proxy on 127.0.0.1: it tunnels CONNECT and forwards
+// plain HTTP requests in absolute form. Every name it is asked for is
+// reached at 127.0.0.1: on the port its route gives, else on the port
+// asked for; names without a route whose port is 0 get 403.
+type Proxy struct {
+	*Server
+	routes map[string]int // host name -> port of 127.0.0.1; 0: refused with 403
+	mu     sync.Mutex
+	seen   []string
+}
+
+// StartProxy starts the proxy with its routes: host name to a port of
+// 127.0.0.1, or 0 to refuse the name with 403 Forbidden.
+func StartProxy(routes map[string]int) (*Proxy, error) {
+	ln, err := listen()
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{routes: routes}
+	p.Server = serve(ln, p.handle)
+	return p, nil
+}
+
+// Seen lists the requests received, "CONNECT host:port" or "HEAD
+// http://host/", in order.
+func (p *Proxy) Seen() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.seen...)
+}
+
+// handle serves one client connection.
+func (p *Proxy) handle(c net.Conn) {
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(c)
+	req, err := http.ReadRequest(br)
+	if err != nil {
+		return
+	}
+	target := req.Host
+	if req.Method != http.MethodConnect {
+		target = req.URL.Host
+	}
+	p.mu.Lock()
+	p.seen = append(p.seen, req.Method+" "+req.RequestURI)
+	p.mu.Unlock()
+	host, port, err := net.SplitHostPort(target)
+	if err != nil {
+		host, port = target, "80"
+	}
+	if to, ok := p.routes[host]; ok && to == 0 {
+		io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+		return
+	} else if ok {
+		port = strconv.Itoa(to)
+	}
+	up, err := net.DialTimeout("tcp", net.JoinHostPort(Loopback, port), 5*time.Second)
+	if err != nil {
+		io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+		return
+	}
+	defer up.Close()
+	if req.Method == http.MethodConnect {
+		io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+		go func() {
+			io.Copy(up, br)
+			up.Close() // the client is gone: end the other direction too
+		}()
+		io.Copy(c, up)
+		return
+	}
+	req.RequestURI = ""
+	if req.Write(up) != nil {
+		return
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(up), req)
+	if err != nil {
+		io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+		return
+	}
+	resp.Header.Set("Via", "1.1 checktest-proxy:"+strconv.Itoa(p.Port()))
+	resp.Write(c)
+}

@@ -1,0 +1,241 @@
+package check
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/avdurls/avdurls/discover"
+)
+
+// The platform addresses of the catalog's IP rules.
+const (
+	// MetadataAddress is the Azure Instance Metadata Service: its check is
+	// a GET of MetadataPath with the header Metadata: true, never proxied.
+	MetadataAddress = "169.254.169.254"
+	MetadataPath    = "/metadata/instance?api-version=2021-02-01"
+	// WireServer is Azure's virtual public IP (health probes, VM agent):
+	// its check is a TCP connection.
+	WireServer = "168.63.129.16"
+)
+
+// clean makes text from the network printable and bounded: an error
+// message, a status line or a certificate name is the peer's text.
+func clean(s string) string { return discover.CleanText(s, 400) }
+
+// resolverName names the resolver in reasons.
+func (c *Checker) resolverName() string {
+	if c.ResolverName != "" {
+		return c.ResolverName
+	}
+	return "the system resolver"
+}
+
+// lookup is the DNS stage: the addresses of name, IPv4 first; nil on
+// failure.
+func (c *Checker) lookup(ctx context.Context, name string, r *Result) []string {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	var res Resolver = net.DefaultResolver
+	if c.Resolver != nil {
+		res = c.Resolver
+	}
+	addrs, err := res.LookupHost(ctx, name)
+	var de *net.DNSError
+	switch {
+	case err == nil && len(addrs) == 0:
+		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s returned no address for %s", c.resolverName(), name)
+	case errors.As(err, &de) && de.IsNotFound:
+		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s says %s does not exist (NXDOMAIN or no address record)", c.resolverName(), name)
+	case err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de) && de.IsTimeout):
+		r.Stage, r.Reason = StageDNS, fmt.Sprintf("no answer from %s for %s within %s", c.resolverName(), name, c.timeout())
+	case err != nil && de != nil:
+		// de.Err only: the server de names is the system's, even when
+		// the resolver asks another.
+		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s could not resolve %s: %s", c.resolverName(), name, clean(de.Err))
+	case err != nil:
+		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s could not resolve %s: %s", c.resolverName(), name, clean(err.Error()))
+	}
+	if r.Stage != "" {
+		return nil
+	}
+	slices.SortStableFunc(addrs, func(a, b string) int {
+		return boolInt(strings.Contains(a, ":")) - boolInt(strings.Contains(b, ":"))
+	})
+	r.Resolved = addrs
+	return addrs
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// dial opens a TCP connection through Dial, or a net.Dialer.
+func (c *Checker) dial(ctx context.Context, addr string) (net.Conn, error) {
+	if c.Dial != nil {
+		return c.Dial(ctx, "tcp", addr)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, "tcp", addr)
+}
+
+// connect is the TCP stage: a connection to the first of addrs that
+// accepts one on port, all tried within one Timeout; nil on failure.
+func (c *Checker) connect(ctx context.Context, addrs []string, port int, r *Result) net.Conn {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	var errs []string
+	for _, a := range addrs {
+		addr := net.JoinHostPort(a, strconv.Itoa(port))
+		conn, err := c.dial(ctx, addr)
+		if err == nil {
+			r.Connected = addr
+			return conn
+		}
+		errs = append(errs, addr+": "+tcpReason(err, c.timeout()))
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	r.Stage, r.Reason = StageTCP, strings.Join(errs, "; ")
+	return nil
+}
+
+// tcpReason says in words what a failed connection means.
+func tcpReason(err error, timeout time.Duration) string {
+	msg := strings.ToLower(err.Error())
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return fmt.Sprintf("no answer within %s (packets dropped: no firewall rule lets it through, or no route)", timeout)
+	case errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(msg, "refused"):
+		return "connection refused (a firewall rejecting it, or nothing listening on the port)"
+	case errors.Is(err, syscall.ECONNRESET) || strings.Contains(msg, "reset") || strings.Contains(msg, "forcibly closed"):
+		return "connection reset (a firewall rejecting it)"
+	case errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH) || strings.Contains(msg, "unreachable"):
+		return "network or host unreachable (no route: check the route table and user-defined routes)"
+	}
+	return clean(err.Error())
+}
+
+// checkIP checks an IP rule: the metadata service by a GET with
+// Metadata: true, any other address by a TCP connection. IP rules are
+// never proxied.
+func (c *Checker) checkIP(ctx context.Context, t Target, r *Result) {
+	ip, err := netip.ParseAddr(t.Address)
+	if err != nil {
+		r.Stage, r.Reason = StageTCP, "not an IP address"
+		return
+	}
+	conn := c.connect(ctx, []string{ip.String()}, t.Port, r)
+	if conn == nil {
+		return
+	}
+	defer conn.Close()
+	if t.Address != MetadataAddress || t.Port != 80 {
+		return
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+MetadataAddress+MetadataPath, nil)
+	req.Header.Set("Metadata", "true")
+	resp, err := c.roundTrip(ctx, conn, req, false)
+	if err != nil {
+		r.Stage, r.Reason = StageHTTP, "metadata service: "+httpReason(err, c.timeout())
+		return
+	}
+	r.HTTPStatus = resp.StatusCode
+	if resp.StatusCode != http.StatusOK {
+		r.Stage, r.Reason = StageHTTP, fmt.Sprintf("the metadata service answered %s, not 200 (is this an Azure VM?)", statusText(resp))
+	}
+}
+
+// roundTrip writes req on conn (in proxy form when proxied) and reads the
+// answer's head, within Timeout.
+func (c *Checker) roundTrip(ctx context.Context, conn net.Conn, req *http.Request, proxied bool) (*http.Response, error) {
+	deadline := time.Now().Add(c.timeout())
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	conn.SetDeadline(deadline)
+	defer conn.SetDeadline(time.Time{})
+	req.Header.Set("User-Agent", "avdurls-check")
+	req.Close = true
+	write := req.Write
+	if proxied {
+		write = req.WriteProxy
+	}
+	if err := write(conn); err != nil {
+		return nil, err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	return resp, nil
+}
+
+// httpReason says in words why no HTTP answer came.
+func httpReason(err error, timeout time.Duration) string {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return fmt.Sprintf("no HTTP answer within %s (the connection was accepted, the request got no reply)", timeout)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection was closed without an HTTP answer (a firewall that filters HTTP by host name closed it)"
+	}
+	return clean(err.Error())
+}
+
+// httpStage is the HTTP stage of port 80 entries: HEAD / and its status.
+// Azure Firewall answers a denied HTTP request with status 470; a proxy
+// that cannot or will not reach the name answers 403, 407, 502, 503 or
+// 504.
+func (c *Checker) httpStage(ctx context.Context, conn net.Conn, t Target, proxy *url.URL, r *Result) {
+	req, err := http.NewRequest(http.MethodHead, "http://"+t.Address+"/", nil)
+	if err != nil {
+		r.Stage, r.Reason = StageHTTP, clean(err.Error())
+		return
+	}
+	proxied := proxy != nil
+	if proxied {
+		setProxyAuth(req, proxy)
+	}
+	resp, err := c.roundTrip(ctx, conn, req, proxied)
+	if err != nil {
+		r.Stage, r.Reason = StageHTTP, httpReason(err, c.timeout())
+		return
+	}
+	r.HTTPStatus = resp.StatusCode
+	status := statusText(resp)
+	switch {
+	case resp.StatusCode == 470:
+		r.Stage, r.Reason = StageHTTP, "HTTP "+status+": Azure Firewall denied the request (no application rule allows the name)"
+	case proxied && slices.Contains([]int{403, 407, 502, 503, 504}, resp.StatusCode):
+		r.Stage, r.Reason = StageHTTP, "HTTP "+status+" from the proxy: it refused the name or could not reach it"
+	}
+}
+
+// statusText is a response's status code and, for a known code, its
+// standard text; the peer's own text is not shown.
+func statusText(resp *http.Response) string {
+	s := strconv.Itoa(resp.StatusCode)
+	if t := http.StatusText(resp.StatusCode); t != "" {
+		s += " " + t
+	}
+	return s
+}

@@ -1,0 +1,38 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/avdurls/avdurls/catalog"
+)
+
+// Targets lists the entries of a report to check: for each region (only
+// region, when not empty) its entries, its IP rules and its unresolved
+// wildcard rows, which are listed as not checked. It fails when region is
+// not in the report.
+func Targets(rep catalog.Report, region string) ([]Target, error) {
+	var ts []Target
+	found := false
+	for _, r := range rep.Regions {
+		if region != "" && r.Region != region {
+			continue
+		}
+		found = true
+		for _, list := range [][]catalog.Entry{r.Entries, r.IPRules} {
+			for _, e := range list {
+				ts = append(ts, Target{Region: r.Region, Address: e.Address, Port: e.Port, Protocol: e.Protocol, Kind: e.Kind})
+			}
+		}
+		for _, u := range r.Unresolved {
+			ts = append(ts, Target{Region: r.Region, Address: u.Address, Port: u.Port, Protocol: u.Protocol, Kind: "wildcard"})
+		}
+	}
+	if region != "" && !found {
+		var have []string
+		for _, r := range rep.Regions {
+			have = append(have, r.Region)
+		}
+		return nil, fmt.Errorf("region %s is not in the report (it has %v)", region, have)
+	}
+	return ts, nil
+}

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/catalog/check"
+	"github.com/avdurls/avdurls/discover"
+)
+
+// exitCheckFailed is check's status when an entry it checked failed.
+const exitCheckFailed = 5
+
+const checkUsage = `Usage:
+    avdurls check [options] REPORT.json...   the entries of reports
+    avdurls check [options]                  on a session host (Windows): this
+                                             host's live scan and the catalog
+    avdurls check --catalog-only --region R  the catalog's exact rows alone
+
+Tests whether this machine reaches every entry of an allowlist, stage by
+stage, and names the stage that failed: dns (the name resolves), tcp (a
+connection to the port opens, directly or through the proxy), tls (port 443:
+a handshake with the name as SNI, the certificate chain verified and checked
+for TLS inspection) and http (port 80: HEAD / answered; the metadata service:
+GET with Metadata: true). 168.63.129.16 is checked by a TCP connection. UDP
+rows, ranges and wildcards are listed as not checked, with the reason.
+
+Names on ports 443 and 80 go through the proxy of HTTPS_PROXY, HTTP_PROXY
+and NO_PROXY, or --proxy (CONNECT for 443); the proxy resolves them, so
+there is no DNS stage. IP rules are never proxied.
+
+Options:
+    -f, --format FORMAT        table (default), json, csv, markdown
+    -o, --output FILE          write to FILE atomically instead of stdout
+        --region NAME          only this region of the reports; the region of
+                               --catalog-only and of the live scan
+        --catalog-only         check the catalog's rows for --region alone
+        --cloud CLOUD          public (default), usgov or china
+        --scope SCOPE          sessionhost (default) or client
+        --optional             with --catalog-only or live: the optional rows too
+        --catalog FILE         use a catalog file of the same schema
+        --catalog-version ID   use another catalog version
+        --timeout DUR          bound of each stage of each entry (default 5s)
+        --parallel N           entries checked at once (default 16)
+        --dns-server ADDR:PORT ask this DNS server (e.g. the firewall's DNS
+                               proxy) instead of the system resolver
+        --proxy URL            http://[user:pass@]host:port for names on 443
+                               and 80, instead of HTTPS_PROXY/HTTP_PROXY
+        --ca-file FILE         PEM certificates trusted besides the system roots
+                               (repeatable); a chain through them that reaches
+                               none of Microsoft's root CAs is still inspection
+        --public-ca FILE       PEM certificates to count as Microsoft's public
+                               root CAs too (repeatable), for a root Microsoft
+                               adds before this avdurls knows it
+        --imds-endpoint URL    live: the metadata service to ask for the region
+    -q, --quiet                no progress bar
+
+Exit status: 0 every checked entry passed, 1 error, 2 bad command line,
+5 some entry failed.
+`
+
+// checkOptions are the parsed check flags.
+type checkOptions struct {
+	format, output        string
+	region, cloud, scope  string
+	catalogOnly, optional bool
+	catalogFile, catVer   string
+	timeout               time.Duration
+	parallel              int
+	dnsServer, proxy      string
+	caFiles, publicCAs    []string
+	imds                  string
+	quiet, regionGiven    bool
+	reports               []string
+}
+
+// cmdCheck runs 'avdurls check'.
+func cmdCheck(args []string, stdout io.Writer) (int, error) {
+	o, err := parseCheck(args, stdout)
+	if err != nil {
+		return exitUsage, err
+	}
+	c, err := o.checker()
+	if err != nil {
+		return exitUsage, err
+	}
+	if err := checkOutput(o.output, o.reports); err != nil {
+		return exitError, err
+	}
+	targets, err := o.targets()
+	if err != nil {
+		return exitError, err
+	}
+	if len(targets) == 0 {
+		return exitError, fmt.Errorf("no entries to check")
+	}
+	start := time.Now()
+	bar := newCheckProgress(o.quiet)
+	res := c.Run(context.Background(), targets, bar.add)
+	bar.finish()
+	sum := summarize(res, time.Since(start))
+	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return renderCheck(w, o.format, res, sum) }); err != nil {
+		return exitError, err
+	}
+	infof("%s", sum)
+	if sum.Failed > 0 {
+		return exitCheckFailed, nil
+	}
+	return exitOK, nil
+}
+
+// parseCheck parses and validates the flags of check.
+func parseCheck(args []string, stdout io.Writer) (checkOptions, error) {
+	fs := newFlags("check")
+	o := checkOptions{}
+	format := newChoice("table", "table", "json", "csv", "markdown")
+	cloud := newChoice(string(catalog.CloudPublic), cloudNames()...)
+	scope := newChoice(string(catalog.ScopeSessionHost), scopeNames()...)
+	fs.VarP(format, "format", "f", "")
+	fs.StringVarP(&o.output, "output", "o", "", "")
+	fs.StringVar(&o.region, "region", "", "")
+	fs.BoolVar(&o.catalogOnly, "catalog-only", false, "")
+	fs.Var(cloud, "cloud", "")
+	fs.Var(scope, "scope", "")
+	fs.BoolVar(&o.optional, "optional", false, "")
+	fs.StringVar(&o.catalogFile, "catalog", "", "")
+	fs.StringVar(&o.catVer, "catalog-version", "", "")
+	fs.DurationVar(&o.timeout, "timeout", check.DefaultTimeout, "")
+	fs.IntVar(&o.parallel, "parallel", check.DefaultParallel, "")
+	fs.StringVar(&o.dnsServer, "dns-server", "", "")
+	fs.StringVar(&o.proxy, "proxy", "", "")
+	fs.StringArrayVar(&o.caFiles, "ca-file", nil, "")
+	fs.StringArrayVar(&o.publicCAs, "public-ca", nil, "")
+	fs.StringVar(&o.imds, "imds-endpoint", imdsEndpoint, "")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
+	if err := parseFlags(fs, args, checkUsage, stdout); err != nil {
+		return o, err
+	}
+	o.format, o.cloud, o.scope, o.reports = format.value, cloud.value, scope.value, fs.Args()
+	o.regionGiven = fs.Changed("region")
+	return o, o.validate()
+}
+
+// validate checks the flags against each other.
+func (o checkOptions) validate() error {
+	switch {
+	case o.timeout <= 0:
+		return usagef("--timeout must be more than 0")
+	case o.parallel < 1 || o.parallel > 1024:
+		return usagef("--parallel must be 1 to 1024")
+	case o.catalogOnly && len(o.reports) > 0:
+		return usagef("--catalog-only checks the catalog's rows: give no reports with it")
+	case o.catalogOnly && !o.regionGiven:
+		return usagef("--catalog-only needs --region")
+	case !o.catalogOnly && len(o.reports) == 0 && runtime.GOOS != "windows":
+		return usagef("check needs JSON reports of 'avdurls scan -f json', or --catalog-only --region R (with neither, it scans this Windows session host)")
+	}
+	if o.regionGiven {
+		if err := catalog.CheckRegion(catalog.Cloud(o.cloud), o.region); err != nil {
+			return usagef("--region: %v", err)
+		}
+	}
+	return nil
+}
+
+// targets lists the entries to check: of the reports, of the catalog, or
+// of this host's live scan.
+func (o checkOptions) targets() ([]check.Target, error) {
+	if len(o.reports) == 0 {
+		rep, err := o.catalogReport()
+		if err != nil {
+			return nil, err
+		}
+		return check.Targets(rep, "")
+	}
+	var all []check.Target
+	inRegion := false
+	for _, path := range o.reports {
+		rep, err := readReport(path, defaultMaxReportBytes)
+		if err != nil {
+			return nil, err
+		}
+		ts, err := check.Targets(rep, o.region)
+		if err == nil {
+			inRegion = true
+		}
+		all = append(all, ts...)
+	}
+	if !inRegion {
+		return nil, fmt.Errorf("no report holds region %s", o.region)
+	}
+	return dedupTargets(all), nil
+}
+
+// dedupTargets drops the entries several reports list for one region.
+func dedupTargets(ts []check.Target) []check.Target {
+	seen := map[check.Target]bool{}
+	return slices.DeleteFunc(ts, func(t check.Target) bool {
+		if seen[t] {
+			return true
+		}
+		seen[t] = true
+		return false
+	})
+}
+
+// catalogReport is the allowlist to check without reports: the catalog's
+// rows for --region, or this Windows host's live scan merged with them.
+func (o checkOptions) catalogReport() (catalog.Report, error) {
+	ver, err := loadCatalogVersion(o.catalogFile, o.catVer)
+	if err != nil {
+		return catalog.Report{}, err
+	}
+	bo := catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.Scope(o.scope), Optional: o.optional, Region: o.region}
+	if o.catalogOnly {
+		return ver.Build(map[string]*catalog.Observation{}, bo), nil
+	}
+	so := scanOptions{format: "json", cloud: o.cloud, region: o.region, optional: o.optional, ids: idList{ids: []uint32{3701, 3702}},
+		provider: "WVD-Agent", maxEvents: 1_000_000, maxNames: discover.DefaultMaxNamesPerEvent, maxReportMiB: defaultMaxReportBytes >> 20,
+		maxEntries: catalog.DefaultMaxEntries, live: true, imds: o.imds, quiet: true}
+	var buf bytes.Buffer
+	if _, err := scanLive(so, bo, ver, &buf); err != nil {
+		return catalog.Report{}, err
+	}
+	return catalog.DecodeReport(buf.Bytes())
+}
