@@ -221,11 +221,13 @@ func (o checkOptions) catalogReport() (catalog.Report, error) {
 	if o.catalogOnly {
 		return ver.Build(map[string]*catalog.Observation{}, bo), nil
 	}
-	so := scanOptions{format: "json", cloud: o.cloud, region: o.region, optional: o.optional, ids: idList{ids: []uint32{3701, 3702}},
-		provider: "WVD-Agent", maxEvents: 1_000_000, maxNames: discover.DefaultMaxNamesPerEvent, maxReportMiB: defaultMaxReportBytes >> 20,
+	so := scanOptions{format: "json", cloud: o.cloud, scope: o.scope, region: o.region, optional: o.optional,
+		ids: idList{ids: discover.EventIDs(discover.RoleURLs)}, provider: "WVD-Agent", maxEvents: 1_000_000,
+		maxNames: discover.DefaultMaxNamesPerEvent, maxReportMiB: defaultMaxReportBytes >> 20,
 		maxEntries: catalog.DefaultMaxEntries, live: true, imds: o.imds, quiet: true}
 	var buf bytes.Buffer
-	if _, err := scanLive(so, bo, ver, &buf); err != nil {
+	j := &scanJob{o: so, bo: bo, ver: ver, c: so.collector(), stdout: &buf}
+	if _, err := scanLive(j); err != nil {
 		return catalog.Report{}, err
 	}
 	return catalog.DecodeReport(buf.Bytes())

@@ -1,19 +1,15 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
-	"github.com/avdurls/avdurls/evtx"
 )
 
 const scanUsage = `Usage:
@@ -101,7 +97,7 @@ input was damaged or unreadable.
 type scanOptions struct {
 	format, output      string
 	region, regionMap   string
-	cloud               string
+	cloud, scope        string
 	optional, inclDepr  bool
 	registrable         bool
 	maxEntries          int
@@ -120,14 +116,42 @@ type scanOptions struct {
 	since               time.Duration
 	imds                string
 	workspace           string
+	paths               []string
+	regionGiven         bool // --region was on the command line
 }
 
+// cmdScan is the scan pipeline: flags, then one source (files, the live
+// log, a workspace) feeding the collector, then the judged report written
+// and summarised (scanJob.finish).
 func cmdScan(args []string, stdout io.Writer) (int, error) {
+	o, err := parseScanFlags(args, stdout)
+	if err != nil {
+		return exitUsage, err
+	}
+	if err := o.validate(); err != nil {
+		return exitUsage, err
+	}
+	j, err := o.newJob(stdout)
+	if err != nil {
+		return exitUsage, err
+	}
+	if j.ver, err = loadCatalogVersion(o.catalogFile, o.catVer); err != nil {
+		return exitError, err
+	}
+	switch {
+	case o.live:
+		return scanLive(j)
+	case o.workspace != "":
+		return scanWorkspace(j)
+	}
+	return scanFiles(j)
+}
+
+// parseScanFlags parses the scan command line.
+func parseScanFlags(args []string, stdout io.Writer) (scanOptions, error) {
 	fs := newFlags("scan")
 	o := scanOptions{ids: idList{ids: discover.EventIDs(discover.RoleURLs)}}
-	format := newChoice("table", formatNames()...)
-	cloud := cloudChoice()
-	scope := scopeChoice()
+	format, cloud, scope := newChoice("table", formatNames()...), cloudChoice(), scopeChoice()
 	fs.VarP(format, "format", "f", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.StringVar(&o.outputDir, "output-dir", "", "")
@@ -159,244 +183,68 @@ func cmdScan(args []string, stdout io.Writer) (int, error) {
 	fs.StringVar(&o.workspace, "workspace", "", "")
 	fs.StringVar(&o.imds, "imds-endpoint", imdsEndpoint, "")
 	if err := parseFlags(fs, args, scanUsage, stdout); err != nil {
-		return exitUsage, err
+		return o, err
 	}
-	o.format, o.cloud = format.value, cloud.value
-	if err := o.checkWorkspace(fs.NArg(), o.live); err != nil {
-		return exitUsage, err
+	o.format, o.cloud, o.scope = format.value, cloud.value, scope.value
+	o.paths, o.regionGiven = fs.Args(), fs.Changed("region")
+	return o, nil
+}
+
+// validate checks the options against each other, in one place; every
+// error is a usage error (exit status 2).
+func (o *scanOptions) validate() error {
+	if err := o.checkWorkspace(len(o.paths), o.live); err != nil {
+		return err
 	}
-	if fs.NArg() == 0 && runtime.GOOS == "windows" && o.workspace == "" {
+	if len(o.paths) == 0 && runtime.GOOS == "windows" && o.workspace == "" {
 		o.live = true
 	}
-	if o.live && fs.NArg() > 0 {
-		return exitUsage, usagef("--live reads this host's event log: give no paths with it")
+	checks := []struct {
+		bad bool
+		msg string
+	}{
+		{o.live && len(o.paths) > 0, "--live reads this host's event log: give no paths with it"},
+		{!o.live && len(o.paths) == 0 && o.workspace == "", "scan needs at least one .evtx file or folder (or --live on a Windows session host)"},
+		{o.since < 0, "--since must not be negative"},
+		{o.output != "" && o.outputDir != "", "-o and --output-dir conflict: give one"},
+		{o.fileTimeout < 0 || o.maxEvents < 0, "--file-timeout and --max-events must not be negative (0 means no limit)"},
+		{o.maxEntries < 1 || o.maxNames < 1 || o.maxReportMiB < 1, "--max-entries, --max-names and --max-report-size must be at least 1"},
+		{o.region != "" && o.regionMap != "", "--region and --region-map conflict: give one"},
 	}
-	if !o.live && fs.NArg() == 0 && o.workspace == "" {
-		return exitUsage, usagef("scan needs at least one .evtx file or folder (or --live on a Windows session host)")
-	}
-	if o.since < 0 {
-		return exitUsage, usagef("--since must not be negative")
-	}
-	if o.output != "" && o.outputDir != "" {
-		return exitUsage, usagef("-o and --output-dir conflict: give one")
-	}
-	if err := o.fw.check(); err != nil {
-		return exitUsage, err
-	}
-	if o.fileTimeout < 0 || o.maxEvents < 0 {
-		return exitUsage, usagef("--file-timeout and --max-events must not be negative (0 means no limit)")
-	}
-	if o.maxEntries < 1 || o.maxNames < 1 || o.maxReportMiB < 1 {
-		return exitUsage, usagef("--max-entries, --max-names and --max-report-size must be at least 1")
-	}
-	if o.region != "" && o.regionMap != "" {
-		return exitUsage, usagef("--region and --region-map conflict: give one")
-	}
-	if fs.Changed("region") {
-		if err := catalog.CheckRegion(catalog.Cloud(o.cloud), o.region); err != nil {
-			return exitUsage, usagef("--region: %v", err)
+	for _, c := range checks {
+		if c.bad {
+			return usagef("%s", c.msg)
 		}
 	}
-	bo := catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.Scope(scope.value),
+	if err := o.fw.check(); err != nil {
+		return err
+	}
+	if o.regionGiven {
+		if err := catalog.CheckRegion(catalog.Cloud(o.cloud), o.region); err != nil {
+			return usagef("--region: %v", err)
+		}
+	}
+	return nil
+}
+
+// newJob makes the scan's job: how names are judged (trust suffixes, the
+// region map) and an empty collector. Its errors are usage errors.
+func (o scanOptions) newJob(stdout io.Writer) (*scanJob, error) {
+	j := &scanJob{o: o, stdout: stdout, c: o.collector()}
+	j.bo = catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.Scope(o.scope),
 		Optional: o.optional, IncludeDeprecated: o.inclDepr, Region: o.region,
 		AllowRegistrable: o.registrable, MaxEntries: o.maxEntries}
 	var err error
-	if bo.TrustSuffixes, err = trustSuffixes(o.trust); err != nil {
-		return exitUsage, err
+	if j.bo.TrustSuffixes, err = trustSuffixes(o.trust); err != nil {
+		return nil, err
 	}
-	ver, err := loadCatalogVersion(o.catalogFile, o.catVer)
-	if err != nil {
-		return exitError, err
-	}
-	var rmap *regionMap
 	if o.regionMap != "" {
-		if rmap, err = readRegionMap(o.regionMap, bo.Cloud); err != nil {
-			return exitUsage, usageError{err.Error()}
+		if j.rmap, err = readRegionMap(o.regionMap, j.bo.Cloud); err != nil {
+			return nil, usageError{err.Error()}
 		}
-		bo.RegionMap = rmap.regions
+		j.bo.RegionMap = j.rmap.regions
 	}
-	if o.live {
-		return scanLive(o, bo, ver, stdout)
-	}
-	if o.workspace != "" {
-		return scanWorkspace(o, bo, ver, stdout)
-	}
-	ins, skipped, err := expandWithExports(fs.Args())
-	if err != nil {
-		return exitError, err
-	}
-	files := pathsOf(ins, "evtx")
-	if err := checkOutput(o.output, allPaths(ins)); err != nil {
-		return exitError, err
-	}
-	if err := checkOutputDir(o.outputDir); err != nil {
-		return exitError, err
-	}
-
-	c := o.collector()
-	filter := evtx.Filter{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), NoPrefilter: o.noPrefilter}
-	// URL events give names; the agent's health events are kept apart.
-	since := newSinceFilter(o.since, time.Now())
-	take := func(ev evtx.Event) {
-		if !since.keep(ev) {
-			return
-		}
-		if slices.Contains(o.ids.ids, ev.EventID) {
-			c.event(ev)
-		} else {
-			c.health(ev)
-		}
-	}
-	var inputs []catalog.InputFile
-	partial := false
-	bar := newProgress(files, o.quiet)
-	readable := 0
-	nwarn := map[string]int{}
-	err = evtx.ReadFiles(files, filter, evtx.ReadOptions{FileTimeout: o.fileTimeout, MaxEvents: o.maxEvents}, evtx.Handlers{
-		Event: func(ev evtx.Event) error {
-			take(ev)
-			return nil
-		},
-		Warning: func(w evtx.Warning) {
-			nwarn[w.File]++
-			if !o.quiet && nwarn[w.File] <= 10 {
-				warnf("%s", w)
-			}
-		},
-		File: func(r evtx.FileResult) {
-			st := r.Stats
-			in := catalog.InputFile{File: r.Path, Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
-			if r.Err == nil || errors.Is(r.Err, evtx.ErrBudget) {
-				readable++ // in full or in part
-			}
-			if r.Err != nil {
-				partial = true
-				in.Error = r.Err.Error()
-				msg := r.Err.Error()
-				switch {
-				case errors.Is(r.Err, evtx.ErrEmpty):
-					msg += "; export the log again (wevtutil epl Application host.evtx); file skipped"
-				case errors.Is(r.Err, evtx.ErrNotEVTX):
-					msg += "; export the log as .evtx (wevtutil epl Application host.evtx); file skipped"
-				case errors.Is(r.Err, os.ErrPermission):
-					msg += "; run as a user who may read it, or copy it first; file skipped"
-				case errors.Is(r.Err, evtx.ErrBudget):
-				default:
-					msg += "; file skipped"
-				}
-				errorf("%s", msg)
-			}
-			if n := nwarn[r.Path]; n > 10 && !o.quiet {
-				warnf("%s: %d more warnings not shown", r.Path, n-10)
-			}
-			if st.DamagedChunks > 0 || st.Truncated {
-				partial = true // records may be missing
-			}
-			inputs = append(inputs, in)
-		},
-		Progress: bar.add,
-	})
-	bar.finish()
-	if err != nil {
-		return exitError, err
-	}
-	// The other inputs are small: read them one after another.
-	for _, in := range ins {
-		var err error
-		n, cut := 0, false
-		switch in.kind {
-		case "xml":
-			xo := evtx.XMLOptions{Filter: filter, MaxEvents: o.maxEvents, Timeout: o.fileTimeout,
-				Warn: func(w evtx.Warning) { warnf("%s", w) }}
-			n, cut, err = readXML(in.path, xo, take)
-		case "urltool":
-			err, n = c.readURLTool(in.path), 1
-		case "report", "report-end": // readReport says what is left of a cut one
-			err = c.report(in.path)
-		case "empty":
-			err = fmt.Errorf("%s: empty file (0 bytes)", in.path)
-		case "azjson", "azcsv":
-			var bad int
-			n, bad, err = c.readExport(in.path, in.kind, o)
-			partial = partial || bad > 0
-		default:
-			continue
-		}
-		rec := catalog.InputFile{File: discover.CleanText(in.path, discover.MaxPath), Matched: n}
-		partial = partial || cut
-		switch {
-		case err != nil && cut: // a budget: what was read stands
-			readable++
-			rec.Error = err.Error()
-			errorf("%v", err)
-		case err != nil:
-			partial = true
-			rec.Error = err.Error()
-			errorf("%v; file skipped", err)
-		default:
-			readable++
-		}
-		inputs = append(inputs, rec)
-	}
-	if since.dropped > 0 {
-		infof("%s older than --since %s (before %s) skipped", plural(since.dropped, "event"), o.since, since.cutoff.UTC().Format(time.RFC3339))
-	}
-	if skipped > 0 {
-		infof("skipped %d files in the folders given that are not event logs, event XML, URL-tool output or reports", skipped)
-	}
-
-	if readable == 0 {
-		return exitError, fmt.Errorf("none of the %d input files could be read", len(ins))
-	}
-	if c.events == 0 {
-		warnf("no %s events with IDs %s in %d files; the allowlist holds catalog rows only and every wildcard stays unresolved", o.provider, o.ids.String(), len(ins))
-	}
-	slices.SortFunc(inputs, func(a, b catalog.InputFile) int { return strings.Compare(a.File, b.File) })
-	rep := ver.Build(c.obs, bo)
-	rep.Inputs = inputs
-	if err := writeReport(o, rep, stdout); err != nil {
-		return exitError, err
-	}
-	summary(rep, len(ins), c.events)
-	if rmap != nil {
-		rmap.warnUnmatched(rep.Hosts)
-	}
-	if cl, n := ver.CloudHint(rep); n > 0 {
-		warnf("%d of the rejected names are %s cloud names of the catalog: did you mean --cloud %s?", n, cl, cl)
-	}
-	if !o.quiet {
-		healthSummary(rep)
-	}
-	if partial {
-		return exitPartial, nil
-	}
-	return exitOK, nil
-}
-
-// sinceFilter keeps the events of the last --since duration and counts
-// the others.
-type sinceFilter struct {
-	cutoff  time.Time // zero: keep every event
-	dropped int
-}
-
-// newSinceFilter returns a filter for events after now-d; d 0 keeps all.
-func newSinceFilter(d time.Duration, now time.Time) *sinceFilter {
-	f := &sinceFilter{}
-	if d > 0 {
-		f.cutoff = now.Add(-d)
-	}
-	return f
-}
-
-// keep tells whether an event is recent enough, counting those that are
-// not.
-func (f *sinceFilter) keep(ev evtx.Event) bool {
-	if f.cutoff.IsZero() || !ev.Time.Before(f.cutoff) {
-		return true
-	}
-	f.dropped++
-	return false
+	return j, nil
 }
 
 // collector returns a collector with the scan's cloud and bounds.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -222,13 +221,11 @@ func checkColumnTypes(cols []logColumn, idx map[string]int) error {
 
 // scanWorkspace reads the agent's events from a Log Analytics workspace
 // and writes the report, like a scan of files.
-func scanWorkspace(o scanOptions, bo catalog.BuildOptions, ver *catalog.Version, stdout io.Writer) (int, error) {
-	if err := checkOutput(o.output, nil); err != nil {
+func scanWorkspace(j *scanJob) (int, error) {
+	if err := j.checkOutputs(nil); err != nil {
 		return exitError, err
 	}
-	if err := checkOutputDir(o.outputDir); err != nil {
-		return exitError, err
-	}
+	o := j.o
 	since := o.since
 	if since == 0 {
 		since = defaultWorkspaceSince
@@ -237,7 +234,7 @@ func scanWorkspace(o scanOptions, bo catalog.BuildOptions, ver *catalog.Version,
 	if err != nil {
 		return exitError, explainWorkspaceError(err, o)
 	}
-	c := o.collector()
+	c := j.c
 	to := workspaceNow().UTC().Truncate(time.Second)
 	st, err := queryWorkspace(context.Background(), q, o, c, to.Add(-since), to)
 	if err != nil {
@@ -252,28 +249,9 @@ func scanWorkspace(o scanOptions, bo catalog.BuildOptions, ver *catalog.Version,
 	if st.bad > 0 {
 		in.Error = fmt.Sprintf("%d rows skipped", st.bad)
 	}
-	return finishWorkspaceScan(o, bo, ver, c, in, stdout)
-}
-
-// finishWorkspaceScan builds, writes and summarises the report of a
-// workspace scan or of exported rows.
-func finishWorkspaceScan(o scanOptions, bo catalog.BuildOptions, ver *catalog.Version, c *collector, in catalog.InputFile, stdout io.Writer) (int, error) {
-	rep := ver.Build(c.obs, bo)
-	rep.Inputs = []catalog.InputFile{in}
-	if err := writeReport(o, rep, stdout); err != nil {
-		return exitError, err
-	}
-	summary(rep, 1, c.events)
-	if cl, n := ver.CloudHint(rep); n > 0 {
-		warnf("%d of the rejected names are %s cloud names of the catalog: did you mean --cloud %s?", n, cl, cl)
-	}
-	if !o.quiet {
-		healthSummary(rep)
-	}
-	if in.Error != "" {
-		return exitPartial, nil
-	}
-	return exitOK, nil
+	j.inputs = []catalog.InputFile{in}
+	j.partial = in.Error != ""
+	return j.finish(1)
 }
 
 // explainWorkspaceError adds to an error of the workspace path what to do.

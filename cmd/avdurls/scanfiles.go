@@ -1,0 +1,199 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/evtx"
+)
+
+// scanFiles is the file source of the scan pipeline: .evtx files in
+// parallel, then the other inputs (event XML, URL-tool output, reports,
+// exported workspace rows) one after another.
+func scanFiles(j *scanJob) (int, error) {
+	ins, skipped, err := expandWithExports(j.o.paths)
+	if err != nil {
+		return exitError, err
+	}
+	if err := j.checkOutputs(allPaths(ins)); err != nil {
+		return exitError, err
+	}
+	filter := evtx.Filter{Providers: []string{j.o.provider}, EventIDs: withHealth(j.o.ids.ids), NoPrefilter: j.o.noPrefilter}
+	since := newSinceFilter(j.o.since, time.Now())
+	take := func(ev evtx.Event) {
+		if since.keep(ev) {
+			j.take(ev)
+		}
+	}
+	readable, err := j.readEVTX(pathsOf(ins, "evtx"), filter, take)
+	if err != nil {
+		return exitError, err
+	}
+	readable += j.readOthers(ins, filter, take)
+	if since.dropped > 0 {
+		infof("%s older than --since %s (before %s) skipped", plural(since.dropped, "event"), j.o.since, since.cutoff.UTC().Format(time.RFC3339))
+	}
+	if skipped > 0 {
+		infof("skipped %d files in the folders given that are not event logs, event XML, URL-tool output or reports", skipped)
+	}
+	if readable == 0 {
+		return exitError, fmt.Errorf("none of the %d input files could be read", len(ins))
+	}
+	if j.c.events == 0 {
+		warnf("no %s events with IDs %s in %d files; the allowlist holds catalog rows only and every wildcard stays unresolved", j.o.provider, j.o.ids.String(), len(ins))
+	}
+	return j.finish(len(ins))
+}
+
+// take hands an event to the collector: URL events give names, the
+// agent's health events are kept apart.
+func (j *scanJob) take(ev evtx.Event) {
+	if slices.Contains(j.o.ids.ids, ev.EventID) {
+		j.c.event(ev)
+	} else {
+		j.c.health(ev)
+	}
+}
+
+// readEVTX reads the .evtx files on all cores and returns how many could be
+// read in full or in part.
+func (j *scanJob) readEVTX(files []string, filter evtx.Filter, take func(evtx.Event)) (int, error) {
+	bar := newProgress(files, j.o.quiet)
+	defer bar.finish()
+	readable := 0
+	nwarn := map[string]int{}
+	err := evtx.ReadFiles(files, filter, evtx.ReadOptions{FileTimeout: j.o.fileTimeout, MaxEvents: j.o.maxEvents}, evtx.Handlers{
+		Event: func(ev evtx.Event) error {
+			take(ev)
+			return nil
+		},
+		Warning: func(w evtx.Warning) {
+			nwarn[w.File]++
+			if !j.o.quiet && nwarn[w.File] <= 10 {
+				warnf("%s", w)
+			}
+		},
+		File: func(r evtx.FileResult) {
+			if r.Err == nil || errors.Is(r.Err, evtx.ErrBudget) {
+				readable++ // in full or in part
+			}
+			if n := nwarn[r.Path]; n > 10 && !j.o.quiet {
+				warnf("%s: %d more warnings not shown", r.Path, n-10)
+			}
+			j.fileDone(r)
+		},
+		Progress: bar.add,
+	})
+	return readable, err
+}
+
+// fileDone records one .evtx file read: its counts, and what went wrong
+// with the advice for it.
+func (j *scanJob) fileDone(r evtx.FileResult) {
+	st := r.Stats
+	in := catalog.InputFile{File: r.Path, Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
+	if r.Err != nil {
+		j.partial = true
+		in.Error = r.Err.Error()
+		msg := r.Err.Error()
+		switch {
+		case errors.Is(r.Err, evtx.ErrEmpty):
+			msg += "; export the log again (wevtutil epl Application host.evtx); file skipped"
+		case errors.Is(r.Err, evtx.ErrNotEVTX):
+			msg += "; export the log as .evtx (wevtutil epl Application host.evtx); file skipped"
+		case errors.Is(r.Err, os.ErrPermission):
+			msg += "; run as a user who may read it, or copy it first; file skipped"
+		case errors.Is(r.Err, evtx.ErrBudget):
+		default:
+			msg += "; file skipped"
+		}
+		errorf("%s", msg)
+	}
+	if st.DamagedChunks > 0 || st.Truncated {
+		j.partial = true // records may be missing
+	}
+	j.inputs = append(j.inputs, in)
+}
+
+// readOthers reads the inputs that are not .evtx files, which are small,
+// one after another, and returns how many could be read.
+func (j *scanJob) readOthers(ins []input, filter evtx.Filter, take func(evtx.Event)) int {
+	readable := 0
+	for _, in := range ins {
+		n, cut, ok, err := j.readOther(in, filter, take)
+		if !ok {
+			continue
+		}
+		rec := catalog.InputFile{File: discover.CleanText(in.path, discover.MaxPath), Matched: n}
+		j.partial = j.partial || cut
+		switch {
+		case err != nil && cut: // a budget: what was read stands
+			readable++
+			rec.Error = err.Error()
+			errorf("%v", err)
+		case err != nil:
+			j.partial = true
+			rec.Error = err.Error()
+			errorf("%v; file skipped", err)
+		default:
+			readable++
+		}
+		j.inputs = append(j.inputs, rec)
+	}
+	return readable
+}
+
+// readOther reads one input by its kind; ok is false for .evtx files,
+// read before.
+func (j *scanJob) readOther(in input, filter evtx.Filter, take func(evtx.Event)) (n int, cut, ok bool, err error) {
+	switch in.kind {
+	case "xml":
+		xo := evtx.XMLOptions{Filter: filter, MaxEvents: j.o.maxEvents, Timeout: j.o.fileTimeout,
+			Warn: func(w evtx.Warning) { warnf("%s", w) }}
+		n, cut, err = readXML(in.path, xo, take)
+	case "urltool":
+		err, n = j.c.readURLTool(in.path), 1
+	case "report", "report-end": // readReport says what is left of a cut one
+		err = j.c.report(in.path)
+	case "empty":
+		err = fmt.Errorf("%s: empty file (0 bytes)", in.path)
+	case "azjson", "azcsv":
+		var bad int
+		n, bad, err = j.c.readExport(in.path, in.kind, j.o)
+		j.partial = j.partial || bad > 0
+	default:
+		return 0, false, false, nil
+	}
+	return n, cut, true, err
+}
+
+// sinceFilter keeps the events of the last --since duration and counts
+// the others.
+type sinceFilter struct {
+	cutoff  time.Time // zero: keep every event
+	dropped int
+}
+
+// newSinceFilter returns a filter for events after now-d; d 0 keeps all.
+func newSinceFilter(d time.Duration, now time.Time) *sinceFilter {
+	f := &sinceFilter{}
+	if d > 0 {
+		f.cutoff = now.Add(-d)
+	}
+	return f
+}
+
+// keep tells whether an event is recent enough, counting those that are
+// not.
+func (f *sinceFilter) keep(ev evtx.Event) bool {
+	if f.cutoff.IsZero() || !ev.Time.Before(f.cutoff) {
+		return true
+	}
+	f.dropped++
+	return false
+}
