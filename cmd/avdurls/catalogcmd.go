@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -91,17 +90,7 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 				return err
 			}
 		}
-		return writeOutput(*output, stdout, func(w io.Writer) error {
-			def := c.Newest()
-			for _, v := range c.Versions {
-				mark := ""
-				if def != nil && v.ID == def.ID {
-					mark = " (default)"
-				}
-				fmt.Fprintf(w, "%s%s\t%s\t%s\t%d rows\t%s\n", v.ID, mark, v.SourceDate, v.Confidence, len(v.AllRows), termSafe(v.Source))
-			}
-			return nil
-		})
+		return writeOutput(*output, stdout, func(w io.Writer) error { return writeVersions(w, c) })
 	}
 	v, err := loadCatalogVersion(*file, *id)
 	if err != nil {
@@ -116,32 +105,8 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 			Optional: *optional, Region: "all"})
 		return writeOutput(*output, stdout, func(w io.Writer) error { return render(w, format.value, rep, fo) })
 	}
-	rows := v.Rows(catalog.Cloud(cloud.value), catalog.Scope(scope.value))
 	return writeOutput(*output, stdout, func(w io.Writer) error {
-		if format.value == "json" {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(struct {
-				Version    string        `json:"version"`
-				SourceDate string        `json:"sourceDate"`
-				Confidence string        `json:"confidence"`
-				Source     string        `json:"source"`
-				Cloud      string        `json:"cloud"`
-				Scope      string        `json:"scope"`
-				Rows       []catalog.Row `json:"rows"`
-			}{v.ID, v.SourceDate, v.Confidence, v.Source, cloud.value, scope.value, rows})
-		}
-		return writeTerminal(w, func(w io.Writer) error {
-			fmt.Fprintf(w, "Catalog %s (%s, %s confidence), cloud %s, scope %s\n", v.ID, v.SourceDate, v.Confidence, cloud.value, scope.value)
-			t := newTable(w)
-			t.Header("Address", "Port", "Protocol", "Required", "Deprecated", "Registrable", "Service tag", "Purpose")
-			for _, r := range rows {
-				if err := t.Append(r.Address, strconv.Itoa(r.Port), r.Protocol, yesNo(r.Required), yesNo(r.Deprecated), yesNo(r.Registrable), r.ServiceTag, r.Purpose); err != nil {
-					return err
-				}
-			}
-			return t.Render()
-		})
+		return writeCatalogRows(w, v, catalog.Cloud(cloud.value), catalog.Scope(scope.value), format.value)
 	})
 }
 
@@ -193,4 +158,45 @@ func scopeNames() []string {
 		n = append(n, string(s))
 	}
 	return n
+}
+
+// writeVersions lists the versions of a catalog, the default marked.
+func writeVersions(w io.Writer, c *catalog.Catalog) error {
+	def := c.Newest()
+	for _, v := range c.Versions {
+		mark := ""
+		if def != nil && v.ID == def.ID {
+			mark = " (default)"
+		}
+		fmt.Fprintf(w, "%s%s\t%s\t%s\t%d rows\t%s\n", v.ID, mark, v.SourceDate, v.Confidence, len(v.AllRows), termSafe(v.Source))
+	}
+	return nil
+}
+
+// writeCatalogRows writes the rows of a version for a cloud and scope as
+// JSON (the rows as data) or as a table.
+func writeCatalogRows(w io.Writer, v *catalog.Version, cloud catalog.Cloud, scope catalog.Scope, format string) error {
+	rows := v.Rows(cloud, scope)
+	if format == "json" {
+		return writeJSON(w, struct {
+			Version    string        `json:"version"`
+			SourceDate string        `json:"sourceDate"`
+			Confidence string        `json:"confidence"`
+			Source     string        `json:"source"`
+			Cloud      string        `json:"cloud"`
+			Scope      string        `json:"scope"`
+			Rows       []catalog.Row `json:"rows"`
+		}{v.ID, v.SourceDate, v.Confidence, v.Source, string(cloud), string(scope), rows})
+	}
+	return writeTerminal(w, func(w io.Writer) error {
+		fmt.Fprintf(w, "Catalog %s (%s, %s confidence), cloud %s, scope %s\n", v.ID, v.SourceDate, v.Confidence, cloud, scope)
+		t := newTable(w)
+		t.Header("Address", "Port", "Protocol", "Required", "Deprecated", "Registrable", "Service tag", "Purpose")
+		for _, r := range rows {
+			if err := t.Append(r.Address, strconv.Itoa(r.Port), r.Protocol, yesNo(r.Required), yesNo(r.Deprecated), yesNo(r.Registrable), r.ServiceTag, r.Purpose); err != nil {
+				return err
+			}
+		}
+		return t.Render()
+	})
 }

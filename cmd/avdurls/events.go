@@ -43,7 +43,6 @@ func cmdEvents(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	files := pathsOf(ins, "evtx")
 	if err := checkOutput(*output, allPaths(ins)); err != nil {
 		return exitError, err
 	}
@@ -51,69 +50,92 @@ func cmdEvents(args []string, stdout io.Writer) (int, error) {
 	if *provider != "*" {
 		f.Providers = []string{*provider}
 	}
-	status := exitOK
-	failed := 0
-	err = writeOutput(*output, stdout, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		err := evtx.ReadFiles(files, f, evtx.ReadOptions{}, evtx.Handlers{
-			Event: func(ev evtx.Event) error { return enc.Encode(ev) },
-			Warning: func(wn evtx.Warning) {
-				if !*quiet {
-					warnf("%s", wn)
-				}
-			},
-			File: func(r evtx.FileResult) {
-				if r.Stats.DamagedChunks > 0 || r.Stats.Truncated {
-					status = exitPartial // records may be missing
-				}
-				if r.Err != nil {
-					errorf("%v; file skipped", r.Err)
-					status = exitPartial
-					failed++
-				}
-			},
-		})
-		if err != nil {
-			return err
-		}
-		for _, in := range ins {
-			var evs []evtx.Event
-			var err error
-			switch in.kind {
-			case "xml":
-				xo := evtx.XMLOptions{Filter: f, Warn: func(w evtx.Warning) { warnf("%s", w) }}
-				var cut bool
-				_, cut, err = readXML(in.path, xo, func(ev evtx.Event) { evs = append(evs, ev) })
-				if cut && err == nil {
-					status = exitPartial
-				}
-			case "urltool":
-				var ev evtx.Event
-				ev, err = readURLToolEvent(in.path)
-				evs = []evtx.Event{ev}
-			case "report":
-				err = fmt.Errorf("%s: an avdurls report holds no events", in.path)
-			}
-			if err != nil {
-				errorf("%v; file skipped", err)
-				status = exitPartial
-				failed++
-			}
-			for _, ev := range evs {
-				if in.kind == "urltool" || f.Match(ev) {
-					if err := enc.Encode(ev); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		if failed == len(ins) {
-			return fmt.Errorf("none of the %d input files could be read", len(ins))
-		}
-		return nil
-	})
+	er := &eventsRun{filter: f, quiet: *quiet, status: exitOK}
+	err = writeOutput(*output, stdout, func(w io.Writer) error { return er.write(w, ins) })
 	if err != nil {
 		return exitError, err
 	}
-	return status, nil
+	return er.status, nil
+}
+
+// eventsRun writes the matching events of the inputs, one JSON object a
+// line, and keeps the exit status.
+type eventsRun struct {
+	filter evtx.Filter
+	quiet  bool
+	status int
+	failed int
+}
+
+// write reads every input: .evtx files in parallel, then event XML and
+// URL-tool output.
+func (er *eventsRun) write(w io.Writer, ins []input) error {
+	enc := json.NewEncoder(w)
+	err := evtx.ReadFiles(pathsOf(ins, "evtx"), er.filter, evtx.ReadOptions{}, evtx.Handlers{
+		Event: func(ev evtx.Event) error { return enc.Encode(ev) },
+		Warning: func(wn evtx.Warning) {
+			if !er.quiet {
+				warnf("%s", wn)
+			}
+		},
+		File: func(r evtx.FileResult) {
+			if r.Stats.DamagedChunks > 0 || r.Stats.Truncated {
+				er.status = exitPartial // records may be missing
+			}
+			if r.Err != nil {
+				er.fail(r.Err)
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	for _, in := range ins {
+		if err := er.writeOther(enc, in); err != nil {
+			return err
+		}
+	}
+	if er.failed == len(ins) {
+		return fmt.Errorf("none of the %d input files could be read", len(ins))
+	}
+	return nil
+}
+
+// fail reports an input that could not be read.
+func (er *eventsRun) fail(err error) {
+	errorf("%v; file skipped", err)
+	er.status = exitPartial
+	er.failed++
+}
+
+// writeOther writes the matching events of one input that is not .evtx.
+func (er *eventsRun) writeOther(enc *json.Encoder, in input) error {
+	var evs []evtx.Event
+	var err error
+	switch in.kind {
+	case "xml":
+		xo := evtx.XMLOptions{Filter: er.filter, Warn: func(w evtx.Warning) { warnf("%s", w) }}
+		var cut bool
+		_, cut, err = readXML(in.path, xo, func(ev evtx.Event) { evs = append(evs, ev) })
+		if cut && err == nil {
+			er.status = exitPartial
+		}
+	case "urltool":
+		var ev evtx.Event
+		ev, err = readURLToolEvent(in.path)
+		evs = []evtx.Event{ev}
+	case "report":
+		err = fmt.Errorf("%s: an avdurls report holds no events", in.path)
+	}
+	if err != nil {
+		er.fail(err)
+	}
+	for _, ev := range evs {
+		if in.kind == "urltool" || er.filter.Match(ev) {
+			if err := enc.Encode(ev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
