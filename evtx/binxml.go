@@ -432,46 +432,14 @@ func (p *parser) content(c *cursor, inTemplate bool, depth int, attr bool) ([]tn
 			return out, err
 		}
 		switch tok &^ tokMoreBit {
-		case tokValue, tokCDATA:
-			c.pos++
-			if tok&^tokMoreBit == tokValue {
-				if _, err := c.u8(); err != nil { // value type, always string
-					return out, err
-				}
-			}
-			n, err := c.u16()
+		case tokValue, tokCDATA, tokCharRef, tokEntityRef, tokNormalSubst, tokOptionalSubst, tokPITarget, tokPIData:
+			n, ok, err := p.leaf(c, tok)
 			if err != nil {
 				return out, err
 			}
-			s, err := c.utf16String(int(n))
-			if err != nil {
-				return out, err
+			if ok {
+				out = append(out, n)
 			}
-			out = append(out, tnode{kind: nodeText, text: s})
-		case tokCharRef:
-			c.pos++
-			v, err := c.u16()
-			if err != nil {
-				return out, err
-			}
-			out = append(out, tnode{kind: nodeText, text: string(rune(v))})
-		case tokEntityRef:
-			c.pos++
-			name, err := p.name(c)
-			if err != nil {
-				return out, err
-			}
-			out = append(out, tnode{kind: nodeEntity, name: name})
-		case tokNormalSubst, tokOptionalSubst:
-			c.pos++
-			id, err := c.u16()
-			if err != nil {
-				return out, err
-			}
-			if _, err := c.u8(); err != nil { // declared value type
-				return out, err
-			}
-			out = append(out, tnode{kind: nodeSubst, subID: id, optional: tok == tokOptionalSubst})
 		case tokOpenStart:
 			if attr {
 				return out, nil
@@ -481,20 +449,6 @@ func (p *parser) content(c *cursor, inTemplate bool, depth int, attr bool) ([]tn
 				return out, err
 			}
 			out = append(out, n)
-		case tokPITarget:
-			c.pos++
-			if _, err := p.name(c); err != nil {
-				return out, err
-			}
-		case tokPIData:
-			c.pos++
-			n, err := c.u16()
-			if err != nil {
-				return out, err
-			}
-			if _, err := c.bytes(2 * int(n)); err != nil {
-				return out, err
-			}
 		case tokTemplate:
 			if attr {
 				return out, nil
@@ -507,6 +461,52 @@ func (p *parser) content(c *cursor, inTemplate bool, depth int, attr bool) ([]tn
 		default: // end element, attribute, close tags, EOF: the caller's
 			return out, nil
 		}
+	}
+}
+
+// leaf reads one token of content that holds no elements: text, CDATA, a
+// character or entity reference, a substitution, or a processing
+// instruction (read and dropped: ok is false).
+func (p *parser) leaf(c *cursor, tok byte) (n tnode, ok bool, err error) {
+	c.pos++
+	switch tok &^ tokMoreBit {
+	case tokValue, tokCDATA:
+		if tok&^tokMoreBit == tokValue {
+			if _, err := c.u8(); err != nil { // value type, always string
+				return n, false, err
+			}
+		}
+		size, err := c.u16()
+		if err != nil {
+			return n, false, err
+		}
+		s, err := c.utf16String(int(size))
+		return tnode{kind: nodeText, text: s}, err == nil, err
+	case tokCharRef:
+		v, err := c.u16()
+		return tnode{kind: nodeText, text: string(rune(v))}, err == nil, err
+	case tokEntityRef:
+		name, err := p.name(c)
+		return tnode{kind: nodeEntity, name: name}, err == nil, err
+	case tokNormalSubst, tokOptionalSubst:
+		id, err := c.u16()
+		if err != nil {
+			return n, false, err
+		}
+		if _, err := c.u8(); err != nil { // declared value type
+			return n, false, err
+		}
+		return tnode{kind: nodeSubst, subID: id, optional: tok == tokOptionalSubst}, true, nil
+	case tokPITarget:
+		_, err := p.name(c)
+		return n, false, err
+	default: // tokPIData
+		size, err := c.u16()
+		if err != nil {
+			return n, false, err
+		}
+		_, err = c.bytes(2 * int(size))
+		return n, false, err
 	}
 }
 
