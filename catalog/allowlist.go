@@ -340,16 +340,16 @@ func (o BuildOptions) regionOf(computer string, ob *Observation) (string, string
 		if o.RegionBasis != "" {
 			return o.Region, o.RegionBasis
 		}
-		return o.Region, "--region"
+		return o.Region, "given for every host"
 	}
 	c := strings.ToLower(computer)
 	if r, ok := o.RegionMap[c]; ok {
-		return r, "--region-map"
+		return r, "region map"
 	}
 	// A map may name hosts by their short name.
 	if short, _, ok := strings.Cut(c, "."); ok {
 		if r, ok := o.RegionMap[short]; ok {
-			return r, "--region-map (short name " + short + ")"
+			return r, "region map (short name " + short + ")"
 		}
 	}
 	if ob.Region != "" && ob.Region != UnknownRegion {
@@ -370,13 +370,13 @@ func (o BuildOptions) regionOf(computer string, ob *Observation) (string, string
 		}
 	}
 	if best != "" {
-		basis := "inferred from " + best + "-shared.prod.warm.ingest host (the agent's monitoring region; check it with --region-map)"
+		basis := "inferred from " + best + "-shared.prod.warm.ingest host (the agent's monitoring region; check it with a region map)"
 		if len(counts) > 1 {
 			basis += fmt.Sprintf("; %d regions seen", len(counts))
 		}
 		return best, basis
 	}
-	return UnknownRegion, "no --region, no --region-map entry, no region-specific host seen"
+	return UnknownRegion, "no region given, no region map entry, no region-specific host seen"
 }
 
 // gatewayMismatch returns a warning when the gateway names a host's

@@ -26,20 +26,20 @@ func (j *judge) sighting(ra *regionAcc, f Sighting) {
 		reason := "the agent's per-deployment host of before 2022 (gsm<digits>eh/xt), retired by Microsoft: remove it from the firewall"
 		excluded(j.deprecated, f.Host, CodeLegacyAgent, reason, row.Address).add(f)
 	case ok && row.Deprecated && !j.o.IncludeDeprecated:
-		reason := fmt.Sprintf("matches deprecated catalog row %s (no longer supported by Microsoft): remove it from the firewall; --include-deprecated keeps it", row.Address)
+		reason := fmt.Sprintf("matches deprecated catalog row %s (no longer supported by Microsoft): remove it from the firewall", row.Address)
 		excluded(j.deprecated, f.Host, CodeDeprecated, reason, row.Address).add(f)
 	case ok && customerNamed(row) && !j.o.AllowRegistrable:
-		reason := fmt.Sprintf("matches %s, whose first label any Azure customer can register: confirm it is Microsoft's before allowing it (--allow-registrable admits such names)", row.Address)
+		reason := fmt.Sprintf("matches %s, whose first label any Azure customer can register: confirm it is Microsoft's before allowing it", row.Address)
 		excluded(j.review, f.Host, CodeRegistrable, reason, row.Address).add(f)
 	case ok && !row.Required && !row.Deprecated && !j.o.Optional:
-		reason := fmt.Sprintf("matches only the optional catalog row %s; --optional admits it", row.Address)
+		reason := fmt.Sprintf("matches only the optional catalog row %s, and optional rows were not asked for", row.Address)
 		excluded(j.rejected, f.Host, CodeOptional, reason, row.Address).add(f)
 	case ok:
 		ra.add(f, row)
 	case j.o.trusted(f.Host):
-		ra.add(f, Row{Address: f.Host, Port: 443, Protocol: "TCP", Purpose: "trusted by --trust-suffix", Required: true})
+		ra.add(f, Row{Address: f.Host, Port: 443, Protocol: "TCP", Purpose: "under a trusted suffix", Required: true})
 	default:
-		reason := fmt.Sprintf("not under any %s catalog row for cloud %s (scope %s); if you trust it, add --trust-suffix", j.v.ID, j.o.Cloud, j.o.Scope)
+		reason := fmt.Sprintf("not under any %s catalog row for cloud %s (scope %s), nor under a trusted suffix", j.v.ID, j.o.Cloud, j.o.Scope)
 		excluded(j.rejected, f.Host, CodeUntrusted, reason, "").add(f)
 	}
 }
@@ -61,7 +61,7 @@ func capEntries(name string, entries []Entry, max int, rejected map[[2]string]*E
 			kept = append(kept, e)
 			continue
 		}
-		reason := fmt.Sprintf("region %s already holds %d discovered entries; raise --max-entries to allow more", name, max)
+		reason := fmt.Sprintf("region %s already holds %d discovered entries, the most allowed", name, max)
 		excluded(rejected, e.Address, CodeTooManyEntries, reason, e.Replaces).add(Sighting{Host: e.Address, Count: e.EvidenceCount, Evidence: e.Evidence})
 	}
 	return kept

@@ -81,7 +81,7 @@ func CheckRegion(c Cloud, name string) error {
 	if s := nearRegions(c, folded); len(s) > 0 {
 		return fmt.Errorf("region %s is not an Azure region of cloud %s; did you mean %s?", shown, c, strings.Join(s, " or "))
 	}
-	return fmt.Errorf("region %s is not an Azure region of cloud %s ('avdurls catalog --regions' lists them)", shown, c)
+	return fmt.Errorf("region %s is not an Azure region of cloud %s", shown, c)
 }
 
 func exampleRegion(c Cloud) string {

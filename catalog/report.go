@@ -22,10 +22,10 @@ func DecodeReport(b []byte) (Report, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rep); err != nil {
-		return rep, fmt.Errorf("not a JSON report of 'avdurls scan --format json': %v", err)
+		return rep, fmt.Errorf("not an avdurls JSON report: %v", err)
 	}
 	if dec.More() {
-		return rep, errors.New("not a JSON report of 'avdurls scan --format json': data after the report")
+		return rep, errors.New("not an avdurls JSON report: data after the report")
 	}
 	switch rep.SchemaVersion {
 	case 1:

@@ -103,7 +103,7 @@ type extractor struct {
 // TooManyNamesReason is the reason of the Reject that ends an event with
 // more than max host names.
 func TooManyNamesReason(max int) string {
-	return fmt.Sprintf("event holds more than %d host names; the rest were not read (raise --max-names)", max)
+	return fmt.Sprintf("event holds more than %d host names; the rest were not read", max)
 }
 
 // maxLineCands bounds the candidates a line holds while its words are

@@ -26,7 +26,7 @@ func TestExtractBound(t *testing.T) {
 		t.Fatalf("Extract: %d found, %d rejected; want %d and 1", len(found), len(rejected), DefaultMaxNamesPerEvent)
 	}
 	r := rejected[0]
-	want := "event holds more than 1000 host names; the rest were not read (raise --max-names)"
+	want := "event holds more than 1000 host names; the rest were not read"
 	if r.Reason != want || r.Value != "h1000.evil.example" || r.Evidence.Status != Reachable {
 		t.Errorf("Reject = %+v, want reason %q for h1000.evil.example", r, want)
 	}

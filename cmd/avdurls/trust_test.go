@@ -232,7 +232,7 @@ func TestNamesPerEventBounded(t *testing.T) {
 		if n := eventEntries(rep); n != tc.want {
 			t.Errorf("%v: %d names allowlisted from one event, want %d", tc.args, n, tc.want)
 		}
-		if len(rep.Rejected) != 1 || rep.Rejected[0].Code != "too-many-names" || !strings.Contains(rep.Rejected[0].Reason, "raise --max-names") {
+		if len(rep.Rejected) != 1 || rep.Rejected[0].Code != "too-many-names" || !strings.Contains(rep.Rejected[0].Reason, "the rest were not read") {
 			t.Errorf("%v: rejected %+v, want one too-many-names item", tc.args, rep.Rejected)
 		}
 	}
