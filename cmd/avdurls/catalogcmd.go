@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/catalog/render"
 )
 
 const catalogUsage = `Usage:
@@ -55,11 +56,11 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 	cloud := cloudChoice()
 	scope := scopeChoice()
 	format := newChoice("table", formatNames()...)
-	var fo fwOptions
+	var fo render.Options
 	optional := fs.Bool("optional", false, "")
-	fs.StringArrayVar(&fo.sources, "source", nil, "")
-	fs.IntVar(&fo.priority, "priority", 1000, "")
-	fs.StringVar(&fo.namePrefix, "name-prefix", "avd", "")
+	fs.StringArrayVar(&fo.Sources, "source", nil, "")
+	fs.IntVar(&fo.Priority, "priority", 1000, "")
+	fs.StringVar(&fo.NamePrefix, "name-prefix", "avd", "")
 	fs.Var(cloud, "cloud", "")
 	fs.Var(scope, "scope", "")
 	file := fs.String("catalog", "", "")
@@ -97,13 +98,13 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 		return err
 	}
 	if format.value != "json" && format.value != "table" {
-		if err := fo.check(); err != nil {
+		if err := checkFirewall(fo); err != nil {
 			return err
 		}
 		// The catalog's rows alone, as the allowlist of no region.
 		rep := v.Build(nil, catalog.BuildOptions{Cloud: catalog.Cloud(cloud.value), Scope: catalog.Scope(scope.value),
 			Optional: *optional, Region: "all"})
-		return writeOutput(*output, stdout, func(w io.Writer) error { return render(w, format.value, rep, fo) })
+		return writeOutput(*output, stdout, func(w io.Writer) error { return renderReport(w, format.value, rep, fo) })
 	}
 	return writeOutput(*output, stdout, func(w io.Writer) error {
 		return writeCatalogRows(w, v, catalog.Cloud(cloud.value), catalog.Scope(scope.value), format.value)
@@ -123,9 +124,9 @@ func writeRegions(w io.Writer, cloud catalog.Cloud, format string) error {
 		for _, r := range regions {
 			out = append(out, region{r.Name, r.DisplayName, r.Geography})
 		}
-		return writeJSON(w, out)
+		return render.WriteJSON(w, out)
 	}
-	t := newTable(w)
+	t := render.NewTable(w)
 	t.Header("Region", "Display name", "Geography")
 	for _, r := range regions {
 		if err := t.Append(r.Name, r.DisplayName, r.Geography); err != nil {
@@ -168,7 +169,7 @@ func writeVersions(w io.Writer, c *catalog.Catalog) error {
 		if def != nil && v.ID == def.ID {
 			mark = " (default)"
 		}
-		fmt.Fprintf(w, "%s%s\t%s\t%s\t%d rows\t%s\n", v.ID, mark, v.SourceDate, v.Confidence, len(v.AllRows), termSafe(v.Source))
+		fmt.Fprintf(w, "%s%s\t%s\t%s\t%d rows\t%s\n", v.ID, mark, v.SourceDate, v.Confidence, len(v.AllRows), render.TermSafe(v.Source))
 	}
 	return nil
 }
@@ -178,7 +179,7 @@ func writeVersions(w io.Writer, c *catalog.Catalog) error {
 func writeCatalogRows(w io.Writer, v *catalog.Version, cloud catalog.Cloud, scope catalog.Scope, format string) error {
 	rows := v.Rows(cloud, scope)
 	if format == "json" {
-		return writeJSON(w, struct {
+		return render.WriteJSON(w, struct {
 			Version    string        `json:"version"`
 			SourceDate string        `json:"sourceDate"`
 			Confidence string        `json:"confidence"`
@@ -188,9 +189,9 @@ func writeCatalogRows(w io.Writer, v *catalog.Version, cloud catalog.Cloud, scop
 			Rows       []catalog.Row `json:"rows"`
 		}{v.ID, v.SourceDate, v.Confidence, v.Source, string(cloud), string(scope), rows})
 	}
-	return writeTerminal(w, func(w io.Writer) error {
+	return render.Terminal(w, func(w io.Writer) error {
 		fmt.Fprintf(w, "Catalog %s (%s, %s confidence), cloud %s, scope %s\n", v.ID, v.SourceDate, v.Confidence, cloud, scope)
-		t := newTable(w)
+		t := render.NewTable(w)
 		t.Header("Address", "Port", "Protocol", "Required", "Deprecated", "Registrable", "Service tag", "Purpose")
 		for _, r := range rows {
 			if err := t.Append(r.Address, strconv.Itoa(r.Port), r.Protocol, yesNo(r.Required), yesNo(r.Deprecated), yesNo(r.Registrable), r.ServiceTag, r.Purpose); err != nil {

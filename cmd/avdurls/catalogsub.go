@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/catalog/render"
 )
 
 const catalogImportUsage = `Usage:
@@ -158,11 +159,11 @@ func cmdCatalogDiff(args []string, stdout io.Writer) error {
 	err := writeOutput(*output, stdout, func(w io.Writer) error {
 		switch format.value {
 		case "json":
-			return writeJSON(w, d)
+			return render.WriteJSON(w, d)
 		case "markdown":
 			return writeCatalogDiffMarkdown(w, d)
 		}
-		return writeTerminal(w, func(w io.Writer) error { return writeCatalogDiffTable(w, d) })
+		return render.Terminal(w, func(w io.Writer) error { return writeCatalogDiffTable(w, d) })
 	})
 	if err != nil {
 		return err
@@ -293,7 +294,7 @@ func writeCatalogDiffTable(w io.Writer, d catalogDiff) error {
 	}
 	for _, g := range changeGroups(d.Changes) {
 		fmt.Fprintf(w, "\nCloud %s, scope %s\n", g[0].Cloud, g[0].Scope)
-		t := newTable(w)
+		t := render.NewTable(w)
 		t.Header("Change", "Address", "Port", "Protocol", "Details")
 		for _, c := range g {
 			port, proto, details := changeRow(c)
@@ -310,18 +311,18 @@ func writeCatalogDiffTable(w io.Writer, d catalogDiff) error {
 
 // writeCatalogDiffMarkdown writes the diff as GitHub Flavored Markdown.
 func writeCatalogDiffMarkdown(w io.Writer, d catalogDiff) error {
-	fmt.Fprintf(w, "# %s\n", mdEscape(diffHeadline(d)))
+	fmt.Fprintf(w, "# %s\n", render.MarkdownEscape(diffHeadline(d)))
 	if !d.Changed {
 		_, err := fmt.Fprintln(w, "\nNo change.")
 		return err
 	}
 	for _, g := range changeGroups(d.Changes) {
-		fmt.Fprintf(w, "\n## Cloud %s, scope %s\n\n", mdEscape(string(g[0].Cloud)), mdEscape(string(g[0].Scope)))
+		fmt.Fprintf(w, "\n## Cloud %s, scope %s\n\n", render.MarkdownEscape(string(g[0].Cloud)), render.MarkdownEscape(string(g[0].Scope)))
 		fmt.Fprintln(w, "| Change | Address | Port | Protocol | Details |")
 		fmt.Fprintln(w, "|--|--|--|--|--|")
 		for _, c := range g {
 			port, proto, details := changeRow(c)
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", c.Change, mdCode(c.Address), port, mdEscape(proto), mdEscape(details))
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", c.Change, render.MarkdownCode(c.Address), port, render.MarkdownEscape(proto), render.MarkdownEscape(details))
 		}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/avdurls/avdurls/catalog/check"
+	"github.com/avdurls/avdurls/catalog/render"
 )
 
 // checkSchemaVersion is the version of check's JSON output.
@@ -86,7 +87,7 @@ func renderCheck(w io.Writer, format string, res []check.Result, sum checkSummar
 	case "markdown":
 		return writeCheckMarkdown(w, res)
 	case "table":
-		return writeTerminal(w, func(w io.Writer) error { return writeCheckTable(w, res) })
+		return render.Terminal(w, func(w io.Writer) error { return writeCheckTable(w, res) })
 	}
 	return fmt.Errorf("unknown format %q", format)
 }
@@ -148,10 +149,10 @@ func writeCheckTable(w io.Writer, res []check.Result) error {
 		if region != "" {
 			fmt.Fprintf(w, "Region %s\n", region)
 		}
-		t := newTable(w, -3, 10, 13, 7, -5)
+		t := render.NewTable(w, -3, 10, 13, 7, -5)
 		t.Header("Address", "Port", "Result", "ms", "Details")
 		for _, r := range groups[region] {
-			if err := t.Append(termSafe(r.Address), strconv.Itoa(r.Port)+"/"+r.Protocol, outcome(r), strconv.FormatInt(r.MS, 10), details(r)); err != nil {
+			if err := t.Append(render.TermSafe(r.Address), strconv.Itoa(r.Port)+"/"+r.Protocol, outcome(r), strconv.FormatInt(r.MS, 10), details(r)); err != nil {
 				return err
 			}
 		}
@@ -180,7 +181,7 @@ func writeCheckCSV(w io.Writer, res []check.Result) error {
 		rec := []string{r.Region, r.Address, strconv.Itoa(r.Port), r.Protocol, r.Kind, strconv.FormatBool(r.Checked), strconv.FormatBool(r.OK),
 			r.Stage, r.Reason, strings.Join(r.Resolved, " "), r.Connected, r.Proxy, r.Issuer, strconv.FormatBool(r.Inspection), status,
 			strconv.FormatInt(r.MS, 10)}
-		if err := writeSafe(cw, rec); err != nil {
+		if err := render.WriteCSVRecord(cw, rec); err != nil {
 			return err
 		}
 	}
@@ -193,11 +194,11 @@ func writeCheckMarkdown(w io.Writer, res []check.Result) error {
 	order, groups := byRegion(res)
 	fmt.Fprintln(w, "# Connectivity check")
 	for _, region := range order {
-		fmt.Fprintf(w, "\n## Region %s\n\n", mdEscape(region))
+		fmt.Fprintf(w, "\n## Region %s\n\n", render.MarkdownEscape(region))
 		fmt.Fprintln(w, "| Address | Port | Result | ms | Details |")
 		fmt.Fprintln(w, "|--|--|--|--|--|")
 		for _, r := range groups[region] {
-			fmt.Fprintf(w, "| %s | %d/%s | %s | %d | %s |\n", mdCode(r.Address), r.Port, mdEscape(r.Protocol), mdEscape(outcome(r)), r.MS, mdEscape(details(r)))
+			fmt.Fprintf(w, "| %s | %d/%s | %s | %d | %s |\n", render.MarkdownCode(r.Address), r.Port, render.MarkdownEscape(r.Protocol), render.MarkdownEscape(outcome(r)), r.MS, render.MarkdownEscape(details(r)))
 		}
 	}
 	return nil

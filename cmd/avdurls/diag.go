@@ -5,7 +5,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/catalog/render"
 )
 
 // Exit codes, listed in the usage text and the README.
@@ -21,41 +21,32 @@ var stderr io.Writer = os.Stderr
 
 // errorf prints an error in the one voice of the tool. Like warnf and
 // infof, it passes every string, error and Stringer argument through
-// termSafe: only the format, written here, may hold a line break.
+// render.TermSafe: only the format, written here, may hold a line break.
 func errorf(format string, a ...any) {
-	fmt.Fprintln(stderr, wrapLine(fmt.Sprintf("avdurls: error: "+format, termArgs(a)...), terminalWidth(stderr), "    "))
+	fmt.Fprintln(stderr, render.WrapLine(fmt.Sprintf("avdurls: error: "+format, termArgs(a)...), render.TerminalWidth(stderr), "    "))
 }
 
 // warnf prints a warning.
 func warnf(format string, a ...any) {
-	fmt.Fprintln(stderr, wrapLine(fmt.Sprintf("avdurls: warning: "+format, termArgs(a)...), terminalWidth(stderr), "    "))
+	fmt.Fprintln(stderr, render.WrapLine(fmt.Sprintf("avdurls: warning: "+format, termArgs(a)...), render.TerminalWidth(stderr), "    "))
 }
 
 // infof prints a summary line.
 func infof(format string, a ...any) {
-	fmt.Fprintln(stderr, wrapLine(fmt.Sprintf("avdurls: "+format, termArgs(a)...), terminalWidth(stderr), "    "))
+	fmt.Fprintln(stderr, render.WrapLine(fmt.Sprintf("avdurls: "+format, termArgs(a)...), render.TerminalWidth(stderr), "    "))
 }
 
-// termSafe is the one sanitiser for the terminal (diagnostics and the
-// table format): control characters, escape sequences, bidi marks and
-// every other unprintable character are written as Go escapes (\x1b,
-// \u202e), so text from an input can neither move the cursor, retitle
-// the window nor reorder what is shown.
-func termSafe(s string) string {
-	return discover.CleanText(s, 1<<20)
-}
-
-// termArgs applies termSafe to the text arguments of a diagnostic.
+// termArgs applies render.TermSafe to the text arguments of a diagnostic.
 func termArgs(a []any) []any {
 	out := make([]any, len(a))
 	for i, v := range a {
 		switch x := v.(type) {
 		case string:
-			out[i] = termSafe(x)
+			out[i] = render.TermSafe(x)
 		case error:
-			out[i] = termSafe(x.Error())
+			out[i] = render.TermSafe(x.Error())
 		case fmt.Stringer:
-			out[i] = termSafe(x.String())
+			out[i] = render.TermSafe(x.String())
 		default:
 			out[i] = v
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/catalog/render"
 )
 
 // exitChanged is diff's status when there is something to add or remove.
@@ -144,13 +145,13 @@ func writeDiff(output, format string, d Diff, stdout io.Writer) error {
 	return writeOutput(output, stdout, func(w io.Writer) error {
 		switch format {
 		case "json":
-			return writeJSON(w, d)
+			return render.WriteJSON(w, d)
 		case "csv":
 			return writeDiffCSV(w, d)
 		case "markdown":
 			return writeDiffMarkdown(w, d)
 		}
-		return writeTerminal(w, func(w io.Writer) error { return writeDiffTable(w, d) })
+		return render.Terminal(w, func(w io.Writer) error { return writeDiffTable(w, d) })
 	})
 }
 
@@ -216,7 +217,7 @@ func writeDiffTable(w io.Writer, d Diff) error {
 		if i == 0 {
 			fmt.Fprintln(w, "Warnings:")
 		}
-		fmt.Fprintf(w, "  ! %s\n", termSafe(warn))
+		fmt.Fprintf(w, "  ! %s\n", render.TermSafe(warn))
 	}
 	if !d.Changed {
 		_, err := fmt.Fprintln(w, "No change.")
@@ -224,15 +225,15 @@ func writeDiffTable(w io.Writer, d Diff) error {
 	}
 	for _, r := range d.Regions {
 		fmt.Fprintf(w, "\nRegion %s\n", r.Region)
-		t := newTable(w)
+		t := render.NewTable(w)
 		t.Header("Change", "Address", "Port", "Protocol", "Replaces", "Evidence")
 		for _, e := range r.Add {
-			if err := t.Append("add", termSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, termSafe(evidenceLine(e))); err != nil {
+			if err := t.Append("add", render.TermSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, render.TermSafe(evidenceLine(e))); err != nil {
 				return err
 			}
 		}
 		for _, e := range r.Remove {
-			if err := t.Append("remove", termSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, ""); err != nil {
+			if err := t.Append("remove", render.TermSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, ""); err != nil {
 				return err
 			}
 		}
@@ -247,7 +248,7 @@ func writeDiffCSV(w io.Writer, d Diff) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"region", "change", "address", "port", "protocol", "replaces", "evidence"})
 	for _, warn := range d.Warnings {
-		if err := writeSafe(cw, []string{"", "warning", "", "", "", "", warn}); err != nil {
+		if err := render.WriteCSVRecord(cw, []string{"", "warning", "", "", "", "", warn}); err != nil {
 			return err
 		}
 	}
@@ -262,7 +263,7 @@ func writeDiffCSV(w io.Writer, d Diff) error {
 					ev = evidenceLine(e)
 				}
 				rec := []string{r.Region, list.change, e.Address, strconv.Itoa(e.Port), e.Protocol, e.Replaces, ev}
-				if err := writeSafe(cw, rec); err != nil {
+				if err := render.WriteCSVRecord(cw, rec); err != nil {
 					return err
 				}
 			}
@@ -275,28 +276,28 @@ func writeDiffCSV(w io.Writer, d Diff) error {
 func writeDiffMarkdown(w io.Writer, d Diff) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Firewall change request: AVD endpoint changes\n\nFrom catalog %s to %s.\n",
-		mdEscape(d.Old.Catalog.Version), mdEscape(d.New.Catalog.Version))
+		render.MarkdownEscape(d.Old.Catalog.Version), render.MarkdownEscape(d.New.Catalog.Version))
 	if len(d.Warnings) > 0 {
 		b.WriteString("\n## Warnings\n\n")
 		for _, warn := range d.Warnings {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(warn))
+			fmt.Fprintf(&b, "- %s\n", render.MarkdownEscape(warn))
 		}
 	}
 	if !d.Changed {
 		b.WriteString("\nNo change.\n")
 	}
 	for _, r := range d.Regions {
-		fmt.Fprintf(&b, "\n## Region %s\n", mdEscape(r.Region))
+		fmt.Fprintf(&b, "\n## Region %s\n", render.MarkdownEscape(r.Region))
 		if len(r.Add) > 0 {
 			b.WriteString("\n### Add\n\n| Address | Port | Protocol | Replaces | Evidence |\n|---|---|---|---|---|\n")
 			for _, e := range r.Add {
-				fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", mdEscape(e.Address), e.Port, e.Protocol, mdEscape(e.Replaces), mdEscape(evidenceLine(e)))
+				fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", render.MarkdownEscape(e.Address), e.Port, e.Protocol, render.MarkdownEscape(e.Replaces), render.MarkdownEscape(evidenceLine(e)))
 			}
 		}
 		if len(r.Remove) > 0 {
 			b.WriteString("\n### Remove\n\n| Address | Port | Protocol |\n|---|---|---|\n")
 			for _, e := range r.Remove {
-				fmt.Fprintf(&b, "| %s | %d | %s |\n", mdEscape(e.Address), e.Port, e.Protocol)
+				fmt.Fprintf(&b, "| %s | %d | %s |\n", render.MarkdownEscape(e.Address), e.Port, e.Protocol)
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/catalog/render"
 )
 
 // Output files. A regular file (or the file a symlink names) is replaced
@@ -364,27 +365,45 @@ func checkOutputDir(dir string) error {
 	return probeFolder(dir)
 }
 
+// renderReport writes the report in the chosen format, and says on
+// stderr which unresolved wildcard rows, entries and IP rules the format
+// cannot carry (render.NotCarried) and what a list needs beside it
+// (render.Hints). A Palo Alto list holds one region: with several it
+// writes and says nothing and fails (render.Fit).
+func renderReport(w io.Writer, format string, rep catalog.Report, fo render.Options) error {
+	if err := render.Fit(format, rep); err != nil {
+		return err
+	}
+	for _, n := range render.NotCarried(format, rep, fo) {
+		warnf("%s", n)
+	}
+	for _, n := range render.Hints(format, rep) {
+		infof("%s", n)
+	}
+	return render.Write(w, format, rep, fo)
+}
+
 // writeReport writes the report to stdout, -o or one file per region; for
 // --output-dir all region files or none. Each region file keeps the rule
-// priorities it has in the single-file output (regionOptions), and a
+// priorities it has in the single-file output (render.Options.Region), and a
 // Terraform set gets one variables.tf that declares what the region files
 // share.
 func writeReport(o scanOptions, rep catalog.Report, stdout io.Writer) error {
 	if o.outputDir == "" {
-		return writeOutput(o.output, stdout, func(w io.Writer) error { return render(w, o.format, rep, o.fw) })
+		return writeOutput(o.output, stdout, func(w io.Writer) error { return renderReport(w, o.format, rep, o.fw) })
 	}
 	files := make([]outFile, 0, len(rep.Regions)+1)
 	for i, r := range rep.Regions {
-		rr, fo := regionReport(rep, i), regionOptions(o.fw, i)
-		path, err := regionFile(o.outputDir, rep.Cloud, r.Region, formatExt(o.format))
+		rr, fo := render.Region(rep, i), o.fw.Region(i)
+		path, err := regionFile(o.outputDir, rep.Cloud, r.Region, render.Ext(o.format))
 		if err != nil {
 			return err
 		}
-		files = append(files, outFile{path: path, render: func(w io.Writer) error { return render(w, o.format, rr, fo) }})
+		files = append(files, outFile{path: path, render: func(w io.Writer) error { return renderReport(w, o.format, rr, fo) }})
 	}
 	if o.format == "terraform" && len(rep.Regions) > 0 {
-		files = append(files, outFile{path: filepath.Join(o.outputDir, terraformVariablesFile),
-			render: func(w io.Writer) error { return writeTerraformVariables(w, rep) }})
+		files = append(files, outFile{path: filepath.Join(o.outputDir, render.TerraformVariablesFile),
+			render: func(w io.Writer) error { return render.WriteTerraformVariables(w, rep) }})
 	}
 	if err := writeFiles(files); err != nil {
 		return err

@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"net/netip"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/catalog/render"
 	"github.com/avdurls/avdurls/discover"
 )
 
@@ -111,7 +111,7 @@ type scanOptions struct {
 	maxNames            int
 	maxReportMiB        int64
 	outputDir           string
-	fw                  fwOptions
+	fw                  render.Options
 	live                bool
 	since               time.Duration
 	imds                string
@@ -155,10 +155,10 @@ func parseScanFlags(args []string, stdout io.Writer) (scanOptions, error) {
 	fs.VarP(format, "format", "f", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.StringVar(&o.outputDir, "output-dir", "", "")
-	fs.StringArrayVar(&o.fw.sources, "source", nil, "")
-	fs.IntVar(&o.fw.priority, "priority", 1000, "")
-	fs.StringVar(&o.fw.namePrefix, "name-prefix", "avd", "")
-	fs.BoolVar(&o.fw.noTagRules, "no-tag-rules", false, "")
+	fs.StringArrayVar(&o.fw.Sources, "source", nil, "")
+	fs.IntVar(&o.fw.Priority, "priority", 1000, "")
+	fs.StringVar(&o.fw.NamePrefix, "name-prefix", "avd", "")
+	fs.BoolVar(&o.fw.NoTagRules, "no-tag-rules", false, "")
 	fs.StringVar(&o.region, "region", "", "")
 	fs.StringVar(&o.regionMap, "region-map", "", "")
 	fs.Var(cloud, "cloud", "")
@@ -216,7 +216,7 @@ func (o *scanOptions) validate() error {
 			return usagef("%s", c.msg)
 		}
 	}
-	if err := o.fw.check(); err != nil {
+	if err := checkFirewall(o.fw); err != nil {
 		return err
 	}
 	if o.regionGiven {
@@ -312,31 +312,21 @@ func trustSuffixes(in []string) ([]string, error) {
 	return out, nil
 }
 
-// check validates the firewall-rule flags.
-func (fo fwOptions) check() error {
-	if fo.priority < 100 || fo.priority > 64000 {
-		return usagef("--priority %d: give 100 to 64000 (Azure allows up to 65000; the rest is room for the collections and further regions)", fo.priority)
-	}
-	if err := validName(fo.namePrefix); err != nil {
+// checkFirewall validates the firewall-rule flags: a bad value is a
+// usage error.
+func checkFirewall(fo render.Options) error {
+	if err := fo.Check(); err != nil {
 		return usageError{err.Error()}
-	}
-	for _, src := range fo.sources {
-		if !validSource(src) {
-			return usagef("--source %q is not an IP address, a CIDR range or *", discover.CleanText(src, 80))
-		}
 	}
 	return nil
 }
 
-// validSource accepts a firewall rule source: an IP address, a CIDR range
-// or *.
-func validSource(s string) bool {
-	if s == "*" {
-		return true
+// formatNames are the --format values, in the order the formats are
+// listed.
+func formatNames() []string {
+	var n []string
+	for _, f := range render.Formats() {
+		n = append(n, f.Name)
 	}
-	if _, err := netip.ParseAddr(s); err == nil {
-		return true
-	}
-	_, err := netip.ParsePrefix(s)
-	return err == nil
+	return n
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/catalog/render"
 )
 
 // tamperPayloads are what a hostile editor of a report writes into a
@@ -152,32 +153,32 @@ func TestTamperedReports(t *testing.T) {
 		}
 	}
 	t.Logf("%d string fields x %d payloads = %d tampered reports (%d refused by the gate), each through %d formats, --output-dir and diff",
-		len(paths), len(tamperPayloads), cases, refused, len(formats))
+		len(paths), len(tamperPayloads), cases, refused, len(render.Formats()))
 }
 
 // tamperRun runs one tampered report through everything and says whether
 // the gate refused it.
 func tamperRun(t *testing.T, dir, rep, out, good string) (refused bool) {
 	t.Helper()
-	for _, f := range formats {
-		stdout, stderr, code := scan(t, "-q", "-f", f.name, rep)
+	for _, f := range render.Formats() {
+		stdout, stderr, code := scan(t, "-q", "-f", f.Name, rep)
 		checkTerminal(t, stderr)
 		switch code {
 		case exitError:
 			refused = true
 			if stdout != "" {
-				t.Fatalf("%s: exit 1 but wrote %d bytes", f.name, len(stdout))
+				t.Fatalf("%s: exit 1 but wrote %d bytes", f.Name, len(stdout))
 			}
 		case exitOK, exitPartial:
 			if refused {
-				t.Fatalf("%s: refused in one format, accepted in another", f.name)
+				t.Fatalf("%s: refused in one format, accepted in another", f.Name)
 			}
-			checkFormat(t, f.name, []byte(stdout))
-			if f.name == "table" {
+			checkFormat(t, f.Name, []byte(stdout))
+			if f.Name == "table" {
 				checkTerminal(t, stdout)
 			}
 		default:
-			t.Fatalf("%s: exit %d: %s", f.name, code, stderr)
+			t.Fatalf("%s: exit %d: %s", f.Name, code, stderr)
 		}
 	}
 	_, stderr, code := scan(t, "-q", "-f", "json", "--output-dir", out, rep)

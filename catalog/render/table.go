@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"unicode/utf8"
@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
 	"github.com/olekukonko/tablewriter"
 )
 
@@ -32,7 +33,7 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 			fmt.Fprintf(w, " (hosts: %s)", strings.Join(hosts, ", "))
 		}
 		fmt.Fprintln(w)
-		t := newTable(w, -13, 6, 10, 9, -7, 13, 7)
+		t := NewTable(w, -13, 6, 10, 9, -7, 13, 7)
 		t.Header("Address", "Port", "Protocol", "Source", "Replaces", "Status", "Seen")
 		for _, list := range [][]catalog.Entry{r.Entries, r.IPRules} {
 			for _, e := range list {
@@ -40,7 +41,7 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 				if e.EvidenceCount > 0 {
 					seen = strconv.Itoa(e.EvidenceCount) + "x"
 				}
-				if err := t.Append(termSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Source, e.Replaces, e.Status, seen); err != nil {
+				if err := t.Append(TermSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Source, e.Replaces, e.Status, seen); err != nil {
 					return err
 				}
 			}
@@ -59,7 +60,7 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 	if len(rep.Deprecated) > 0 {
 		fmt.Fprintln(w, "\nDeprecated hosts seen in events (not allowlisted; remove them):")
 		for _, d := range rep.Deprecated {
-			fmt.Fprintf(w, "  %s (%dx): %s\n", termSafe(d.Address), d.EvidenceCount, d.Reason)
+			fmt.Fprintf(w, "  %s (%dx): %s\n", TermSafe(d.Address), d.EvidenceCount, d.Reason)
 		}
 	}
 	if len(rep.Review) > 0 {
@@ -71,7 +72,7 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 	if len(rep.Rejected) > 0 {
 		fmt.Fprintln(w, "\nRejected names (never allowlisted):")
 		for _, d := range rep.Rejected {
-			fmt.Fprintf(w, "  %s (%dx): %s\n", termSafe(d.Address), d.EvidenceCount, d.Reason)
+			fmt.Fprintf(w, "  %s (%dx): %s\n", TermSafe(d.Address), d.EvidenceCount, d.Reason)
 		}
 	}
 	return nil
@@ -84,11 +85,11 @@ type termBuffer struct {
 	width int
 }
 
-// newTable makes a table that fits the terminal it is written for: cells
+// NewTable makes a table that fits the terminal it is written for: cells
 // of a wider table wrap (long names break across lines); written to a file
 // or a pipe, nothing is wrapped. cols, when given, says per column a fixed
 // width (> 0) or a share of the width left (< 0: its weight).
-func newTable(w io.Writer, cols ...int) *tablewriter.Table {
+func NewTable(w io.Writer, cols ...int) *tablewriter.Table {
 	tb, ok := w.(*termBuffer)
 	if !ok || tb.width == 0 {
 		return tablewriter.NewWriter(w)
@@ -115,8 +116,8 @@ func newTable(w io.Writer, cols ...int) *tablewriter.Table {
 	return tablewriter.NewTable(w, opts...)
 }
 
-// terminalWidth returns the width of the terminal w is, or 0.
-func terminalWidth(w io.Writer) int {
+// TerminalWidth returns the width of the terminal w is, or 0.
+func TerminalWidth(w io.Writer) int {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return 0
@@ -128,11 +129,11 @@ func terminalWidth(w io.Writer) int {
 	return width
 }
 
-// writeTerminal runs a renderer for a person's terminal and passes every
-// line it writes through termSafe, whatever field the text came from;
-// tables made with newTable fit the terminal's width.
-func writeTerminal(w io.Writer, render func(io.Writer) error) error {
-	text, err := termText(terminalWidth(w), render)
+// Terminal runs a renderer for a person's terminal and passes every line
+// it writes through TermSafe, whatever field the text came from; tables
+// made with NewTable fit the terminal's width.
+func Terminal(w io.Writer, render func(io.Writer) error) error {
+	text, err := termText(TerminalWidth(w), render)
 	if err != nil {
 		return err
 	}
@@ -140,7 +141,7 @@ func writeTerminal(w io.Writer, render func(io.Writer) error) error {
 	return err
 }
 
-// termText is what writeTerminal writes for a terminal of the given width
+// termText is what Terminal writes for a terminal of the given width
 // (0: no terminal).
 func termText(width int, render func(io.Writer) error) (string, error) {
 	b := &termBuffer{width: width}
@@ -150,7 +151,7 @@ func termText(width int, render func(io.Writer) error) (string, error) {
 	var out strings.Builder
 	for _, line := range strings.SplitAfter(b.String(), "\n") {
 		body, nl := strings.CutSuffix(line, "\n")
-		out.WriteString(wrapLine(termSafe(body), b.width, "    "))
+		out.WriteString(WrapLine(TermSafe(body), b.width, "    "))
 		if nl {
 			out.WriteByte('\n')
 		}
@@ -158,9 +159,9 @@ func termText(width int, render func(io.Writer) error) (string, error) {
 	return out.String(), nil
 }
 
-// wrapLine breaks a line of text longer than width at spaces, the
+// WrapLine breaks a line of text longer than width at spaces, the
 // continuation lines indented; width 0, and table lines, are left alone.
-func wrapLine(line string, width int, indent string) string {
+func WrapLine(line string, width int, indent string) string {
 	if width == 0 || utf8.RuneCountInString(line) <= width || strings.ContainsAny(line, "│┌├└") {
 		return line
 	}
@@ -179,4 +180,13 @@ func wrapLine(line string, width int, indent string) string {
 		n += wl
 	}
 	return b.String()
+}
+
+// TermSafe is the one sanitiser for the terminal (diagnostics and the
+// table format): control characters, escape sequences, bidi marks and
+// every other unprintable character are written as Go escapes (\x1b,
+// \u202e), so text from an input can neither move the cursor, retitle
+// the window nor reorder what is shown.
+func TermSafe(s string) string {
+	return discover.CleanText(s, 1<<20)
 }

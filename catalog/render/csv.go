@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"encoding/csv"
@@ -19,10 +19,10 @@ var csvHeader = []string{"region", "address", "port", "protocol", "rule", "origi
 
 // writeCSV writes the entries of every region as RFC 4180 CSV, every cell
 // safe against spreadsheet formula injection.
-func writeCSV(w io.Writer, rep catalog.Report, fo fwOptions) error {
+func writeCSV(w io.Writer, rep catalog.Report, fo Options) error {
 	sources := "*"
-	if len(fo.sources) > 0 {
-		sources = strings.Join(fo.sources, " ")
+	if len(fo.Sources) > 0 {
+		sources = strings.Join(fo.Sources, " ")
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
@@ -33,7 +33,7 @@ func writeCSV(w io.Writer, rep catalog.Report, fo fwOptions) error {
 			for _, e := range list {
 				rec := []string{r.Region, e.Address, strconv.Itoa(e.Port), e.Protocol, e.Kind, e.Source, e.Replaces,
 					e.Purpose, e.Status, strconv.Itoa(e.EvidenceCount), timeCell(e.FirstSeen), timeCell(e.LastSeen), e.ServiceTag, sources, ""}
-				if err := writeSafe(cw, rec); err != nil {
+				if err := WriteCSVRecord(cw, rec); err != nil {
 					return err
 				}
 			}
@@ -43,7 +43,7 @@ func writeCSV(w io.Writer, rep catalog.Report, fo fwOptions) error {
 		for _, u := range r.Unresolved {
 			rec := []string{r.Region, u.Address, strconv.Itoa(u.Port), u.Protocol, "wildcard", "catalog", "",
 				u.Purpose, "unresolved", strconv.Itoa(u.Observed), "", "", u.ServiceTag, sources, u.Reason}
-			if err := writeSafe(cw, rec); err != nil {
+			if err := WriteCSVRecord(cw, rec); err != nil {
 				return err
 			}
 		}
@@ -73,8 +73,8 @@ func safeCell(s string) string {
 	return s
 }
 
-// writeSafe writes a CSV record with every cell neutralised by safeCell.
-func writeSafe(cw *csv.Writer, rec []string) error {
+// WriteCSVRecord writes a CSV record with every cell neutralised by safeCell.
+func WriteCSVRecord(cw *csv.Writer, rec []string) error {
 	for i := range rec {
 		rec[i] = safeCell(rec[i])
 	}

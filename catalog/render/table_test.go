@@ -1,8 +1,9 @@
-package main
+package render
 
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -13,10 +14,7 @@ import (
 // TestTableFitsTerminal: on a terminal of 80 or 100 columns every line of
 // the table format fits; written to a file, nothing is wrapped.
 func TestTableFitsTerminal(t *testing.T) {
-	var rep catalog.Report
-	if err := json.Unmarshal(sampleOut(t, "json"), &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := sampleReport(t)
 	for _, width := range []int{80, 100} {
 		text, err := termText(width, func(w io.Writer) error { return writeTable(w, rep) })
 		if err != nil {
@@ -35,4 +33,21 @@ func TestTableFitsTerminal(t *testing.T) {
 	if strings.Contains(text, "↩") {
 		t.Error("no terminal: cells wrapped")
 	}
+}
+
+// sampleReport is the JSON report avdurls writes for the shipped sample
+// exports (testdata/report.json: avdurls scan -f json testdata/exports
+// --region-map testdata/hosts.csv --source 10.10.0.0/24 --source
+// 10.20.0.0/24).
+func sampleReport(t *testing.T) catalog.Report {
+	t.Helper()
+	b, err := os.ReadFile("testdata/report.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep catalog.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }

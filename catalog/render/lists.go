@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"fmt"
@@ -33,7 +33,7 @@ import (
 //
 // Each writes exactly one entry a line: no comments, no blank lines, no
 // duplicates, and one region only (oneRegion). What a list cannot carry
-// is said on stderr (listNotCarried).
+// is returned by NotCarried (listNotCarried).
 
 // isEDL reports whether format is one of the Palo Alto lists.
 func isEDL(format string) bool {
@@ -83,21 +83,29 @@ func edlItems(format string, r catalog.Region) []string {
 	return sortedUnique(items)
 }
 
-// writeEDL writes a Palo Alto list of the report's one region. For the IP
-// list it says on stderr which ports and protocols each address needs:
-// the list is an address object, the service is the policy rule's.
+// writeEDL writes a Palo Alto list of the report's one region.
 func writeEDL(w io.Writer, format string, rep catalog.Report) error {
 	var b strings.Builder
 	for _, r := range rep.Regions {
 		for _, it := range edlItems(format, r) {
 			b.WriteString(it + "\n")
 		}
-		if format == "edl-ip" && len(r.IPRules) > 0 {
-			infof("edl-ip %s: allow the list with the services its addresses need: %s", r.Region, strings.Join(ipServices(r.IPRules), "; "))
-		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Hints says, for the IP list, which ports and protocols each address
+// needs, one line a region: the list is an address object, the service
+// is the policy rule's. Other formats need none.
+func Hints(format string, rep catalog.Report) []string {
+	var out []string
+	for _, r := range rep.Regions {
+		if format == "edl-ip" && len(r.IPRules) > 0 {
+			out = append(out, fmt.Sprintf("edl-ip %s: allow the list with the services its addresses need: %s", r.Region, strings.Join(ipServices(r.IPRules), "; ")))
+		}
+	}
+	return out
 }
 
 // ipServices lists each IP rule address with its protocols and ports,

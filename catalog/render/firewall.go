@@ -1,29 +1,31 @@
-package main
+package render
 
 import (
 	"cmp"
 
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
 )
 
-// fwOptions are the firewall-rule settings of the Azure Firewall formats.
-type fwOptions struct {
-	sources    []string // source CIDRs; "*" when none given
-	priority   int      // of the first rule collection group
-	namePrefix string
-	// noTagRules leaves out the rules that cover unresolved wildcard rows
+// Options are the firewall-rule settings of the Azure Firewall formats.
+type Options struct {
+	Sources    []string // source CIDRs; "*" when none given
+	Priority   int      // of the first rule collection group
+	NamePrefix string
+	// NoTagRules leaves out the rules that cover unresolved wildcard rows
 	// by service tag and FQDN tag; the output then says what it lacks.
-	noTagRules bool
-	// sharedVariables: the file is one of several of --output-dir, and
+	NoTagRules bool
+	// SharedVariables: the file is one of several of --output-dir, and
 	// the variables they share are declared once, in a file of their own
 	// (Terraform's variables.tf).
-	sharedVariables bool
+	SharedVariables bool
 }
 
 // fwGroup is one Azure Firewall Policy rule collection group: the rules
@@ -70,15 +72,15 @@ type fwProtocol struct {
 // network rules by destination FQDN for other TCP ports (KMS 1688; they
 // need the policy's DNS proxy) and by destination address for the platform
 // IPs and ranges.
-func firewallGroups(rep catalog.Report, o fwOptions) []fwGroup {
-	sources := o.sources
+func firewallGroups(rep catalog.Report, o Options) []fwGroup {
+	sources := o.Sources
 	if len(sources) == 0 {
 		sources = []string{"*"}
 	}
 	var groups []fwGroup
 	for i, r := range rep.Regions {
-		name := o.namePrefix + "-" + r.Region
-		g := fwGroup{Name: name, Region: r.Region, Priority: o.priority + 10*i}
+		name := o.NamePrefix + "-" + r.Region
+		g := fwGroup{Name: name, Region: r.Region, Priority: o.Priority + 10*i}
 		app := map[fwProtocol][]string{}
 		netFQDN := map[string][]string{} // "TCP/1688" -> names
 		netAddr := map[string][]string{} // "TCP/80" -> addresses
@@ -97,7 +99,7 @@ func firewallGroups(rep catalog.Report, o fwOptions) []fwGroup {
 			k := e.Protocol + "/" + strconv.Itoa(e.Port)
 			netAddr[k] = append(netAddr[k], e.Address)
 		}
-		appTags, netTags, missing := tagRules(r.Unresolved, sources, o.noTagRules)
+		appTags, netTags, missing := tagRules(r.Unresolved, sources, o.NoTagRules)
 		g.Missing = missing
 		if len(app) > 0 || len(appTags) > 0 {
 			c := fwCollection{Name: name + "-app", Priority: g.Priority + 100, Type: "ApplicationRule"}
@@ -185,6 +187,36 @@ func sortedUnique(s []string) []string {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return slices.Compact(s)
+}
+
+// Check validates the options, as the command line gives them: the
+// messages name the flags (--priority, --name-prefix, --source).
+func (o Options) Check() error {
+	if o.Priority < 100 || o.Priority > 64000 {
+		return fmt.Errorf("--priority %d: give 100 to 64000 (Azure allows up to 65000; the rest is room for the collections and further regions)", o.Priority)
+	}
+	if err := validName(o.NamePrefix); err != nil {
+		return err
+	}
+	for _, src := range o.Sources {
+		if !validSource(src) {
+			return fmt.Errorf("--source %q is not an IP address, a CIDR range or *", discover.CleanText(src, 80))
+		}
+	}
+	return nil
+}
+
+// validSource accepts a firewall rule source: an IP address, a CIDR range
+// or *.
+func validSource(s string) bool {
+	if s == "*" {
+		return true
+	}
+	if _, err := netip.ParseAddr(s); err == nil {
+		return true
+	}
+	_, err := netip.ParsePrefix(s)
+	return err == nil
 }
 
 // validName checks a --name-prefix: Azure resource names allow letters,

@@ -1,0 +1,179 @@
+// Package render writes a catalog.Report in the formats firewall change
+// requests use: the allowlist for people (table, text, markdown), for
+// change tickets and automation (csv, json), for firewalls and proxies
+// (Palo Alto external dynamic lists, Squid, FortiGate) and as Azure
+// Firewall Policy rule collection groups (ARM, Bicep, Terraform, az CLI).
+// It also holds the terminal sanitiser and table writer the avdurls
+// commands share. It prints nothing: what a format cannot carry is
+// returned (NotCarried, Hints) for the caller to say.
+package render
+
+import (
+	"slices"
+	"strings"
+
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/avdurls/avdurls/catalog"
+)
+
+// A Format is a format Write writes: its name (the --format value) and
+// the file name ending it gets under --output-dir.
+type Format struct {
+	Name, Ext string
+}
+
+// formats are the --format values of scan, and the file name ending each
+// gets under --output-dir.
+var formats = []Format{
+	{"table", "table.txt"}, {"csv", "csv"}, {"json", "json"}, {"text", "txt"}, {"markdown", "md"},
+	{"edl", "edl"}, {"edl-domain", "domain.edl"}, {"edl-ip", "ip.edl"}, {"squid", "squid"}, {"fortigate", "fortigate.conf"},
+	{"azfw-arm", "arm.json"}, {"bicep", "bicep"}, {"terraform", "tf"}, {"az-cli", "sh"},
+}
+
+// Formats returns the formats, in the order the usage text lists them.
+func Formats() []Format {
+	return slices.Clone(formats)
+}
+
+// Ext returns the file name ending of a format.
+func Ext(name string) string {
+	for _, f := range formats {
+		if f.Name == name {
+			return f.Ext
+		}
+	}
+	return name
+}
+
+// Fit fails when the format cannot hold the report at all: a Palo Alto
+// list holds one region (see oneRegion).
+func Fit(format string, rep catalog.Report) error {
+	if isEDL(format) {
+		return oneRegion(format, rep)
+	}
+	return nil
+}
+
+// Write writes the report in the chosen format. A Palo Alto list holds
+// one region: with several it writes nothing and fails (Fit). What the
+// format cannot carry is said by NotCarried, what a list needs beside it
+// by Hints: Write itself says nothing but its error.
+func Write(w io.Writer, format string, rep catalog.Report, fo Options) error {
+	if err := Fit(format, rep); err != nil {
+		return err
+	}
+	switch format {
+	case "json":
+		return WriteJSON(w, rep)
+	case "csv":
+		return writeCSV(w, rep, fo)
+	case "text":
+		return writeText(w, rep)
+	case "table":
+		return Terminal(w, func(w io.Writer) error { return writeTable(w, rep) })
+	case "markdown":
+		return writeMarkdown(w, rep)
+	case "edl", "edl-domain", "edl-ip":
+		return writeEDL(w, format, rep)
+	case "squid":
+		return writeSquid(w, rep, fo)
+	case "fortigate":
+		return writeFortiGate(w, rep, fo)
+	case "azfw-arm":
+		return writeARM(w, rep, fo)
+	case "bicep":
+		return writeBicep(w, rep, fo)
+	case "terraform":
+		return writeTerraform(w, rep, fo)
+	case "az-cli":
+		return writeAzCLI(w, rep, fo)
+	}
+	return fmt.Errorf("unknown format %q", format)
+}
+
+// Region is the report narrowed to its i-th region, for --output-dir:
+// that region's allowlist and hosts; rejected and deprecated names stay
+// whole.
+func Region(rep catalog.Report, i int) catalog.Report {
+	r := rep
+	r.Regions = rep.Regions[i : i+1]
+	r.Hosts = nil
+	for _, h := range rep.Hosts {
+		if h.Region == rep.Regions[i].Region {
+			r.Hosts = append(r.Hosts, h)
+		}
+	}
+	if r.Hosts == nil {
+		r.Hosts = []catalog.Host{}
+	}
+	return r
+}
+
+// Region are the firewall settings of the i-th region's file under
+// --output-dir (written from Region(rep, i)): the priority that region's
+// group has in the single-file output (the first group's plus 10 per
+// region before it, as firewallGroups counts), and the variables shared
+// by the set.
+func (fo Options) Region(i int) Options {
+	fo.Priority += 10 * i
+	fo.SharedVariables = true
+	return fo
+}
+
+// WriteJSON writes v as indented JSON, as every JSON output is written (the
+// report is the contract automation reads, schemaVersion 2).
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// NotCarried says what of the report the format leaves out, one
+// warning a string: unresolved wildcard rows (the list formats cannot
+// hold a wildcard, and the Azure Firewall formats carry a row only by its
+// service tag, none without one or under --no-tag-rules), and the entries
+// and IP rules a list format has no place for (listNotCarried). The files
+// say it too, where the format has comments. The text is the report's, not
+// made safe for a terminal.
+func NotCarried(format string, rep catalog.Report, fo Options) []string {
+	var lost, entries []string
+	for _, r := range rep.Regions {
+		for _, u := range r.Unresolved {
+			switch format {
+			case "text", "edl", "edl-domain", "edl-ip", "squid", "fortigate":
+			case "azfw-arm", "bicep", "terraform", "az-cli":
+				if u.ServiceTag != "" && !fo.NoTagRules {
+					continue
+				}
+			default:
+				continue // listed in the output itself
+			}
+			lost = append(lost, r.Region+": "+u.Address)
+		}
+		for _, n := range listNotCarried(format, r) {
+			entries = append(entries, r.Region+": "+n)
+		}
+	}
+	var notes []string
+	if len(lost) > 0 {
+		notes = append(notes, fmt.Sprintf("%d unresolved wildcard rows are not in the %s output (%s): allow them by service tag or as wildcards, or the hosts using them will fail", len(lost), format, strings.Join(lost, ", ")))
+	}
+	if len(entries) > 0 {
+		notes = append(notes, fmt.Sprintf("%s not in the %s output, which cannot carry them: %s", plural(len(entries), "allowlist item"), format, strings.Join(entries, "; ")))
+	}
+	return notes
+}
+
+// plural writes a count and a noun, in the plural unless the count is 1.
+func plural(n int, noun string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case strings.HasSuffix(noun, "y"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
