@@ -159,14 +159,7 @@ type Host struct {
 	// (broker or registration failures).
 	Health []HealthEvent `json:"health,omitempty"`
 	// AgentChecks are the checks of the agent's health report (live runs).
-	AgentChecks []AgentCheck `json:"agentChecks,omitempty"`
-}
-
-// AgentCheck is one check of the agent's health report in the registry.
-type AgentCheck struct {
-	Name    string `json:"name"`
-	Outcome string `json:"outcome"`
-	Detail  string `json:"detail,omitempty"`
+	AgentChecks []discover.AgentCheck `json:"agentChecks,omitempty"`
 }
 
 // HealthEvent is one agent health event of a host.
@@ -208,7 +201,7 @@ type Observation struct {
 	Events      int
 	Newest      time.Time // newest 3701 event
 	Health      []HealthEvent
-	AgentChecks []AgentCheck
+	AgentChecks []discover.AgentCheck
 	// Region and RegionBasis, when set, are what an earlier report said;
 	// they stand unless --region or --region-map says otherwise.
 	Region      string

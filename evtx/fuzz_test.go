@@ -27,12 +27,12 @@ func FuzzRead(f *testing.F) {
 	}
 	f.Add([]byte("ElfFile\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		st, err := Read(bytes.NewReader(b), int64(len(b)), "fuzz", Filter{}, func(ev Event) error {
+		st, err := Read(bytes.NewReader(b), int64(len(b)), "fuzz", ReadOptions{}, Handlers{Event: func(ev Event) error {
 			if ev.Data == nil {
 				t.Fatalf("event %d has nil Data", ev.RecordID)
 			}
 			return nil
-		}, func(Warning) {})
+		}, Warning: func(Warning) {}})
 		if err != nil && len(b) >= 8 && bytes.Equal(b[:8], fileMagic) && len(b) >= 128 {
 			t.Fatalf("file with a valid signature failed: %v", err)
 		}

@@ -20,9 +20,32 @@ type budgetError string
 func (e budgetError) Error() string        { return string(e) }
 func (e budgetError) Is(target error) bool { return target == ErrBudget }
 
-// ReadOptions tune ReadFiles.
+// ChecksumPolicy says what a read does with chunk and file header
+// checksums.
+type ChecksumPolicy int
+
+// The checksum policies.
+const (
+	// ChecksumWarn, the default, verifies the checksums of the chunks that
+	// matter (those that gave a wanted record or were found damaged):
+	// a mismatch is a warning, counted in Stats.ChecksumErrors, and the
+	// records are read anyway (the chunk being written when a log was
+	// copied often has one).
+	ChecksumWarn ChecksumPolicy = iota
+	// ChecksumIgnore verifies no checksum: no warning, nothing counted.
+	ChecksumIgnore
+)
+
+// ReadOptions tune ReadFiles and Read.
 type ReadOptions struct {
-	// Workers decoding chunks; 0 means GOMAXPROCS.
+	// Filter selects the records delivered.
+	Filter Filter
+	// NoPrefilter turns off the skipping of chunks and records that cannot
+	// hold a wanted provider (see prefilter), for comparison.
+	NoPrefilter bool
+	// Checksums is the checksum policy; the zero value is ChecksumWarn.
+	Checksums ChecksumPolicy
+	// Workers decoding chunks (ReadFiles only); 0 means GOMAXPROCS.
 	Workers int
 	// FileTimeout cuts a file that takes longer than this; 0: no limit.
 	FileTimeout time.Duration
@@ -38,8 +61,8 @@ type FileResult struct {
 	Err   error // the file could not be opened or is not EVTX
 }
 
-// Handlers receive what ReadFiles finds, always on the caller's goroutine
-// and in the order of files and chunks.
+// Handlers receive what ReadFiles (or Read) finds, always on the caller's
+// goroutine and in the order of files and chunks.
 type Handlers struct {
 	Event    func(Event) error // an error stops the read and is returned
 	Warning  func(Warning)
@@ -47,12 +70,17 @@ type Handlers struct {
 	Progress func(bytes int64)
 }
 
-// ReadFiles reads many .evtx files, decoding chunks on several goroutines.
+// ReadFiles reads .evtx files, calling h.Event for every distinct record
+// that passes opt.Filter, h.Warning for every damaged chunk or record and
+// h.File at the end of every file (a file that cannot be opened or is not
+// EVTX, or that a budget cut, is reported there, not returned). Chunks are
+// decoded on several goroutines.
 // Results are merged back into file and chunk order, so what the handlers
 // see is exactly what reading the files one after another would give.
 // Memory is bounded by the chunks in flight (a few per worker), not by
-// file size or count.
-func ReadFiles(paths []string, f Filter, opt ReadOptions, h Handlers) error {
+// file size or count. The error is the first one h.Event returns; it
+// stops the read.
+func ReadFiles(paths []string, opt ReadOptions, h Handlers) error {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -63,7 +91,7 @@ func ReadFiles(paths []string, f Filter, opt ReadOptions, h Handlers) error {
 	results := make(chan jobResult, inflight)
 	quit := make(chan struct{})
 
-	go produce(paths, f, tokens, jobs, quit)
+	go produce(paths, opt, tokens, jobs, quit)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -144,7 +172,7 @@ type jobResult struct {
 
 // produce opens the files one after another and queues their chunks; each
 // job holds a token until the consumer is done with it.
-func produce(paths []string, f Filter, tokens chan struct{}, jobs chan<- job, quit <-chan struct{}) {
+func produce(paths []string, opt ReadOptions, tokens chan struct{}, jobs chan<- job, quit <-chan struct{}) {
 	defer close(jobs)
 	seq := 0
 	send := func(j job) bool {
@@ -159,7 +187,7 @@ func produce(paths []string, f Filter, tokens chan struct{}, jobs chan<- job, qu
 		return true
 	}
 	for _, path := range paths {
-		of := openInput(path, f)
+		of := openInput(path, opt)
 		if of.info != nil {
 			for i := 0; i < of.info.total && !of.cancelled.Load(); i++ {
 				if !send(job{file: of, chunk: i}) {
@@ -177,7 +205,7 @@ func produce(paths []string, f Filter, tokens chan struct{}, jobs chan<- job, qu
 	}
 }
 
-func openInput(path string, f Filter) *openedFile {
+func openInput(path string, opt ReadOptions) *openedFile {
 	of := &openedFile{path: path}
 	fh, err := os.Open(path)
 	if err != nil {
@@ -193,7 +221,7 @@ func openInput(path string, f Filter) *openedFile {
 		of.err = err
 		return of
 	}
-	info, st, err := openFile(fh, fi.Size(), path, f, func(w Warning) { of.warnings = append(of.warnings, w) })
+	info, st, err := openFile(fh, fi.Size(), path, opt, func(w Warning) { of.warnings = append(of.warnings, w) })
 	if err != nil {
 		fh.Close()
 		of.err = err

@@ -28,13 +28,13 @@ func collect(t *testing.T, paths []string, f Filter, workers int) []string {
 		},
 	}
 	if workers > 0 {
-		if err := ReadFiles(paths, f, ReadOptions{Workers: workers}, h); err != nil {
+		if err := ReadFiles(paths, ReadOptions{Filter: f, Workers: workers}, h); err != nil {
 			t.Fatal(err)
 		}
 		return log
 	}
 	for _, p := range paths {
-		st, err := ReadFile(p, f, h.Event, h.Warning)
+		st, err := readFile(p, ReadOptions{Filter: f}, Handlers{Event: h.Event, Warning: h.Warning})
 		if err != nil {
 			st = Stats{}
 		}
@@ -106,7 +106,7 @@ func TestReadFilesBudgets(t *testing.T) {
 	for _, opt := range []ReadOptions{{MaxEvents: 50}, {FileTimeout: time.Nanosecond}} {
 		events := map[string]int{}
 		results := map[string]error{}
-		err := ReadFiles([]string{a, c}, Filter{}, opt, Handlers{
+		err := ReadFiles([]string{a, c}, opt, Handlers{
 			Event:   func(ev Event) error { events[ev.File]++; return nil },
 			Warning: func(Warning) {},
 			File:    func(r FileResult) { results[r.Path] = r.Err },
@@ -126,4 +126,19 @@ func TestReadFilesBudgets(t *testing.T) {
 			t.Errorf("max events: %d delivered, want %d", events[a], opt.MaxEvents)
 		}
 	}
+}
+
+// readFile reads one file with Read on the test's goroutine, as ReadFiles
+// would with one worker.
+func readFile(path string, opt ReadOptions, h Handlers) (Stats, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer fh.Close()
+	fi, err := fh.Stat()
+	if err != nil {
+		return Stats{}, err
+	}
+	return Read(fh, fi.Size(), path, opt, h)
 }

@@ -169,10 +169,10 @@ func TestConformanceCorpus(t *testing.T) {
 		name := filepath.Base(path)
 		ours := map[uint64]Event{}
 		var warns []Warning
-		st, err := ReadFile(path, Filter{}, func(ev Event) error {
+		st, err := readFile(path, ReadOptions{}, Handlers{Event: func(ev Event) error {
 			ours[ev.RecordID] = ev
 			return nil
-		}, func(w Warning) { warns = append(warns, w) })
+		}, Warning: func(w Warning) { warns = append(warns, w) }})
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -286,7 +286,7 @@ func TestCorpusBounded(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			start := time.Now()
-			_, err := ReadFile(path, f, func(Event) error { return nil }, func(Warning) {})
+			_, err := readFile(path, ReadOptions{Filter: f}, Handlers{Event: func(Event) error { return nil }, Warning: func(Warning) {}})
 			runtime.ReadMemStats(&after)
 			if err != nil {
 				t.Errorf("%s: %v", filepath.Base(path), err)

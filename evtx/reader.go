@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -33,9 +32,6 @@ type Filter struct {
 	Providers []string
 	// EventIDs; empty means any.
 	EventIDs []uint32
-	// NoPrefilter turns off the skipping of chunks and records that cannot
-	// hold a wanted provider (see prefilter), for comparison.
-	NoPrefilter bool
 }
 
 // matchProvider reports whether a provider name passes the filter.
@@ -78,6 +74,7 @@ type Stats struct {
 	Matched       int   `json:"matched"`       // records that passed the filter
 	// ChecksumErrors counts chunks whose header or record checksum does not
 	// match; their records are still read (dirty files often have them).
+	// With ChecksumIgnore no checksum is verified and none is counted.
 	ChecksumErrors int `json:"checksumErrors"`
 	// SkippedChunks counts chunks the prefilter skipped unread: they
 	// cannot hold a record of the wanted providers. Their records are not
@@ -95,42 +92,32 @@ type Stats struct {
 	Panics int `json:"panics"`
 }
 
-// ReadFile reads the .evtx file at path, calling emit for every distinct
-// record that passes the filter and warn for every damaged chunk or record.
-// It fails only when the file cannot be opened or is not EVTX at all, or
-// when emit returns an error.
-func ReadFile(path string, f Filter, emit func(Event) error, warn func(Warning)) (Stats, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return Stats{}, err
-	}
-	defer fh.Close()
-	fi, err := fh.Stat()
-	if err != nil {
-		return Stats{}, err
-	}
-	if fi.IsDir() {
-		return Stats{}, fmt.Errorf("%s: is a directory", path)
-	}
-	return Read(fh, fi.Size(), path, f, emit, warn)
-}
-
-// Read reads EVTX data of the given size from r, one chunk after another;
-// name labels events and warnings.
-func Read(r io.ReaderAt, size int64, name string, f Filter, emit func(Event) error, warn func(Warning)) (Stats, error) {
-	fi, st, err := openFile(r, size, name, f, warn)
+// Read reads EVTX data of the given size from r, one chunk after another
+// on the caller's goroutine; name labels events and warnings. It is the
+// in-memory counterpart of ReadFiles (for tests, fuzzing and data that is
+// no file), with the same options and handlers: opt.Workers does not
+// apply, h.Event and h.Warning are called as ReadFiles calls them, and
+// h.Progress and h.File, when set, after every chunk and at the end. It
+// fails when the data is not EVTX at all, cannot be read, when a budget
+// of opt cuts it (the error wraps ErrBudget; the events before were
+// delivered) or when h.Event returns an error (returned as it is).
+func Read(r io.ReaderAt, size int64, name string, opt ReadOptions, h Handlers) (Stats, error) {
+	fi, st, err := openFile(r, size, name, opt, h.Warning)
 	if err != nil {
 		return st, err
 	}
-	acc := &fileAcc{st: st}
+	of := &openedFile{path: name, info: fi, acc: fileAcc{st: st}}
 	buf := make([]byte, chunkSize)
 	p := newParser()
-	for i := 0; i < fi.total; i++ {
-		if err := acc.apply(fi.decodeChunk(i, buf, p), emit, warn); err != nil {
-			return acc.st, err
+	for i := 0; i < fi.total && of.err == nil; i++ {
+		if err := consume(jobResult{job: job{file: of, chunk: i}, res: fi.decodeChunk(i, buf, p)}, h, opt); err != nil {
+			return of.acc.st, err
 		}
 	}
-	return acc.st, nil
+	if h.File != nil {
+		h.File(FileResult{Path: name, Stats: of.acc.st, Err: of.err})
+	}
+	return of.acc.st, of.err
 }
 
 // fileInfo is what every chunk of a file needs to know about it; it is not
@@ -142,11 +129,11 @@ type fileInfo struct {
 	inRange int // blocks the header counts
 	filter  Filter
 	pre     *prefilter // nil: read every chunk and record
-	noCRC   bool
+	noCRC   bool       // checksums unset (file flag) or ignored (ChecksumIgnore)
 }
 
 // openFile reads and checks the file header.
-func openFile(r io.ReaderAt, size int64, name string, f Filter, warn func(Warning)) (*fileInfo, Stats, error) {
+func openFile(r io.ReaderAt, size int64, name string, opt ReadOptions, warn func(Warning)) (*fileInfo, Stats, error) {
 	st := Stats{Bytes: size}
 	head := make([]byte, fileHeaderSize)
 	n, err := r.ReadAt(head, 0)
@@ -160,10 +147,10 @@ func openFile(r io.ReaderAt, size int64, name string, f Filter, warn func(Warnin
 	if !ok {
 		return nil, st, fmt.Errorf("%s: %w", name, ErrNotEVTX)
 	}
-	if !hdr.crcOK && !hdr.noCRC() {
+	fi := &fileInfo{r: r, name: name, filter: opt.Filter, noCRC: hdr.noCRC() || opt.Checksums == ChecksumIgnore}
+	if !hdr.crcOK && !fi.noCRC {
 		warn(Warning{File: name, Chunk: -1, Reason: "file header checksum mismatch; chunks are located by signature instead"})
 	}
-	fi := &fileInfo{r: r, name: name, filter: f, noCRC: hdr.noCRC()}
 	if size > fileHeaderSize {
 		fi.total = int((size - fileHeaderSize + chunkSize - 1) / chunkSize)
 	}
@@ -174,8 +161,8 @@ func openFile(r io.ReaderAt, size int64, name string, f Filter, warn func(Warnin
 		st.Truncated = true
 		warn(Warning{File: name, Chunk: -1, Reason: truncationReason(hdr.ChunkCount, size)})
 	}
-	if !f.NoPrefilter {
-		fi.pre = newPrefilter(f.Providers)
+	if !opt.NoPrefilter {
+		fi.pre = newPrefilter(opt.Filter.Providers)
 	}
 	return fi, st, nil
 }

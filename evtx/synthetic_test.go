@@ -2,6 +2,7 @@ package evtx
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -57,12 +58,17 @@ func expectEvent(r evtxtest.Record, id uint64) Event {
 
 func readAll(t *testing.T, b []byte, f Filter) ([]Event, []Warning, Stats, error) {
 	t.Helper()
+	return readAllOpt(t, b, ReadOptions{Filter: f})
+}
+
+func readAllOpt(t *testing.T, b []byte, opt ReadOptions) ([]Event, []Warning, Stats, error) {
+	t.Helper()
 	var evs []Event
 	var ws []Warning
-	st, err := Read(bytes.NewReader(b), int64(len(b)), "mem.evtx", f, func(ev Event) error {
+	st, err := Read(bytes.NewReader(b), int64(len(b)), "mem.evtx", opt, Handlers{Event: func(ev Event) error {
 		evs = append(evs, ev)
 		return nil
-	}, func(w Warning) { ws = append(ws, w) })
+	}, Warning: func(w Warning) { ws = append(ws, w) }})
 	if st.Panics > 0 {
 		t.Errorf("the decoder panicked in %d chunks (recovered, but a bug): %v", st.Panics, ws)
 	}
@@ -142,7 +148,7 @@ func TestFilter(t *testing.T) {
 	if len(evs) != want || st.Matched != want || st.Records+st.SkippedRecords != len(recs) || st.SkippedRecords == 0 {
 		t.Fatalf("filter delivered %d (matched %d of %d decoded, %d skipped), want %d", len(evs), st.Matched, st.Records, st.SkippedRecords, want)
 	}
-	slow, _, st2, _ := readAll(t, b, Filter{Providers: []string{"wvd-AGENT"}, EventIDs: []uint32{3701, 3702}, NoPrefilter: true})
+	slow, _, st2, _ := readAllOpt(t, b, ReadOptions{Filter: Filter{Providers: []string{"wvd-AGENT"}, EventIDs: []uint32{3701, 3702}}, NoPrefilter: true})
 	if !slices.EqualFunc(evs, slow, func(a, b Event) bool { return len(diffEvent(a, b)) == 0 && a.RecordID == b.RecordID }) || st2.Records != len(recs) {
 		t.Fatalf("prefilter changed the result: %d vs %d events", len(evs), len(slow))
 	}
@@ -247,5 +253,57 @@ func TestTruncationNamesTheCutChunk(t *testing.T) {
 	}
 	if !found || !st.Truncated {
 		t.Errorf("warnings %v (truncated %v), want one saying %q", warns, st.Truncated, want)
+	}
+}
+
+// TestChecksumPolicy: a file header and a chunk header whose checksums do
+// not match give warnings and a count with ChecksumWarn, nothing with
+// ChecksumIgnore, and the same events with both.
+func TestChecksumPolicy(t *testing.T) {
+	recs := synthRecords(100)
+	b, err := evtxtest.Bytes(recs, evtxtest.Options{RecordsPerChunk: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[124] ^= 0xff                          // the file header's checksum
+	b[fileHeaderSize+chunkSize+124] ^= 0xff // chunk 1's header checksum
+	warned, ws, st, err := readAllOpt(t, b, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crcWarnings := 0
+	for _, w := range ws {
+		if strings.Contains(w.Reason, "checksum mismatch") {
+			crcWarnings++
+		}
+	}
+	if crcWarnings != 2 || st.ChecksumErrors != 1 || len(warned) != len(recs) {
+		t.Fatalf("ChecksumWarn: %d checksum warnings (%v), %d checksum errors, %d of %d events", crcWarnings, ws, st.ChecksumErrors, len(warned), len(recs))
+	}
+	quiet, ws, st, err := readAllOpt(t, b, ReadOptions{Checksums: ChecksumIgnore})
+	if err != nil || len(ws) != 0 || st.ChecksumErrors != 0 {
+		t.Fatalf("ChecksumIgnore: %v, warnings %v, %d checksum errors", err, ws, st.ChecksumErrors)
+	}
+	if !slices.EqualFunc(warned, quiet, func(a, b Event) bool { return len(diffEvent(a, b)) == 0 && a.RecordID == b.RecordID }) {
+		t.Fatalf("the policy changed the events: %d vs %d", len(warned), len(quiet))
+	}
+}
+
+// TestReadBudget: Read honours MaxEvents as ReadFiles does: the events up
+// to the budget are delivered and the error wraps ErrBudget.
+func TestReadBudget(t *testing.T) {
+	b, err := evtxtest.Bytes(synthRecords(200), evtxtest.Options{RecordsPerChunk: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file FileResult
+	n := 0
+	st, err := Read(bytes.NewReader(b), int64(len(b)), "mem.evtx", ReadOptions{MaxEvents: 30}, Handlers{
+		Event:   func(Event) error { n++; return nil },
+		Warning: func(Warning) {},
+		File:    func(r FileResult) { file = r },
+	})
+	if !errors.Is(err, ErrBudget) || !errors.Is(file.Err, ErrBudget) || n != 30 || st.Matched < 30 {
+		t.Fatalf("MaxEvents 30: %d events, matched %d, err %v, file %+v", n, st.Matched, err, file)
 	}
 }

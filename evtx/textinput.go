@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 	"unicode/utf16"
 
 	"golang.org/x/text/encoding/unicode"
@@ -25,9 +24,10 @@ const maxLegacyXMLInput = 256 << 20
 // utf8BOM is the UTF-8 byte order mark.
 var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 
-// ReadText reads URL-tool output whole (at most 16 MiB), as UTF-8,
-// decoding UTF-16 with a byte order mark (what PowerShell 5 redirection
-// writes) and dropping a UTF-8 byte order mark.
+// ReadText reads a text input such as URL-tool output whole (at most
+// 16 MiB), as UTF-8, decoding UTF-16 with a byte order mark (what
+// PowerShell 5 redirection writes) and dropping a UTF-8 byte order mark.
+// discover.URLToolEvent reads what the text says.
 func ReadText(r io.Reader, name string) (string, error) {
 	b, err := io.ReadAll(io.LimitReader(newTextReader(r), maxURLToolInput+1))
 	if err != nil {
@@ -197,20 +197,4 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
-}
-
-// URLToolProvider is the provider of events made from URL-tool output.
-const URLToolProvider = "WVDAgentUrlTool"
-
-// ReadURLTool reads the text output of the agent's URL checker
-// (WVDAgentUrlTool.exe) as one event: its accessible and not accessible
-// sections are read by discover like a 3701 event's text. computer names
-// the host (the tool does not print it); modTime stands for the event time.
-func ReadURLTool(r io.Reader, name, computer string, modTime time.Time) (Event, error) {
-	s, err := ReadText(r, name)
-	if err != nil {
-		return Event{}, err
-	}
-	return Event{Provider: URLToolProvider, EventID: 3701, Time: modTime.UTC(), Computer: computer,
-		Channel: "Application", Data: []string{s}, File: name, Chunk: -1}, nil
 }

@@ -143,6 +143,10 @@ func readURLToolEvent(path string) (evtx.Event, error) {
 	if err != nil {
 		return evtx.Event{}, err
 	}
+	text, err := evtx.ReadText(fh, path)
+	if err != nil {
+		return evtx.Event{}, err
+	}
 	computer := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	return evtx.ReadURLTool(fh, path, computer, fi.ModTime())
+	return discover.URLToolEvent(text, path, computer, fi.ModTime()), nil
 }

@@ -71,7 +71,7 @@ type eventsRun struct {
 // URL-tool output.
 func (er *eventsRun) write(w io.Writer, ins []input) error {
 	enc := json.NewEncoder(w)
-	err := evtx.ReadFiles(pathsOf(ins, "evtx"), er.filter, evtx.ReadOptions{}, evtx.Handlers{
+	err := evtx.ReadFiles(pathsOf(ins, "evtx"), evtx.ReadOptions{Filter: er.filter}, evtx.Handlers{
 		Event: func(ev evtx.Event) error { return enc.Encode(ev) },
 		Warning: func(wn evtx.Warning) {
 			if !er.quiet {

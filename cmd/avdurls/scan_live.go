@@ -53,14 +53,14 @@ func readAgentHealth(c *collector, computer string) (partial bool) {
 		infof("no agent health report in the registry (%v)", err)
 		return false
 	}
-	checks, ev, err := evtx.ParseAgentHealthReport(s, computer)
+	checks, ev, err := discover.ParseAgentHealthReport(s, computer)
 	if err != nil {
 		warnf("%v", err)
 		return true
 	}
 	ob := c.observation(computer)
 	for _, ch := range checks {
-		ob.AgentChecks = append(ob.AgentChecks, catalog.AgentCheck{Name: discover.CleanText(ch.Name, discover.MaxText),
+		ob.AgentChecks = append(ob.AgentChecks, discover.AgentCheck{Name: discover.CleanText(ch.Name, discover.MaxText),
 			Outcome: discover.CleanText(ch.Outcome, discover.MaxText), Detail: discover.CleanText(ch.Detail, discover.MaxText)})
 	}
 	if ev != nil {

@@ -23,7 +23,7 @@ func scanFiles(j *scanJob) (int, error) {
 	if err := j.checkOutputs(allPaths(ins)); err != nil {
 		return exitError, err
 	}
-	filter := evtx.Filter{Providers: []string{j.o.provider}, EventIDs: withHealth(j.o.ids.ids), NoPrefilter: j.o.noPrefilter}
+	filter := evtx.Filter{Providers: []string{j.o.provider}, EventIDs: withHealth(j.o.ids.ids)}
 	since := newSinceFilter(j.o.since, time.Now())
 	take := func(ev evtx.Event) {
 		if since.keep(ev) {
@@ -67,7 +67,8 @@ func (j *scanJob) readEVTX(files []string, filter evtx.Filter, take func(evtx.Ev
 	defer bar.finish()
 	readable := 0
 	nwarn := map[string]int{}
-	err := evtx.ReadFiles(files, filter, evtx.ReadOptions{FileTimeout: j.o.fileTimeout, MaxEvents: j.o.maxEvents}, evtx.Handlers{
+	err := evtx.ReadFiles(files, evtx.ReadOptions{Filter: filter, NoPrefilter: j.o.noPrefilter,
+		FileTimeout: j.o.fileTimeout, MaxEvents: j.o.maxEvents}, evtx.Handlers{
 		Event: func(ev evtx.Event) error {
 			take(ev)
 			return nil

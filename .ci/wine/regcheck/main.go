@@ -2,7 +2,7 @@
 
 // Command regcheck reads the AVD agent's health report from the registry
 // with the code 'avdurls scan --live' uses (evtx.ReadAgentHealthReport and
-// evtx.ParseAgentHealthReport) and prints the checks as JSON. .ci/wine/run
+// discover.ParseAgentHealthReport) and prints the checks as JSON. .ci/wine/run
 // runs it under Wine after 'reg add', because scan --live stops at the
 // event log (a stub in Wine) before it reads the registry. CI only.
 package main
@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/avdurls/avdurls/discover"
 	"github.com/avdurls/avdurls/evtx"
 )
 
@@ -21,14 +22,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "regcheck: reading the registry:", err)
 		os.Exit(1)
 	}
-	checks, ev, err := evtx.ParseAgentHealthReport(s, "wine-host")
+	checks, ev, err := discover.ParseAgentHealthReport(s, "wine-host")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "regcheck:", err)
 		os.Exit(1)
 	}
 	out := struct {
-		Checks []evtx.AgentCheck `json:"checks"`
-		Event  *evtx.Event       `json:"event,omitempty"`
+		Checks []discover.AgentCheck `json:"checks"`
+		Event  *evtx.Event           `json:"event,omitempty"`
 	}{checks, ev}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
