@@ -237,7 +237,7 @@ func liveError(call, channel string, err error) error {
 		case errnoChannelNotFound:
 			return fmt.Errorf("%s: %v; this machine has no %s log (check the channel name)", prefix, err, channel)
 		case errnoInvalidQuery:
-			return fmt.Errorf("%s: %v; the event log rejected the query (check --provider and --event-id)", prefix, err)
+			return fmt.Errorf("%s: %v; the event log rejected the query (check the provider and event IDs asked for)", prefix, err)
 		}
 		return fmt.Errorf("%s: %w; is the Windows Event Log service running, and are you an administrator or a member of Event Log Readers?", prefix, err)
 	}

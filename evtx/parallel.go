@@ -263,11 +263,11 @@ func consume(r jobResult, h Handlers, opt ReadOptions) error {
 			err := of.acc.apply(r.res, emit, h.Warning)
 			switch {
 			case errors.Is(err, ErrBudget):
-				cut("more than %d matching events (raise --max-events if they are genuine)", opt.MaxEvents)
+				cut("more than %d matching events, the budget per file", opt.MaxEvents)
 			case err != nil:
 				return err
 			case opt.FileTimeout > 0 && time.Since(of.start) > opt.FileTimeout:
-				cut("reading took longer than %v (raise --file-timeout)", opt.FileTimeout)
+				cut("reading took longer than %v, the time budget per file", opt.FileTimeout)
 			}
 		}
 	}

@@ -173,7 +173,7 @@ func ReadEventXMLFunc(r io.Reader, name string, opt XMLOptions, fn func(Event) e
 			return nil
 		}
 		if opt.MaxEvents > 0 && matched >= opt.MaxEvents {
-			return budgetError(fmt.Sprintf("%s: more than %d matching events (raise --max-events if they are genuine); the rest of the file was skipped", name, opt.MaxEvents))
+			return budgetError(fmt.Sprintf("%s: more than %d matching events, the budget per file; the rest of the file was skipped", name, opt.MaxEvents))
 		}
 		matched++
 		fnErr = fn(ev)

@@ -200,7 +200,7 @@ func TestReadEventXMLBudgets(t *testing.T) {
 	}
 	slow := strings.NewReader(strings.Repeat("<a/>", 4*xmlTimeCheck))
 	_, err = ReadEventXMLFunc(slow, "t.xml", XMLOptions{Timeout: time.Nanosecond}, func(Event) error { return nil })
-	if !errors.Is(err, ErrBudget) || !strings.Contains(err.Error(), "raise --file-timeout") {
+	if !errors.Is(err, ErrBudget) || !strings.Contains(err.Error(), "the time budget per file") {
 		t.Errorf("Timeout: err %v, want ErrBudget", err)
 	}
 	stop := errors.New("stop")

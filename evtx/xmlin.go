@@ -105,7 +105,7 @@ func ParseEventXMLFunc(r io.Reader, name string, opt XMLOptions, fn func(*Elemen
 		}
 		s.in.mark = s.in.off
 		if opt.Timeout > 0 && n%xmlTimeCheck == 0 && time.Since(start) > opt.Timeout {
-			return s.st, budgetError(fmt.Sprintf("%s: reading took longer than %v (raise --file-timeout); the rest of the file was skipped", name, opt.Timeout))
+			return s.st, budgetError(fmt.Sprintf("%s: reading took longer than %v, the time budget per file; the rest of the file was skipped", name, opt.Timeout))
 		}
 		if err := s.token(tok, fn); err != nil {
 			return s.st, err

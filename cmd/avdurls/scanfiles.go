@@ -50,6 +50,9 @@ func scanFiles(j *scanJob) (int, error) {
 	return j.finish(len(ins))
 }
 
+// budgetHint follows a budget cut: the options that raise the budgets.
+const budgetHint = " (raise --max-events or --file-timeout if the events are genuine)"
+
 // take hands an event to the collector: URL events give names, the
 // agent's health events are kept apart.
 func (j *scanJob) take(ev evtx.Event) {
@@ -110,6 +113,7 @@ func (j *scanJob) fileDone(r evtx.FileResult) {
 		case errors.Is(r.Err, os.ErrPermission):
 			msg += "; run as a user who may read it, or copy it first; file skipped"
 		case errors.Is(r.Err, evtx.ErrBudget):
+			msg += budgetHint
 		default:
 			msg += "; file skipped"
 		}
@@ -136,7 +140,7 @@ func (j *scanJob) readOthers(ins []input, filter evtx.Filter, take func(evtx.Eve
 		case err != nil && cut: // a budget: what was read stands
 			readable++
 			rec.Error = err.Error()
-			errorf("%v", err)
+			errorf("%v%s", err, budgetHint)
 		case err != nil:
 			j.partial = true
 			rec.Error = err.Error()
