@@ -179,7 +179,7 @@ type BuildOptions struct {
 	IncludeDeprecated bool              // allow deprecated hosts seen in events
 	TrustSuffixes     []string          // extra trusted suffixes (normalised)
 	Region            string            // one region for every computer
-	RegionBasis       string            // how Region was found; default "--region"
+	RegionBasis       string            // how Region was found; default "given for every host"
 	RegionMap         map[string]string // computer (lower case) -> region
 	// AllowRegistrable admits names under registrable wildcard rows
 	// (see Row.Registrable) instead of sending them to review.

@@ -193,14 +193,14 @@ func sortedUnique(s []string) []string {
 // messages name the flags (--priority, --name-prefix, --source).
 func (o Options) Check() error {
 	if o.Priority < 100 || o.Priority > 64000 {
-		return fmt.Errorf("--priority %d: give 100 to 64000 (Azure allows up to 65000; the rest is room for the collections and further regions)", o.Priority)
+		return fmt.Errorf("priority %d: give 100 to 64000 (Azure allows up to 65000; the rest is room for the collections and further regions)", o.Priority)
 	}
 	if err := validName(o.NamePrefix); err != nil {
 		return err
 	}
 	for _, src := range o.Sources {
 		if !validSource(src) {
-			return fmt.Errorf("--source %q is not an IP address, a CIDR range or *", discover.CleanText(src, 80))
+			return fmt.Errorf("source %q is not an IP address, a CIDR range or *", discover.CleanText(src, 80))
 		}
 	}
 	return nil
@@ -223,12 +223,12 @@ func validSource(s string) bool {
 // digits, '-', '_' and '.', starting with a letter or digit.
 func validName(s string) error {
 	if s == "" || len(s) > 40 {
-		return fmt.Errorf("--name-prefix must be 1 to 40 characters")
+		return fmt.Errorf("name-prefix must be 1 to 40 characters")
 	}
 	for i, c := range s {
 		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || (i > 0 && (c == '-' || c == '_' || c == '.'))
 		if !ok {
-			return fmt.Errorf("--name-prefix %q: use letters, digits, '-', '_' and '.', starting with a letter or digit", s)
+			return fmt.Errorf("name-prefix %q: use letters, digits, '-', '_' and '.', starting with a letter or digit", s)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -43,6 +44,8 @@ func isEDL(format string) bool {
 // oneRegion fails when the report has more than one region: a list is one
 // entry a line and nothing else, so the regions could not be told apart,
 // and merging them would allow every region's names to every host.
+//
+// The error wraps ErrOneRegion.
 func oneRegion(format string, rep catalog.Report) error {
 	if len(rep.Regions) <= 1 {
 		return nil
@@ -51,9 +54,13 @@ func oneRegion(format string, rep catalog.Report) error {
 	for _, r := range rep.Regions {
 		names = append(names, r.Region)
 	}
-	return fmt.Errorf("-f %s: a Palo Alto external dynamic list holds bare entries only, so it cannot keep the %d regions of this report (%s) apart: give --output-dir DIR to write one list per region",
-		format, len(rep.Regions), strings.Join(names, ", "))
+	return fmt.Errorf("%w: format %s holds bare entries only, so it cannot keep the %d regions of this report (%s) apart",
+		ErrOneRegion, format, len(rep.Regions), strings.Join(names, ", "))
 }
+
+// ErrOneRegion is the error of a format that holds one region only (the
+// Palo Alto lists) given a report of several.
+var ErrOneRegion = errors.New("a Palo Alto external dynamic list holds one region")
 
 // isWeb reports whether an entry is traffic a URL list matches: HTTP on
 // TCP 80 or HTTPS on TCP 443.

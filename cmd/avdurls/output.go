@@ -372,6 +372,9 @@ func checkOutputDir(dir string) error {
 // writes and says nothing and fails (render.Fit).
 func renderReport(w io.Writer, format string, rep catalog.Report, fo render.Options) error {
 	if err := render.Fit(format, rep); err != nil {
+		if errors.Is(err, render.ErrOneRegion) {
+			return fmt.Errorf("-f %v: give --output-dir DIR to write one list per region", err)
+		}
 		return err
 	}
 	for _, n := range render.NotCarried(format, rep, fo) {

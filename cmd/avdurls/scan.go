@@ -316,7 +316,7 @@ func trustSuffixes(in []string) ([]string, error) {
 // usage error.
 func checkFirewall(fo render.Options) error {
 	if err := fo.Check(); err != nil {
-		return usageError{err.Error()}
+		return usagef("--%v", err)
 	}
 	return nil
 }
