@@ -54,13 +54,20 @@ func oneRegion(format string, rep catalog.Report) error {
 	for _, r := range rep.Regions {
 		names = append(names, r.Region)
 	}
-	return fmt.Errorf("%w: format %s holds bare entries only, so it cannot keep the %d regions of this report (%s) apart",
-		ErrOneRegion, format, len(rep.Regions), strings.Join(names, ", "))
+	return oneRegionError(fmt.Sprintf("a Palo Alto external dynamic list holds bare entries only, so it cannot keep the %d regions of this report (%s) apart",
+		len(rep.Regions), strings.Join(names, ", ")))
 }
 
 // ErrOneRegion is the error of a format that holds one region only (the
 // Palo Alto lists) given a report of several.
 var ErrOneRegion = errors.New("a Palo Alto external dynamic list holds one region")
+
+// oneRegionError says which regions a one-region format was given; it is
+// ErrOneRegion.
+type oneRegionError string
+
+func (e oneRegionError) Error() string        { return string(e) }
+func (e oneRegionError) Is(target error) bool { return target == ErrOneRegion }
 
 // isWeb reports whether an entry is traffic a URL list matches: HTTP on
 // TCP 80 or HTTPS on TCP 443.

@@ -373,7 +373,7 @@ func checkOutputDir(dir string) error {
 func renderReport(w io.Writer, format string, rep catalog.Report, fo render.Options) error {
 	if err := render.Fit(format, rep); err != nil {
 		if errors.Is(err, render.ErrOneRegion) {
-			return fmt.Errorf("-f %v: give --output-dir DIR to write one list per region", err)
+			return fmt.Errorf("-f %s: %v: give --output-dir DIR to write one list per region", format, err)
 		}
 		return err
 	}
