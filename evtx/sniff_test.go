@@ -21,7 +21,7 @@ func TestSniff(t *testing.T) {
 		{"# notes\nschemaVersion is a word here", ""},
 		{"", ""},
 	} {
-		if got := Sniff([]byte(tc.in)); got != tc.want {
+		if got := Sniff([]byte(tc.in)); got != Kind(tc.want) {
 			t.Errorf("Sniff(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}

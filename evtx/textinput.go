@@ -73,28 +73,41 @@ func decodeText(b []byte) string {
 	return string(b)
 }
 
+// Kind is what an input holds, as Sniff tells it from its content.
+type Kind string
+
+// The kinds of input Sniff recognises.
+const (
+	KindUnknown   Kind = ""
+	KindEVTX      Kind = "evtx"       // an .evtx file
+	KindXML       Kind = "xml"        // rendered event XML
+	KindURLTool   Kind = "urltool"    // WVDAgentUrlTool.exe output
+	KindReport    Kind = "report"     // an avdurls JSON report, or its start
+	KindReportEnd Kind = "report-end" // the end of a report without its start
+)
+
 // Sniff tells what an input holds from its first bytes: "evtx", "xml"
 // (rendered events), "urltool" (WVDAgentUrlTool.exe output), "report" (an
 // avdurls JSON report, whole or cut short: its start), "report-end" (the
 // end of a report without its start, as Azure VM Run Command keeps only
 // the last 4,096 bytes of output) or "" when none.
-func Sniff(head []byte) string {
+func Sniff(head []byte) Kind {
 	if bytes.HasPrefix(head, fileMagic) {
-		return "evtx"
+		return KindEVTX
 	}
 	s := strings.TrimSpace(decodeText(head))
 	low := strings.ToLower(s)
 	switch {
 	case strings.HasPrefix(s, "<") && strings.Contains(s, "<Event"):
-		return "xml"
+		return KindXML
 	case reportStart(s):
-		return "report"
+		return KindReport
 	case strings.Contains(low, "urlsaccessiblecheck") || strings.Contains(low, "accessible urls"):
-		return "urltool"
+		return KindURLTool
 	case reportEnd(s):
-		return "report-end"
+		return KindReportEnd
 	}
-	return ""
+	return KindUnknown
 }
 
 // reportStart tells whether s starts like a JSON report: an object whose

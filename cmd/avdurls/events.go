@@ -71,7 +71,7 @@ type eventsRun struct {
 // URL-tool output.
 func (er *eventsRun) write(w io.Writer, ins []input) error {
 	enc := json.NewEncoder(w)
-	err := evtx.ReadFiles(pathsOf(ins, "evtx"), evtx.ReadOptions{Filter: er.filter}, evtx.Handlers{
+	err := evtx.ReadFiles(pathsOf(ins, evtx.KindEVTX), evtx.ReadOptions{Filter: er.filter}, evtx.Handlers{
 		Event: func(ev evtx.Event) error { return enc.Encode(ev) },
 		Warning: func(wn evtx.Warning) {
 			if !er.quiet {
@@ -113,25 +113,25 @@ func (er *eventsRun) writeOther(enc *json.Encoder, in input) error {
 	var evs []evtx.Event
 	var err error
 	switch in.kind {
-	case "xml":
+	case evtx.KindXML:
 		xo := evtx.XMLOptions{Filter: er.filter, Warn: func(w evtx.Warning) { warnf("%s", w) }}
 		var cut bool
 		_, cut, err = readXML(in.path, xo, func(ev evtx.Event) { evs = append(evs, ev) })
 		if cut && err == nil {
 			er.status = exitPartial
 		}
-	case "urltool":
+	case evtx.KindURLTool:
 		var ev evtx.Event
 		ev, err = readURLToolEvent(in.path)
 		evs = []evtx.Event{ev}
-	case "report":
+	case evtx.KindReport:
 		err = fmt.Errorf("%s: an avdurls report holds no events", in.path)
 	}
 	if err != nil {
 		er.fail(err)
 	}
 	for _, ev := range evs {
-		if in.kind == "urltool" || er.filter.Match(ev) {
+		if in.kind == evtx.KindURLTool || er.filter.Match(ev) {
 			if err := enc.Encode(ev); err != nil {
 				return err
 			}

@@ -12,10 +12,17 @@ import (
 	"github.com/avdurls/avdurls/evtx"
 )
 
+// The kinds of input the command knows beside those of evtx.Sniff.
+const (
+	kindEmpty  evtx.Kind = "empty"  // an empty .json, .xml or .txt file
+	kindAzJSON evtx.Kind = "azjson" // az monitor log-analytics query -o json
+	kindAzCSV  evtx.Kind = "azcsv"  // the portal's CSV export
+)
+
 // input is one file to read and what it holds.
 type input struct {
 	path string
-	kind string // evtx.Sniff's answer
+	kind evtx.Kind // evtx.Sniff's answer, or one of the kinds below
 }
 
 // expandInputs turns the command line's paths into a sorted list of
@@ -39,10 +46,10 @@ func expandInputs(paths []string) (ins []input, skipped int, err error) {
 			skipped++
 			return nil
 		}
-		if kind == "" && strings.EqualFold(filepath.Ext(path), ".evtx") {
-			kind = "evtx" // named as an event log: the reader says what is wrong with it
+		if kind == evtx.KindUnknown && strings.EqualFold(filepath.Ext(path), ".evtx") {
+			kind = evtx.KindEVTX // named as an event log: the reader says what is wrong with it
 		}
-		if kind == "" {
+		if kind == evtx.KindUnknown {
 			if explicit {
 				return fmt.Errorf("%s: not an EVTX file, rendered event XML, URL-tool output or avdurls report; export the log with 'wevtutil epl Application host.evtx'", path)
 			}
@@ -90,25 +97,25 @@ func expandInputs(paths []string) (ins []input, skipped int, err error) {
 // sniffFile reads the start of a file and classifies it (see evtx.Sniff);
 // an empty .json, .xml or .txt file is "empty" (an empty .evtx file is left
 // to the EVTX reader, which says so).
-func sniffFile(path string) (string, error) {
+func sniffFile(path string) (evtx.Kind, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return evtx.KindUnknown, err
 	}
 	defer f.Close()
 	head := make([]byte, 64<<10)
 	n, err := io.ReadFull(f, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return "", fmt.Errorf("%s: %w", path, err)
+		return evtx.KindUnknown, fmt.Errorf("%s: %w", path, err)
 	}
 	if n == 0 && slices.Contains([]string{".json", ".xml", ".txt"}, strings.ToLower(filepath.Ext(path))) {
-		return "empty", nil // a report or export that never arrived: said, not skipped
+		return kindEmpty, nil // a report or export that never arrived: said, not skipped
 	}
 	return evtx.Sniff(head[:n]), nil
 }
 
 // pathsOf returns the paths of the inputs of one kind.
-func pathsOf(ins []input, kind string) []string {
+func pathsOf(ins []input, kind evtx.Kind) []string {
 	var p []string
 	for _, in := range ins {
 		if in.kind == kind {

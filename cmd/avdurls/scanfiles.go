@@ -30,7 +30,7 @@ func scanFiles(j *scanJob) (int, error) {
 			j.take(ev)
 		}
 	}
-	readable, err := j.readEVTX(pathsOf(ins, "evtx"), filter, take)
+	readable, err := j.readEVTX(pathsOf(ins, evtx.KindEVTX), filter, take)
 	if err != nil {
 		return exitError, err
 	}
@@ -157,17 +157,17 @@ func (j *scanJob) readOthers(ins []input, filter evtx.Filter, take func(evtx.Eve
 // read before.
 func (j *scanJob) readOther(in input, filter evtx.Filter, take func(evtx.Event)) (n int, cut, ok bool, err error) {
 	switch in.kind {
-	case "xml":
+	case evtx.KindXML:
 		xo := evtx.XMLOptions{Filter: filter, MaxEvents: j.o.maxEvents, Timeout: j.o.fileTimeout,
 			Warn: func(w evtx.Warning) { warnf("%s", w) }}
 		n, cut, err = readXML(in.path, xo, take)
-	case "urltool":
+	case evtx.KindURLTool:
 		err, n = j.c.readURLTool(in.path), 1
-	case "report", "report-end": // readReport says what is left of a cut one
+	case evtx.KindReport, evtx.KindReportEnd: // readReport says what is left of a cut one
 		err = j.c.report(in.path)
-	case "empty":
+	case kindEmpty:
 		err = fmt.Errorf("%s: empty file (0 bytes)", in.path)
-	case "azjson", "azcsv":
+	case kindAzJSON, kindAzCSV:
 		var bad int
 		n, bad, err = j.c.readExport(in.path, in.kind, j.o)
 		j.partial = j.partial || bad > 0
