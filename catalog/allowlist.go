@@ -110,7 +110,7 @@ type Entry struct {
 	// a wildcard: the list of them is what was seen, not exhaustive.
 	ObservedOnly bool `json:"observedOnly,omitempty"`
 	// Status is what the agent said: reachable, unreachable, or both.
-	Status        string              `json:"status,omitempty"`
+	Status        discover.Statuses   `json:"status,omitempty"`
 	FirstSeen     *time.Time          `json:"firstSeen,omitempty"`
 	LastSeen      *time.Time          `json:"lastSeen,omitempty"`
 	EvidenceCount int                 `json:"evidenceCount"`
@@ -212,7 +212,7 @@ type Observation struct {
 // and last sighting and (some of) the evidence.
 type Sighting struct {
 	Host     string
-	Status   string // statuses seen, comma-separated
+	Status   discover.Statuses // statuses seen
 	Count    int
 	First    time.Time
 	Last     time.Time
@@ -230,7 +230,7 @@ func (ob *Observation) eachSighting(fn func(s Sighting)) {
 	var one [1]discover.Evidence
 	for _, f := range ob.Findings {
 		one[0] = f.Evidence
-		fn(Sighting{Host: f.Host, Status: string(f.Evidence.Status), Count: 1,
+		fn(Sighting{Host: f.Host, Status: discover.StatusesOf(f.Evidence.Status), Count: 1,
 			First: f.Evidence.Time, Last: f.Evidence.Time, Evidence: one[:]})
 	}
 	for _, s := range ob.Sightings {
@@ -273,7 +273,7 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 		region, basis := o.regionOf(computer, ob)
 		h := Host{Computer: computer, Region: region, RegionBasis: basis, Events: ob.Events, Health: health(ob.Health), AgentChecks: ob.AgentChecks}
 		ob.eachSighting(func(f Sighting) {
-			if strings.Contains(f.Status, string(discover.Unreachable)) && f.Code != discover.CodeInvalidName {
+			if f.Status.Has(discover.Unreachable) && f.Code != discover.CodeInvalidName {
 				h.Unreachable = append(h.Unreachable, f.Host)
 			}
 		})
@@ -434,25 +434,13 @@ func (ra *regionAcc) add(f Sighting, row Row) {
 		ra.entries[k] = e
 	}
 	addSighting(&e.EvidenceCount, &e.Evidence, &e.FirstSeen, &e.LastSeen, f)
-	e.Status = MergeStatus(e.Status, f.Status)
+	e.Status = e.Status.Union(f.Status)
 }
 
 // serviceTraffic reports the wildcard rows Microsoft supports only as
 // wildcards (the AVD service domain), whose concrete hosts rotate.
 func serviceTraffic(r Row) bool {
 	return r.ServiceTag == "WindowsVirtualDesktop" && r.Kind() == KindWildcard
-}
-
-// MergeStatus unions two comma-separated status lists, sorted.
-func MergeStatus(a, b string) string {
-	var parts []string
-	for _, p := range strings.Split(a+","+b, ",") {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	slices.Sort(parts)
-	return strings.Join(slices.Compact(parts), ",")
 }
 
 // finish turns the accumulated entries and the catalog rows into a Region.

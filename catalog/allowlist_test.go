@@ -61,7 +61,7 @@ func TestBuild(t *testing.T) {
 	}
 	eus := rep.Regions[0]
 	gw, ok := entry(eus, "rdgateway-c100-eus2-r1.wvd.microsoft.com")
-	if !ok || gw.Source != "event" || gw.Replaces != "*.wvd.microsoft.com" || !gw.ObservedOnly || gw.Status != "reachable,unreachable" || gw.EvidenceCount != 2 {
+	if !ok || gw.Source != "event" || gw.Replaces != "*.wvd.microsoft.com" || !gw.ObservedOnly || gw.Status.String() != "reachable,unreachable" || gw.EvidenceCount != 2 {
 		t.Errorf("gateway entry = %+v, want an observed-only event entry replacing *.wvd.microsoft.com, seen twice, both statuses", gw)
 	}
 	gcs, _ := entry(eus, "gcs.prod.monitoring.core.windows.net")

@@ -186,7 +186,7 @@ func (e Entry) check() error {
 	if err := validateServiceTag(e.ServiceTag); err != nil {
 		return err
 	}
-	if err := checkFields(protocolField(e.Protocol, false), portField(e.Port), textField("purpose", e.Purpose), statusField(e.Status), countField("evidenceCount", e.EvidenceCount)); err != nil {
+	if err := checkFields(protocolField(e.Protocol, false), portField(e.Port), textField("purpose", e.Purpose), countField("evidenceCount", e.EvidenceCount)); err != nil {
 		return err
 	}
 	return checkEvidence(e.Evidence)
@@ -314,21 +314,11 @@ func countField(name string, n int) fieldCheck {
 	}
 }
 
-// statusField accepts "" and comma-separated, sorted, distinct statuses.
+// statusField accepts "" and one status.
 func statusField(s string) fieldCheck {
 	return func() error {
-		if s == "" {
-			return nil
-		}
-		if MergeStatus(s, "") != s {
-			return fmt.Errorf("status %q is not a sorted list of statuses", discover.CleanText(s, 60))
-		}
-		for _, p := range strings.Split(s, ",") {
-			switch discover.Status(p) {
-			case discover.Reachable, discover.Unreachable, discover.Reported:
-			default:
-				return fmt.Errorf("status %q is not reachable, unreachable or reported", discover.CleanText(p, 40))
-			}
+		if s != "" && discover.StatusesOf(discover.Status(s)) == 0 {
+			return fmt.Errorf("status %q is not reachable, unreachable or reported", discover.CleanText(s, 40))
 		}
 		return nil
 	}

@@ -72,3 +72,21 @@ func FuzzClean(f *testing.F) {
 		}
 	})
 }
+
+func TestStatuses(t *testing.T) {
+	s := StatusesOf(Unreachable).Union(StatusesOf(Reachable))
+	if s.String() != "reachable,unreachable" || !s.Has(Reachable) || s.Has(Reported) {
+		t.Errorf("set %v", s)
+	}
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{{"", true}, {"reachable", true}, {"reachable,reported,unreachable", true},
+		{"unreachable,reachable", false}, {"reachable,reachable", false}, {"up", false}, {",", false}} {
+		var got Statuses
+		err := got.UnmarshalText([]byte(tc.in))
+		if (err == nil) != tc.ok || (err == nil && got.String() != tc.in) {
+			t.Errorf("UnmarshalText(%q) = %v, %v; want ok %v", tc.in, got, err, tc.ok)
+		}
+	}
+}

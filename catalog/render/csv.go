@@ -32,7 +32,7 @@ func writeCSV(w io.Writer, rep catalog.Report, fo Options) error {
 		for _, list := range [][]catalog.Entry{r.Entries, r.IPRules} {
 			for _, e := range list {
 				rec := []string{r.Region, e.Address, strconv.Itoa(e.Port), e.Protocol, e.Kind, e.Source, e.Replaces,
-					e.Purpose, e.Status, strconv.Itoa(e.EvidenceCount), timeCell(e.FirstSeen), timeCell(e.LastSeen), e.ServiceTag, sources, ""}
+					e.Purpose, e.Status.String(), strconv.Itoa(e.EvidenceCount), timeCell(e.FirstSeen), timeCell(e.LastSeen), e.ServiceTag, sources, ""}
 				if err := WriteCSVRecord(cw, rec); err != nil {
 					return err
 				}

@@ -89,7 +89,7 @@ func writeMarkdown(w io.Writer, rep catalog.Report) error {
 		for _, list := range [][]catalog.Entry{r.Entries, r.IPRules} {
 			for _, e := range list {
 				fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", MarkdownCode(e.Address), e.Port, MarkdownEscape(e.Protocol), MarkdownEscape(e.Source),
-					MarkdownCode(e.Replaces), MarkdownEscape(e.Status), seenCount(e.EvidenceCount), mdTime(e.FirstSeen), mdTime(e.LastSeen))
+					MarkdownCode(e.Replaces), MarkdownEscape(e.Status.String()), seenCount(e.EvidenceCount), mdTime(e.FirstSeen), mdTime(e.LastSeen))
 			}
 		}
 		if len(r.Unresolved) > 0 {

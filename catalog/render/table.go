@@ -41,7 +41,7 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 				if e.EvidenceCount > 0 {
 					seen = strconv.Itoa(e.EvidenceCount) + "x"
 				}
-				if err := t.Append(TermSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Source, e.Replaces, e.Status, seen); err != nil {
+				if err := t.Append(TermSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Source, e.Replaces, e.Status.String(), seen); err != nil {
 					return err
 				}
 			}

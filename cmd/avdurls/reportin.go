@@ -145,7 +145,7 @@ func (c *collector) reportHosts(rep catalog.Report) func(ev []discover.Evidence,
 func excludedSighting(x catalog.Excluded) catalog.Sighting {
 	s := catalog.Sighting{Host: x.Address, Count: x.EvidenceCount, Evidence: x.Evidence}
 	for _, e := range x.Evidence {
-		s.Status = catalog.MergeStatus(s.Status, string(e.Status))
+		s.Status = s.Status.Union(discover.StatusesOf(e.Status))
 		if s.First.IsZero() || e.Time.Before(s.First) {
 			s.First = e.Time
 		}

@@ -238,10 +238,10 @@ func (c *collector) grouped(r wsRow, isURL bool, source string) {
 	found, rejected := discover.ExtractN(ev, c.maxNames)
 	forged := !strings.EqualFold(ev.Channel, "Application")
 	for _, f := range found {
-		s := catalog.Sighting{Host: f.Host, Status: string(f.Evidence.Status), Count: n, First: r.First, Last: r.Last,
+		s := catalog.Sighting{Host: f.Host, Status: discover.StatusesOf(f.Evidence.Status), Count: n, First: r.First, Last: r.Last,
 			Evidence: rowEvidence(f.Evidence, r)}
 		if forged {
-			s.Status, s.Code, s.Reason = "", discover.CodeForged, discover.ReasonForged
+			s.Status, s.Code, s.Reason = 0, discover.CodeForged, discover.ReasonForged
 		}
 		ob.Sightings = append(ob.Sightings, s)
 	}
