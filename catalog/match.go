@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/avdurls/avdurls/discover"
 )
 
 // RowKind says what a row's Address is.
@@ -84,7 +86,7 @@ func (r Row) Matches(host string) bool {
 	if !ok {
 		return false
 	}
-	return matchAddr(asciiLower(r.Address), host)
+	return matchAddr(discover.LowerASCII(r.Address), host)
 }
 
 // matchAddr is Matches with both sides already normalised.
@@ -113,28 +115,11 @@ func matchAddr(addr, host string) bool {
 // normHost lower-cases ASCII letters, drops one trailing dot and checks that
 // the result is a host name of at least two valid labels.
 func normHost(host string) (string, bool) {
-	host = asciiLower(strings.TrimSuffix(host, "."))
+	host = discover.LowerASCII(strings.TrimSuffix(host, "."))
 	if checkName(host) != nil {
 		return "", false
 	}
 	return host, true
-}
-
-// asciiLower lower-cases ASCII letters only, so that no Unicode case folding
-// (such as the Kelvin sign to "k") can make a look-alike equal.
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }
 
 // Match returns the row of the given cloud and scope that best covers host,
@@ -155,7 +140,7 @@ func matchRows(rows []Row, host string) (Row, bool) {
 	var best Row
 	found := false
 	for _, r := range rows {
-		if !matchAddr(asciiLower(r.Address), host) {
+		if !matchAddr(discover.LowerASCII(r.Address), host) {
 			continue
 		}
 		if !found || better(r, best) {

@@ -58,7 +58,7 @@ func Normalize(s string) (host string, err error) {
 	if err := checkLabels(name); err != nil {
 		return "", err
 	}
-	return lowerASCII(name), nil
+	return LowerASCII(name), nil
 }
 
 // checkRunes returns why s is not all printable ASCII, or "". Control and
@@ -200,8 +200,10 @@ func checkTLD(label string) error {
 	return nil
 }
 
-// lowerASCII lower-cases s, allocating only if s has an upper-case letter.
-func lowerASCII(s string) string {
+// LowerASCII lower-cases ASCII letters only, so that no Unicode case
+// folding (such as the Kelvin sign to "k") can make a look-alike equal; it
+// allocates only if s has an upper-case letter.
+func LowerASCII(s string) string {
 	i := 0
 	for i < len(s) && !('A' <= s[i] && s[i] <= 'Z') {
 		i++
