@@ -162,13 +162,14 @@ func NotCarried(format string, rep catalog.Report, fo Options) []string {
 		notes = append(notes, fmt.Sprintf("%d unresolved wildcard rows are not in the %s output (%s): allow them by service tag or as wildcards, or the hosts using them will fail", len(lost), format, strings.Join(lost, ", ")))
 	}
 	if len(entries) > 0 {
-		notes = append(notes, fmt.Sprintf("%s not in the %s output, which cannot carry them: %s", plural(len(entries), "allowlist item"), format, strings.Join(entries, "; ")))
+		notes = append(notes, fmt.Sprintf("%s not in the %s output, which cannot carry them: %s", Plural(len(entries), "allowlist item"), format, strings.Join(entries, "; ")))
 	}
 	return notes
 }
 
-// plural writes a count and a noun, in the plural unless the count is 1.
-func plural(n int, noun string) string {
+// Plural writes a count and a noun, in the plural unless the count is 1
+// ("1 entry", "3 entries").
+func Plural(n int, noun string) string {
 	switch {
 	case n == 1:
 		return "1 " + noun

@@ -52,7 +52,7 @@ func summarize(res []check.Result, took time.Duration) checkSummary {
 
 // String is the summary line printed on stderr.
 func (s checkSummary) String() string {
-	line := fmt.Sprintf("%s checked in %.1fs: %d passed, %d failed", plural(s.Checked, "entry"), float64(s.MS)/1000, s.Passed, s.Failed)
+	line := fmt.Sprintf("%s checked in %.1fs: %d passed, %d failed", render.Plural(s.Checked, "entry"), float64(s.MS)/1000, s.Passed, s.Failed)
 	if s.Failed > 0 {
 		var parts []string
 		for _, st := range []string{check.StageDNS, check.StageTCP, check.StageTLS, check.StageHTTP} {

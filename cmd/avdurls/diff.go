@@ -129,7 +129,7 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 		warnf("%s", w)
 	}
 	if *strict && len(d.Warnings) > 0 {
-		return exitError, fmt.Errorf("--strict: %s about what the two reports cover; nothing written", plural(len(d.Warnings), "warning"))
+		return exitError, fmt.Errorf("--strict: %s about what the two reports cover; nothing written", render.Plural(len(d.Warnings), "warning"))
 	}
 	if err := writeDiff(*output, format.value, d, stdout); err != nil {
 		return exitError, err

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/transform"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/catalog/render"
 )
 
 // maxRegionMap bounds the size of a region map file: a row is a few dozen
@@ -319,7 +320,7 @@ func (m *regionMap) warnUnmatched(hosts []catalog.Host) {
 			l = append(l, r.where+" "+r.names[0])
 		}
 		warnf("region map %s: %s matched no scanned host (a misspelt name, or a host that sent no events): %s",
-			m.path, plural(len(unused), "row"), listSome(l))
+			m.path, render.Plural(len(unused), "row"), listSome(l))
 	}
 	if len(unmatched) > 0 {
 		what := fmt.Sprintf("%d scanned hosts are", len(unmatched))

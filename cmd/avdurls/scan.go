@@ -267,19 +267,8 @@ func summary(rep catalog.Report, files, events int) {
 		}
 	}
 	infof("%s, %s, %s, %s: %s, %s unresolved, %d rejected, %d to review, %d deprecated",
-		plural(files, "file"), plural(events, "event"), plural(len(rep.Hosts), "host"), plural(len(rep.Regions), "region"),
-		plural(entries, "entry"), plural(unresolved, "wildcard"), len(rep.Rejected), len(rep.Review), len(rep.Deprecated))
-}
-
-// plural writes a count and a noun, in the plural unless the count is 1.
-func plural(n int, noun string) string {
-	switch {
-	case n == 1:
-		return "1 " + noun
-	case strings.HasSuffix(noun, "y"):
-		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+		render.Plural(files, "file"), render.Plural(events, "event"), render.Plural(len(rep.Hosts), "host"), render.Plural(len(rep.Regions), "region"),
+		render.Plural(entries, "entry"), render.Plural(unresolved, "wildcard"), len(rep.Rejected), len(rep.Review), len(rep.Deprecated))
 }
 
 func loadCatalogVersion(file, id string) (*catalog.Version, error) {
