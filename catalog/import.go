@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/avdurls/avdurls/discover"
 )
 
 // This file turns Microsoft's page "Required FQDNs and endpoints for Azure
@@ -577,13 +579,12 @@ func serviceTag(s string) string {
 
 // importSource is the Version.Source of an imported page.
 func importSource(meta pageMeta) string {
-	title := cleanCell(meta.title)
-	if r := []rune(title); len(r) > 200 {
-		title = string(r[:200])
-	}
+	// The title is page text: made printable and bounded like all text
+	// that enters (a fuzzed page held invalid UTF-8 here).
+	title := discover.CleanText(cleanCell(meta.title), 200)
 	if title == "" {
 		title = "Required FQDNs and endpoints for Azure Virtual Desktop"
 	}
 	return fmt.Sprintf("Microsoft Learn, \"%s\" (MicrosoftDocs/azure-docs, ms.date %s), imported from the page's %s by avdurls catalog import",
-		title, cleanCell(meta.date), meta.format)
+		title, discover.CleanText(cleanCell(meta.date), 40), meta.format)
 }
