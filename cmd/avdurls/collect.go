@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"time"
 
 	"os"
 	"path/filepath"
@@ -85,11 +86,22 @@ func summaryLine(s string) string {
 // rejected.
 func (c *collector) event(ev evtx.Event) {
 	ev = admit(ev)
-	c.events++
+	ob, found, rejected := c.hostNames(ev, 1, ev.Time)
+	ob.Findings = append(ob.Findings, found...)
+	ob.Rejects = append(ob.Rejects, rejected...)
+}
+
+// hostNames counts n events of ev's host (the newest at newest) and returns
+// the host's observation and the names of ev: found, and rejected. Every
+// source of events comes through here, so the rule is one: an event that
+// claims the agent's provider but was logged to a channel other than
+// Application is taken as forged, its names rejected.
+func (c *collector) hostNames(ev evtx.Event, n int, newest time.Time) (*catalog.Observation, []discover.Finding, []discover.Reject) {
+	c.events += n
 	ob := c.observation(ev.Computer)
-	ob.Events++
-	if discover.NewestTracked(ev.EventID) && ev.Time.After(ob.Newest) {
-		ob.Newest = ev.Time
+	ob.Events += n
+	if discover.NewestTracked(ev.EventID) && newest.After(ob.Newest) {
+		ob.Newest = newest
 	}
 	found, rejected := discover.ExtractN(ev, c.maxNames)
 	if !strings.EqualFold(ev.Channel, "Application") {
@@ -99,8 +111,7 @@ func (c *collector) event(ev evtx.Event) {
 		}
 		found = nil
 	}
-	ob.Findings = append(ob.Findings, found...)
-	ob.Rejects = append(ob.Rejects, rejected...)
+	return ob, found, rejected
 }
 
 // readXML streams rendered event XML and hands the events the options'

@@ -229,21 +229,10 @@ func (c *collector) grouped(r wsRow, isURL bool, source string) {
 		return
 	}
 	n := int(min(r.Count, math.MaxInt32))
-	c.events += n
-	ob := c.observation(ev.Computer)
-	ob.Events += n
-	if discover.NewestTracked(ev.EventID) && r.Last.After(ob.Newest) {
-		ob.Newest = r.Last
-	}
-	found, rejected := discover.ExtractN(ev, c.maxNames)
-	forged := !strings.EqualFold(ev.Channel, "Application")
+	ob, found, rejected := c.hostNames(ev, n, r.Last)
 	for _, f := range found {
-		s := catalog.Sighting{Host: f.Host, Status: discover.StatusesOf(f.Evidence.Status), Count: n, First: r.First, Last: r.Last,
-			Evidence: rowEvidence(f.Evidence, r)}
-		if forged {
-			s.Status, s.Code, s.Reason = 0, discover.CodeForged, discover.ReasonForged
-		}
-		ob.Sightings = append(ob.Sightings, s)
+		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: f.Host, Status: discover.StatusesOf(f.Evidence.Status), Count: n,
+			First: r.First, Last: r.Last, Evidence: rowEvidence(f.Evidence, r)})
 	}
 	for _, x := range rejected {
 		// Status stays empty: like a file's rejects, these are not
