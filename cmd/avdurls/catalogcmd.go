@@ -5,8 +5,10 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/avdurls/avdurls/internal/termtext"
+
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/render"
+	"github.com/avdurls/avdurls/render"
 )
 
 const catalogUsage = `Usage:
@@ -169,7 +171,7 @@ func writeVersions(w io.Writer, c *catalog.Catalog) error {
 		if def != nil && v.ID == def.ID {
 			mark = " (default)"
 		}
-		fmt.Fprintf(w, "%s%s\t%s\t%s\t%d rows\t%s\n", v.ID, mark, v.SourceDate, v.Confidence, len(v.AllRows), render.TermSafe(v.Source))
+		fmt.Fprintf(w, "%s%s\t%s\t%s\t%d rows\t%s\n", v.ID, mark, v.SourceDate, v.Confidence, len(v.AllRows), termtext.Safe(v.Source))
 	}
 	return nil
 }

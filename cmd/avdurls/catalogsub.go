@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/render"
+	"github.com/avdurls/avdurls/render"
 )
 
 const catalogImportUsage = `Usage:

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/check"
 	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/reach"
 )
 
 // exitCheckFailed is check's status when an entry it checked failed.
@@ -131,8 +131,8 @@ func parseCheck(args []string, stdout io.Writer) (checkOptions, error) {
 	fs.BoolVar(&o.optional, "optional", false, "")
 	fs.StringVar(&o.catalogFile, "catalog", "", "")
 	fs.StringVar(&o.catVer, "catalog-version", "", "")
-	fs.DurationVar(&o.timeout, "timeout", check.DefaultTimeout, "")
-	fs.IntVar(&o.parallel, "parallel", check.DefaultParallel, "")
+	fs.DurationVar(&o.timeout, "timeout", reach.DefaultTimeout, "")
+	fs.IntVar(&o.parallel, "parallel", reach.DefaultParallel, "")
 	fs.StringVar(&o.dnsServer, "dns-server", "", "")
 	fs.StringVar(&o.proxy, "proxy", "", "")
 	fs.StringArrayVar(&o.caFiles, "ca-file", nil, "")
@@ -171,22 +171,22 @@ func (o checkOptions) validate() error {
 
 // targets lists the entries to check: of the reports, of the catalog, or
 // of this host's live scan.
-func (o checkOptions) targets() ([]check.Target, error) {
+func (o checkOptions) targets() ([]reach.Target, error) {
 	if len(o.reports) == 0 {
 		rep, err := o.catalogReport()
 		if err != nil {
 			return nil, err
 		}
-		return check.Targets(rep, "")
+		return reach.Targets(rep, "")
 	}
-	var all []check.Target
+	var all []reach.Target
 	inRegion := false
 	for _, path := range o.reports {
 		rep, err := readReport(path, defaultMaxReportBytes)
 		if err != nil {
 			return nil, err
 		}
-		ts, err := check.Targets(rep, o.region)
+		ts, err := reach.Targets(rep, o.region)
 		if err == nil {
 			inRegion = true
 		}
@@ -199,9 +199,9 @@ func (o checkOptions) targets() ([]check.Target, error) {
 }
 
 // dedupTargets drops the entries several reports list for one region.
-func dedupTargets(ts []check.Target) []check.Target {
-	seen := map[check.Target]bool{}
-	return slices.DeleteFunc(ts, func(t check.Target) bool {
+func dedupTargets(ts []reach.Target) []reach.Target {
+	seen := map[reach.Target]bool{}
+	return slices.DeleteFunc(ts, func(t reach.Target) bool {
 		if seen[t] {
 			return true
 		}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/avdurls/avdurls/catalog/check/checktest"
+	"github.com/avdurls/avdurls/reach/checktest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 

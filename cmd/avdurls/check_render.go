@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/avdurls/avdurls/catalog/check"
-	"github.com/avdurls/avdurls/catalog/render"
+	"github.com/avdurls/avdurls/internal/termtext"
+
+	"github.com/avdurls/avdurls/reach"
+	"github.com/avdurls/avdurls/render"
 )
 
 // checkSchemaVersion is the version of check's JSON output.
@@ -29,7 +31,7 @@ type checkSummary struct {
 }
 
 // summarize counts the results; took is the time of the whole run.
-func summarize(res []check.Result, took time.Duration) checkSummary {
+func summarize(res []reach.Result, took time.Duration) checkSummary {
 	s := checkSummary{Entries: len(res), ByStage: map[string]int{}, MS: took.Milliseconds()}
 	for _, r := range res {
 		switch {
@@ -52,10 +54,10 @@ func summarize(res []check.Result, took time.Duration) checkSummary {
 
 // String is the summary line printed on stderr.
 func (s checkSummary) String() string {
-	line := fmt.Sprintf("%s checked in %.1fs: %d passed, %d failed", render.Plural(s.Checked, "entry"), float64(s.MS)/1000, s.Passed, s.Failed)
+	line := fmt.Sprintf("%s checked in %.1fs: %d passed, %d failed", termtext.Plural(s.Checked, "entry"), float64(s.MS)/1000, s.Passed, s.Failed)
 	if s.Failed > 0 {
 		var parts []string
-		for _, st := range []string{check.StageDNS, check.StageTCP, check.StageTLS, check.StageHTTP} {
+		for _, st := range []string{reach.StageDNS, reach.StageTCP, reach.StageTLS, reach.StageHTTP} {
 			if n := s.ByStage[st]; n > 0 {
 				parts = append(parts, fmt.Sprintf("%s %d", st, n))
 			}
@@ -72,7 +74,7 @@ func (s checkSummary) String() string {
 }
 
 // renderCheck writes the results in the chosen format.
-func renderCheck(w io.Writer, format string, res []check.Result, sum checkSummary) error {
+func renderCheck(w io.Writer, format string, res []reach.Result, sum checkSummary) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
@@ -80,7 +82,7 @@ func renderCheck(w io.Writer, format string, res []check.Result, sum checkSummar
 		return enc.Encode(struct {
 			SchemaVersion int            `json:"schemaVersion"`
 			Summary       checkSummary   `json:"summary"`
-			Results       []check.Result `json:"results"`
+			Results       []reach.Result `json:"results"`
 		}{checkSchemaVersion, sum, res})
 	case "csv":
 		return writeCheckCSV(w, res)
@@ -94,7 +96,7 @@ func renderCheck(w io.Writer, format string, res []check.Result, sum checkSummar
 
 // outcome is a result in a word or two: ok, FAIL and the stage, or not
 // checked.
-func outcome(r check.Result) string {
+func outcome(r reach.Result) string {
 	switch {
 	case !r.Checked:
 		return "not checked"
@@ -105,7 +107,7 @@ func outcome(r check.Result) string {
 }
 
 // details says what was reached and how, or why it failed.
-func details(r check.Result) string {
+func details(r reach.Result) string {
 	var parts []string
 	if !r.OK {
 		parts = append(parts, r.Reason)
@@ -127,9 +129,9 @@ func details(r check.Result) string {
 }
 
 // byRegion groups results by region, regions in the order first seen.
-func byRegion(res []check.Result) ([]string, map[string][]check.Result) {
+func byRegion(res []reach.Result) ([]string, map[string][]reach.Result) {
 	var order []string
-	groups := map[string][]check.Result{}
+	groups := map[string][]reach.Result{}
 	for _, r := range res {
 		if _, ok := groups[r.Region]; !ok {
 			order = append(order, r.Region)
@@ -140,7 +142,7 @@ func byRegion(res []check.Result) ([]string, map[string][]check.Result) {
 }
 
 // writeCheckTable writes one table per region.
-func writeCheckTable(w io.Writer, res []check.Result) error {
+func writeCheckTable(w io.Writer, res []reach.Result) error {
 	order, groups := byRegion(res)
 	for i, region := range order {
 		if i > 0 {
@@ -152,7 +154,7 @@ func writeCheckTable(w io.Writer, res []check.Result) error {
 		t := render.NewTable(w, -3, 10, 13, 7, -5)
 		t.Header("Address", "Port", "Result", "ms", "Details")
 		for _, r := range groups[region] {
-			if err := t.Append(render.TermSafe(r.Address), strconv.Itoa(r.Port)+"/"+r.Protocol, outcome(r), strconv.FormatInt(r.MS, 10), details(r)); err != nil {
+			if err := t.Append(termtext.Safe(r.Address), strconv.Itoa(r.Port)+"/"+r.Protocol, outcome(r), strconv.FormatInt(r.MS, 10), details(r)); err != nil {
 				return err
 			}
 		}
@@ -168,7 +170,7 @@ var checkCSVHeader = []string{"region", "address", "port", "protocol", "kind", "
 	"resolved", "connected", "proxy", "issuer", "inspection", "http_status", "ms"}
 
 // writeCheckCSV writes one row per result, every cell spreadsheet-safe.
-func writeCheckCSV(w io.Writer, res []check.Result) error {
+func writeCheckCSV(w io.Writer, res []reach.Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(checkCSVHeader); err != nil {
 		return err
@@ -190,7 +192,7 @@ func writeCheckCSV(w io.Writer, res []check.Result) error {
 }
 
 // writeCheckMarkdown writes one table per region, for a change ticket.
-func writeCheckMarkdown(w io.Writer, res []check.Result) error {
+func writeCheckMarkdown(w io.Writer, res []reach.Result) error {
 	order, groups := byRegion(res)
 	fmt.Fprintln(w, "# Connectivity check")
 	for _, region := range order {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/avdurls/avdurls/catalog/check"
+	"github.com/avdurls/avdurls/reach"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/net/http/httpproxy"
 	"golang.org/x/term"
@@ -19,8 +19,8 @@ import (
 
 // checker builds the checker of the options: resolver, proxy choice,
 // trusted roots and public CAs.
-func (o checkOptions) checker() (*check.Checker, error) {
-	c := &check.Checker{Timeout: o.timeout, Parallel: o.parallel}
+func (o checkOptions) checker() (*reach.Checker, error) {
+	c := &reach.Checker{Timeout: o.timeout, Parallel: o.parallel}
 	if o.dnsServer != "" {
 		host, port, err := net.SplitHostPort(o.dnsServer)
 		if err != nil || host == "" || port == "" {
@@ -44,14 +44,14 @@ func (o checkOptions) checker() (*check.Checker, error) {
 		}
 	}
 	if len(o.publicCAs) > 0 {
-		c.PublicCAs = check.MicrosoftCAs()
+		c.PublicCAs = reach.MicrosoftCAs()
 		for _, f := range o.publicCAs {
 			certs, err := readPEMCerts(f, nil)
 			if err != nil {
 				return nil, usagef("--public-ca %v", err)
 			}
 			for _, cert := range certs {
-				c.PublicCAs[check.Thumbprint(cert)] = cert.Subject.CommonName
+				c.PublicCAs[reach.Thumbprint(cert)] = cert.Subject.CommonName
 			}
 		}
 	}
@@ -60,7 +60,7 @@ func (o checkOptions) checker() (*check.Checker, error) {
 
 // serverResolver asks the DNS server at addr, over UDP (TCP when an
 // answer is truncated), for names with a final dot: no search domains.
-func serverResolver(addr string) check.Resolver {
+func serverResolver(addr string) reach.Resolver {
 	return rootedResolver{&net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, network, addr)
@@ -139,7 +139,7 @@ func newCheckProgress(quiet bool) *checkProgress {
 }
 
 // add counts one entry done of total.
-func (p *checkProgress) add(_ check.Result, done, total int) {
+func (p *checkProgress) add(_ reach.Result, done, total int) {
 	if p.bar == nil {
 		return
 	}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/avdurls/avdurls/catalog/check"
+	"github.com/avdurls/avdurls/reach"
 )
 
 // TestCheckCatalogOnlyTargets: --catalog-only lists the catalog's rows of
@@ -31,7 +31,7 @@ func TestCheckCatalogOnlyTargets(t *testing.T) {
 
 // TestCheckSummary: the counts and the line on stderr.
 func TestCheckSummary(t *testing.T) {
-	res := []check.Result{{Checked: true, OK: true}, {Checked: true, Stage: "tls", Inspection: true}, {Checked: true, Stage: "dns"}, {}}
+	res := []reach.Result{{Checked: true, OK: true}, {Checked: true, Stage: "tls", Inspection: true}, {Checked: true, Stage: "dns"}, {}}
 	s := summarize(res, 1500*1e6)
 	if s.Passed != 1 || s.Failed != 2 || s.NotChecked != 1 || s.Inspection != 1 {
 		t.Errorf("%+v", s)
@@ -44,7 +44,7 @@ func TestCheckSummary(t *testing.T) {
 // TestCheckTableIsTerminalSafe: text from the network cannot drive the
 // terminal in the table; CSV cells cannot become formulas.
 func TestCheckTableIsTerminalSafe(t *testing.T) {
-	res := []check.Result{{Region: "westeurope", Address: "login.microsoftonline.com", Port: 443, Protocol: "TCP", Checked: true,
+	res := []reach.Result{{Region: "westeurope", Address: "login.microsoftonline.com", Port: 443, Protocol: "TCP", Checked: true,
 		Stage: "tls", Reason: "=cmd|' /C calc'!A0 \x1b]0;pwned\x07", Issuer: "\u202eevil"}}
 	var b strings.Builder
 	if err := renderCheck(&b, "table", res, summarize(res, 0)); err != nil {

@@ -5,7 +5,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/avdurls/avdurls/catalog/render"
+	"github.com/avdurls/avdurls/internal/termtext"
 )
 
 // Exit codes, listed in the usage text and the README.
@@ -23,17 +23,17 @@ var stderr io.Writer = os.Stderr
 // infof, it passes every string, error and Stringer argument through
 // render.TermSafe: only the format, written here, may hold a line break.
 func errorf(format string, a ...any) {
-	fmt.Fprintln(stderr, render.WrapLine(fmt.Sprintf("avdurls: error: "+format, termArgs(a)...), render.TerminalWidth(stderr), "    "))
+	fmt.Fprintln(stderr, termtext.Wrap(fmt.Sprintf("avdurls: error: "+format, termArgs(a)...), termtext.Width(stderr), "    "))
 }
 
 // warnf prints a warning.
 func warnf(format string, a ...any) {
-	fmt.Fprintln(stderr, render.WrapLine(fmt.Sprintf("avdurls: warning: "+format, termArgs(a)...), render.TerminalWidth(stderr), "    "))
+	fmt.Fprintln(stderr, termtext.Wrap(fmt.Sprintf("avdurls: warning: "+format, termArgs(a)...), termtext.Width(stderr), "    "))
 }
 
 // infof prints a summary line.
 func infof(format string, a ...any) {
-	fmt.Fprintln(stderr, render.WrapLine(fmt.Sprintf("avdurls: "+format, termArgs(a)...), render.TerminalWidth(stderr), "    "))
+	fmt.Fprintln(stderr, termtext.Wrap(fmt.Sprintf("avdurls: "+format, termArgs(a)...), termtext.Width(stderr), "    "))
 }
 
 // termArgs applies render.TermSafe to the text arguments of a diagnostic.
@@ -42,11 +42,11 @@ func termArgs(a []any) []any {
 	for i, v := range a {
 		switch x := v.(type) {
 		case string:
-			out[i] = render.TermSafe(x)
+			out[i] = termtext.Safe(x)
 		case error:
-			out[i] = render.TermSafe(x.Error())
+			out[i] = termtext.Safe(x.Error())
 		case fmt.Stringer:
-			out[i] = render.TermSafe(x.String())
+			out[i] = termtext.Safe(x.String())
 		default:
 			out[i] = v
 		}

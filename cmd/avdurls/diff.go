@@ -10,8 +10,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/avdurls/avdurls/internal/termtext"
+
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/render"
+	"github.com/avdurls/avdurls/render"
 )
 
 // exitChanged is diff's status when there is something to add or remove.
@@ -129,7 +131,7 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 		warnf("%s", w)
 	}
 	if *strict && len(d.Warnings) > 0 {
-		return exitError, fmt.Errorf("--strict: %s about what the two reports cover; nothing written", render.Plural(len(d.Warnings), "warning"))
+		return exitError, fmt.Errorf("--strict: %s about what the two reports cover; nothing written", termtext.Plural(len(d.Warnings), "warning"))
 	}
 	if err := writeDiff(*output, format.value, d, stdout); err != nil {
 		return exitError, err
@@ -217,7 +219,7 @@ func writeDiffTable(w io.Writer, d Diff) error {
 		if i == 0 {
 			fmt.Fprintln(w, "Warnings:")
 		}
-		fmt.Fprintf(w, "  ! %s\n", render.TermSafe(warn))
+		fmt.Fprintf(w, "  ! %s\n", termtext.Safe(warn))
 	}
 	if !d.Changed {
 		_, err := fmt.Fprintln(w, "No change.")
@@ -228,12 +230,12 @@ func writeDiffTable(w io.Writer, d Diff) error {
 		t := render.NewTable(w)
 		t.Header("Change", "Address", "Port", "Protocol", "Replaces", "Evidence")
 		for _, e := range r.Add {
-			if err := t.Append("add", render.TermSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, render.TermSafe(evidenceLine(e))); err != nil {
+			if err := t.Append("add", termtext.Safe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, termtext.Safe(evidenceLine(e))); err != nil {
 				return err
 			}
 		}
 		for _, e := range r.Remove {
-			if err := t.Append("remove", render.TermSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, ""); err != nil {
+			if err := t.Append("remove", termtext.Safe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, ""); err != nil {
 				return err
 			}
 		}

@@ -7,8 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/avdurls/avdurls/internal/termtext"
+
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/render"
 )
 
 // Refused is an entry a report lists in an allowlist that avdurls, judging
@@ -123,17 +124,17 @@ func diffWarnings(o, n catalog.Report) []string {
 	oldOnly, newOnly := onlyIn(hostNames(o), hostNames(n)), onlyIn(hostNames(n), hostNames(o))
 	if len(oldOnly) > 0 {
 		w = append(w, fmt.Sprintf("%s of OLD %s not in NEW, so what only they saw is proposed for removal; did NEW lose their reports? %s",
-			render.Plural(len(oldOnly), "host"), isAre(len(oldOnly)), listSome(oldOnly)))
+			termtext.Plural(len(oldOnly), "host"), isAre(len(oldOnly)), listSome(oldOnly)))
 	}
 	if len(newOnly) > 0 {
-		w = append(w, fmt.Sprintf("%s of NEW %s not in OLD: %s", render.Plural(len(newOnly), "host"), isAre(len(newOnly)), listSome(newOnly)))
+		w = append(w, fmt.Sprintf("%s of NEW %s not in OLD: %s", termtext.Plural(len(newOnly), "host"), isAre(len(newOnly)), listSome(newOnly)))
 	}
 	entries := map[string]int{}
 	for _, r := range o.Regions {
 		entries[r.Region] = len(r.Entries) + len(r.IPRules)
 	}
 	for _, r := range onlyIn(regionNames(o), regionNames(n)) {
-		w = append(w, fmt.Sprintf("region %s is in OLD only: NEW proposes removing its whole allowlist (%s); did NEW lose its hosts' reports?", r, render.Plural(entries[r], "entry")))
+		w = append(w, fmt.Sprintf("region %s is in OLD only: NEW proposes removing its whole allowlist (%s); did NEW lose its hosts' reports?", r, termtext.Plural(entries[r], "entry")))
 	}
 	for _, r := range onlyIn(regionNames(n), regionNames(o)) {
 		w = append(w, fmt.Sprintf("region %s is in NEW only: its whole allowlist is proposed", r))

@@ -17,7 +17,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/render"
+	"github.com/avdurls/avdurls/render"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/avdurls/avdurls/internal/termtext"
+
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/render"
 	"github.com/avdurls/avdurls/discover"
 )
 
@@ -38,12 +39,12 @@ func healthSummary(rep catalog.Report) {
 		if h.Newest3701 != nil {
 			newest = "newest 3701 " + h.Newest3701.UTC().Format(time.RFC3339)
 		}
-		line := fmt.Sprintf("host %s (%s): %s", render.TermSafe(h.Computer), h.Region, newest)
+		line := fmt.Sprintf("host %s (%s): %s", termtext.Safe(h.Computer), h.Region, newest)
 		if n := len(h.Unreachable); n > 0 {
-			line += fmt.Sprintf("; %d names not reachable (%s)", n, render.TermSafe(strings.Join(h.Unreachable[:min(n, 3)], ", ")))
+			line += fmt.Sprintf("; %d names not reachable (%s)", n, termtext.Safe(strings.Join(h.Unreachable[:min(n, 3)], ", ")))
 		}
 		if n := len(h.Health); n > 0 {
-			line += fmt.Sprintf("; %d health events, newest %d: %s", n, h.Health[0].EventID, render.TermSafe(h.Health[0].Summary))
+			line += fmt.Sprintf("; %d health events, newest %d: %s", n, h.Health[0].EventID, termtext.Safe(h.Health[0].Summary))
 		}
 		infof("%s", line)
 	}

@@ -13,7 +13,7 @@ import (
 	"syscall"
 
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/render"
+	"github.com/avdurls/avdurls/render"
 )
 
 // Output files. A regular file (or the file a symlink names) is replaced

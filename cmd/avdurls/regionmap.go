@@ -11,11 +11,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/avdurls/avdurls/internal/termtext"
+
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/render"
 )
 
 // maxRegionMap bounds the size of a region map file: a row is a few dozen
@@ -320,7 +321,7 @@ func (m *regionMap) warnUnmatched(hosts []catalog.Host) {
 			l = append(l, r.where+" "+r.names[0])
 		}
 		warnf("region map %s: %s matched no scanned host (a misspelt name, or a host that sent no events): %s",
-			m.path, render.Plural(len(unused), "row"), listSome(l))
+			m.path, termtext.Plural(len(unused), "row"), listSome(l))
 	}
 	if len(unmatched) > 0 {
 		what := fmt.Sprintf("%d scanned hosts are", len(unmatched))

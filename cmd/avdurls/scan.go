@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/avdurls/avdurls/internal/termtext"
+
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/render"
 	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/render"
 )
 
 const scanUsage = `Usage:
@@ -267,8 +269,8 @@ func summary(rep catalog.Report, files, events int) {
 		}
 	}
 	infof("%s, %s, %s, %s: %s, %s unresolved, %d rejected, %d to review, %d deprecated",
-		render.Plural(files, "file"), render.Plural(events, "event"), render.Plural(len(rep.Hosts), "host"), render.Plural(len(rep.Regions), "region"),
-		render.Plural(entries, "entry"), render.Plural(unresolved, "wildcard"), len(rep.Rejected), len(rep.Review), len(rep.Deprecated))
+		termtext.Plural(files, "file"), termtext.Plural(events, "event"), termtext.Plural(len(rep.Hosts), "host"), termtext.Plural(len(rep.Regions), "region"),
+		termtext.Plural(entries, "entry"), termtext.Plural(unresolved, "wildcard"), len(rep.Rejected), len(rep.Review), len(rep.Deprecated))
 }
 
 func loadCatalogVersion(file, id string) (*catalog.Version, error) {

@@ -7,8 +7,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/avdurls/avdurls/internal/termtext"
+
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/render"
 	"github.com/avdurls/avdurls/discover"
 	"github.com/avdurls/avdurls/evtx"
 )
@@ -37,7 +38,7 @@ func scanFiles(j *scanJob) (int, error) {
 	}
 	readable += j.readOthers(ins, filter, take)
 	if since.dropped > 0 {
-		infof("%s older than --since %s (before %s) skipped", render.Plural(since.dropped, "event"), j.o.since, since.cutoff.UTC().Format(time.RFC3339))
+		infof("%s older than --since %s (before %s) skipped", termtext.Plural(since.dropped, "event"), j.o.since, since.cutoff.UTC().Format(time.RFC3339))
 	}
 	if skipped > 0 {
 		infof("skipped %d files in the folders given that are not event logs, event XML, URL-tool output or reports", skipped)

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/render"
+	"github.com/avdurls/avdurls/render"
 )
 
 // tamperPayloads are what a hostile editor of a report writes into a

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/avdurls/avdurls/catalog/render"
+	"github.com/avdurls/avdurls/render"
 )
 
 // TestUnresolvedNeverSilent: in every format, the unresolved

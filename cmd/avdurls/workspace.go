@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/avdurls/avdurls/internal/termtext"
+
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/catalog/render"
 	"github.com/avdurls/avdurls/discover"
 )
 
@@ -245,7 +246,7 @@ func scanWorkspace(j *scanJob) (int, error) {
 		warnf("workspace %s holds no %s events with IDs %s in the Event table over the last %s; collect them with a data collection rule with this XPath:\n    %s\n(see the README, section Fleets)",
 			o.workspace, o.provider, o.ids.String(), since, collectXPath)
 	}
-	infof("workspace %s: %s, %s, %d time ranges split", o.workspace, render.Plural(st.queries, "query"), render.Plural(st.rows, "grouped row"), st.splits)
+	infof("workspace %s: %s, %s, %d time ranges split", o.workspace, termtext.Plural(st.queries, "query"), termtext.Plural(st.rows, "grouped row"), st.splits)
 	in := catalog.InputFile{File: "workspace:" + strings.ToLower(o.workspace), Records: st.rows + st.bad, Matched: c.events}
 	if st.bad > 0 {
 		in.Error = fmt.Sprintf("%d rows skipped", st.bad)

@@ -1,12 +1,9 @@
 package render
 
 import (
-	"unicode/utf8"
-
-	"os"
+	"github.com/avdurls/avdurls/internal/termtext"
 
 	"github.com/olekukonko/tablewriter/tw"
-	"golang.org/x/term"
 
 	"fmt"
 	"io"
@@ -14,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
-	"github.com/avdurls/avdurls/discover"
 	"github.com/olekukonko/tablewriter"
 )
 
@@ -41,7 +37,7 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 				if e.EvidenceCount > 0 {
 					seen = strconv.Itoa(e.EvidenceCount) + "x"
 				}
-				if err := t.Append(TermSafe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Source, e.Replaces, e.Status.String(), seen); err != nil {
+				if err := t.Append(termtext.Safe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Source, e.Replaces, e.Status.String(), seen); err != nil {
 					return err
 				}
 			}
@@ -60,7 +56,7 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 	if len(rep.Deprecated) > 0 {
 		fmt.Fprintln(w, "\nDeprecated hosts seen in events (not allowlisted; remove them):")
 		for _, d := range rep.Deprecated {
-			fmt.Fprintf(w, "  %s (%dx): %s\n", TermSafe(d.Address), d.EvidenceCount, d.Reason)
+			fmt.Fprintf(w, "  %s (%dx): %s\n", termtext.Safe(d.Address), d.EvidenceCount, d.Reason)
 		}
 	}
 	if len(rep.Review) > 0 {
@@ -72,7 +68,7 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 	if len(rep.Rejected) > 0 {
 		fmt.Fprintln(w, "\nRejected names (never allowlisted):")
 		for _, d := range rep.Rejected {
-			fmt.Fprintf(w, "  %s (%dx): %s\n", TermSafe(d.Address), d.EvidenceCount, d.Reason)
+			fmt.Fprintf(w, "  %s (%dx): %s\n", termtext.Safe(d.Address), d.EvidenceCount, d.Reason)
 		}
 	}
 	return nil
@@ -116,24 +112,11 @@ func NewTable(w io.Writer, cols ...int) *tablewriter.Table {
 	return tablewriter.NewTable(w, opts...)
 }
 
-// TerminalWidth returns the width of the terminal w is, or 0.
-func TerminalWidth(w io.Writer) int {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return 0
-	}
-	width, _, err := term.GetSize(int(f.Fd()))
-	if err != nil || width < 40 {
-		return 0
-	}
-	return width
-}
-
 // Terminal runs a renderer for a person's terminal and passes every line
 // it writes through TermSafe, whatever field the text came from; tables
 // made with NewTable fit the terminal's width.
 func Terminal(w io.Writer, render func(io.Writer) error) error {
-	text, err := termText(TerminalWidth(w), render)
+	text, err := termText(termtext.Width(w), render)
 	if err != nil {
 		return err
 	}
@@ -151,42 +134,10 @@ func termText(width int, render func(io.Writer) error) (string, error) {
 	var out strings.Builder
 	for _, line := range strings.SplitAfter(b.String(), "\n") {
 		body, nl := strings.CutSuffix(line, "\n")
-		out.WriteString(WrapLine(TermSafe(body), b.width, "    "))
+		out.WriteString(termtext.Wrap(termtext.Safe(body), b.width, "    "))
 		if nl {
 			out.WriteByte('\n')
 		}
 	}
 	return out.String(), nil
-}
-
-// WrapLine breaks a line of text longer than width at spaces, the
-// continuation lines indented; width 0, and table lines, are left alone.
-func WrapLine(line string, width int, indent string) string {
-	if width == 0 || utf8.RuneCountInString(line) <= width || strings.ContainsAny(line, "│┌├└") {
-		return line
-	}
-	var b strings.Builder
-	n := 0
-	for i, word := range strings.Split(line, " ") {
-		wl := utf8.RuneCountInString(word)
-		if i > 0 && n+1+wl > width {
-			b.WriteString("\n" + indent)
-			n = len(indent)
-		} else if i > 0 {
-			b.WriteByte(' ')
-			n++
-		}
-		b.WriteString(word)
-		n += wl
-	}
-	return b.String()
-}
-
-// TermSafe is the one sanitiser for the terminal (diagnostics and the
-// table format): control characters, escape sequences, bidi marks and
-// every other unprintable character are written as Go escapes (\x1b,
-// \u202e), so text from an input can neither move the cursor, retitle
-// the window nor reorder what is shown.
-func TermSafe(s string) string {
-	return discover.CleanText(s, 1<<20)
 }

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/avdurls/avdurls/internal/termtext"
+
 	"encoding/json"
 	"fmt"
 	"io"
@@ -162,19 +164,7 @@ func NotCarried(format string, rep catalog.Report, fo Options) []string {
 		notes = append(notes, fmt.Sprintf("%d unresolved wildcard rows are not in the %s output (%s): allow them by service tag or as wildcards, or the hosts using them will fail", len(lost), format, strings.Join(lost, ", ")))
 	}
 	if len(entries) > 0 {
-		notes = append(notes, fmt.Sprintf("%s not in the %s output, which cannot carry them: %s", Plural(len(entries), "allowlist item"), format, strings.Join(entries, "; ")))
+		notes = append(notes, fmt.Sprintf("%s not in the %s output, which cannot carry them: %s", termtext.Plural(len(entries), "allowlist item"), format, strings.Join(entries, "; ")))
 	}
 	return notes
-}
-
-// Plural writes a count and a noun, in the plural unless the count is 1
-// ("1 entry", "3 entries").
-func Plural(n int, noun string) string {
-	switch {
-	case n == 1:
-		return "1 " + noun
-	case strings.HasSuffix(noun, "y"):
-		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -1,4 +1,4 @@
-package check_test
+package reach_test
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/avdurls/avdurls/catalog/check"
-	"github.com/avdurls/avdurls/catalog/check/checktest"
+	"github.com/avdurls/avdurls/reach"
+	"github.com/avdurls/avdurls/reach/checktest"
 )
 
 // lab is the loopback laboratory of a test: servers, and a dialer that
@@ -48,8 +48,8 @@ func newLab(t *testing.T) *lab {
 	l.serve("127.0.0.4:443", must(t, func() (*checktest.Server, error) { return checktest.StartSilent() }))
 	l.serve("127.0.0.5:80", must(t, func() (*checktest.Server, error) { return checktest.StartHTTP(200, false) }))
 	l.serve("127.0.0.6:80", must(t, func() (*checktest.Server, error) { return checktest.StartHTTP(470, false) }))
-	l.serve(check.MetadataAddress+":80", must(t, func() (*checktest.Server, error) { return checktest.StartHTTP(0, true) }))
-	l.serve(check.WireServer+":80", must(t, func() (*checktest.Server, error) { return checktest.StartSilent() }))
+	l.serve(reach.MetadataAddress+":80", must(t, func() (*checktest.Server, error) { return checktest.StartHTTP(0, true) }))
+	l.serve(reach.WireServer+":80", must(t, func() (*checktest.Server, error) { return checktest.StartSilent() }))
 	closed, err := checktest.ClosedPort()
 	if err != nil {
 		t.Fatal(err)
@@ -109,14 +109,14 @@ func (l *lab) dial(ctx context.Context, network, addr string) (net.Conn, error) 
 
 // checker is a checker of the lab: its DNS server, its dialer, the test
 // CA trusted and counted as public.
-func (l *lab) checker() *check.Checker {
+func (l *lab) checker() *reach.Checker {
 	r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, network, l.dns.Addr())
 	}}
-	return &check.Checker{
+	return &reach.Checker{
 		Resolver: rooted{r}, ResolverName: "DNS server " + l.dns.Addr(), Dial: l.dial,
-		Roots: l.ca.Pool(), PublicCAs: map[string]string{check.Thumbprint(l.ca.Cert): "avdurls Test Root CA"},
+		Roots: l.ca.Pool(), PublicCAs: map[string]string{reach.Thumbprint(l.ca.Cert): "avdurls Test Root CA"},
 		Timeout: 2 * time.Second, // generous: handshakes are slow under -race
 	}
 }
@@ -128,8 +128,8 @@ func (r rooted) LookupHost(ctx context.Context, host string) ([]string, error) {
 	return r.r.LookupHost(ctx, host+".")
 }
 
-func fqdn(name string, port int) check.Target {
-	return check.Target{Region: "westeurope", Address: name, Port: port, Protocol: "TCP", Kind: "fqdn"}
+func fqdn(name string, port int) reach.Target {
+	return reach.Target{Region: "westeurope", Address: name, Port: port, Protocol: "TCP", Kind: "fqdn"}
 }
 
 // TestCheckStages: each stage's failure is named, with its reason.
@@ -137,7 +137,7 @@ func TestCheckStages(t *testing.T) {
 	l := newLab(t)
 	c := l.checker()
 	for _, tc := range []struct {
-		target      check.Target
+		target      reach.Target
 		ok          bool
 		stage, want string
 		inspection  bool
@@ -150,8 +150,8 @@ func TestCheckStages(t *testing.T) {
 		{fqdn("silent.example.com", 443), false, "tls", "no TLS answer within 2s", false},
 		{fqdn("inspected.example.com", 443), false, "tls", `issued by "Contoso Inspection CA"`, true},
 		{fqdn("denied.example.com", 80), false, "http", "HTTP 470", false},
-		{check.Target{Address: check.MetadataAddress, Port: 80, Protocol: "TCP", Kind: "ip"}, true, "", "", false},
-		{check.Target{Address: check.WireServer, Port: 80, Protocol: "TCP", Kind: "ip"}, true, "", "", false},
+		{reach.Target{Address: reach.MetadataAddress, Port: 80, Protocol: "TCP", Kind: "ip"}, true, "", "", false},
+		{reach.Target{Address: reach.WireServer, Port: 80, Protocol: "TCP", Kind: "ip"}, true, "", "", false},
 	} {
 		r := c.Check(context.Background(), tc.target)
 		if r.OK != tc.ok || r.Stage != tc.stage || !strings.Contains(r.Reason, tc.want) || r.Inspection != tc.inspection || !r.Checked {
@@ -221,8 +221,8 @@ func TestCheckProxy(t *testing.T) {
 	c.Resolver = failResolver{t}
 	pu := &url.URL{Scheme: "http", Host: p.Addr(), User: url.UserPassword("u", "secret")}
 	c.Proxy = func(*url.URL) (*url.URL, error) { return pu, nil }
-	targets := []check.Target{fqdn("login.microsoftonline.com", 443), fqdn("www.microsoft.com", 80), fqdn("blocked.example.com", 443),
-		{Address: check.MetadataAddress, Port: 80, Protocol: "TCP", Kind: "ip"}}
+	targets := []reach.Target{fqdn("login.microsoftonline.com", 443), fqdn("www.microsoft.com", 80), fqdn("blocked.example.com", 443),
+		{Address: reach.MetadataAddress, Port: 80, Protocol: "TCP", Kind: "ip"}}
 	res := c.Run(context.Background(), targets, nil)
 	for i, want := range []struct {
 		ok    bool
@@ -256,7 +256,7 @@ func portOf(addr string) int {
 type failResolver struct{ t *testing.T }
 
 func (f failResolver) LookupHost(_ context.Context, host string) ([]string, error) {
-	if host != check.MetadataAddress {
+	if host != reach.MetadataAddress {
 		f.t.Errorf("resolved %s although a proxy is set", host)
 	}
 	return nil, fmt.Errorf("no DNS in this test")
@@ -283,11 +283,11 @@ func TestCheckTCPTimeout(t *testing.T) {
 
 // TestCheckNotChecked: UDP, ranges and wildcards are listed, not checked.
 func TestCheckNotChecked(t *testing.T) {
-	c := &check.Checker{Dial: func(context.Context, string, string) (net.Conn, error) {
+	c := &reach.Checker{Dial: func(context.Context, string, string) (net.Conn, error) {
 		t.Error("dialed")
 		return nil, fmt.Errorf("no")
 	}}
-	for _, tg := range []check.Target{
+	for _, tg := range []reach.Target{
 		{Address: "turn.example.com", Port: 3478, Protocol: "UDP", Kind: "fqdn"},
 		{Address: "10.0.0.0/8", Port: 443, Protocol: "TCP", Kind: "cidr"},
 		{Address: "*.wvd.microsoft.com", Port: 443, Protocol: "TCP", Kind: "wildcard"},
@@ -306,9 +306,9 @@ func TestCheckParallel(t *testing.T) {
 	l := newLab(t)
 	c := l.checker()
 	c.Timeout = time.Second
-	var targets []check.Target
+	var targets []reach.Target
 	for i := range 49 {
-		targets = append(targets, check.Target{Region: fmt.Sprint("r", i%3), Address: "login.microsoftonline.com", Port: 443, Protocol: "TCP", Kind: "fqdn"})
+		targets = append(targets, reach.Target{Region: fmt.Sprint("r", i%3), Address: "login.microsoftonline.com", Port: 443, Protocol: "TCP", Kind: "fqdn"})
 		targets[i].Port = 443
 		if i%2 == 1 {
 			targets[i] = fqdn("www.microsoft.com", 80)
@@ -318,7 +318,7 @@ func TestCheckParallel(t *testing.T) {
 	targets = append(targets, fqdn("silent.example.com", 443))
 	calls := 0
 	start := time.Now()
-	res := c.Run(context.Background(), targets, func(_ check.Result, done, total int) {
+	res := c.Run(context.Background(), targets, func(_ reach.Result, done, total int) {
 		calls++
 		if done != calls || total != 3 {
 			t.Errorf("progress %d/%d at call %d", done, total, calls)
@@ -342,7 +342,7 @@ func TestCheckManyDistinct(t *testing.T) {
 	l := newLab(t)
 	c := l.checker()
 	c.Timeout = time.Second
-	var targets []check.Target
+	var targets []reach.Target
 	for i := range 49 {
 		targets = append(targets, fqdn(fmt.Sprintf("fast%d.example.com", i), 443))
 	}

@@ -1,4 +1,4 @@
-package check
+package reach
 
 import (
 	"bufio"

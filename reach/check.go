@@ -1,10 +1,10 @@
-// Package check tests whether this machine reaches the entries of an
+// Package reach tests whether this machine reaches the entries of an
 // avdurls allowlist, entry by entry and stage by stage (DNS, TCP connect,
 // TLS or an HTTP request), and names the stage that failed and why.
 //
 // The resolver, the dialer and the proxy choice are fields of Checker, so
 // tests and other programs can drive it without the network.
-package check
+package reach
 
 import (
 	"cmp"

@@ -1,0 +1,80 @@
+// Package termtext makes text safe and readable on a person's terminal:
+// one sanitiser for everything printed (Safe), line wrapping at spaces
+// (Wrap), counted nouns (Plural) and the width of a terminal (Width).
+package termtext
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/term"
+
+	"github.com/avdurls/avdurls/discover"
+)
+
+// Safe is the one sanitiser for the terminal (diagnostics and the table
+// format): control characters, escape sequences, bidi marks and every
+// other unprintable character are written as Go escapes (\x1b, \u202e),
+// so text from an input can neither move the cursor, retitle the window
+// nor reorder what is shown.
+func Safe(s string) string {
+	return discover.CleanText(s, 1<<20)
+}
+
+// Wrap breaks a line of text longer than width at spaces, the
+// continuation lines indented; width 0, and table lines, are left alone.
+func Wrap(line string, width int, indent string) string {
+	if width == 0 || utf8.RuneCountInString(line) <= width || strings.ContainsAny(line, "│┌├└") {
+		return line
+	}
+	var b strings.Builder
+	n := 0
+	for i, word := range strings.Split(line, " ") {
+		wl := utf8.RuneCountInString(word)
+		if i > 0 && n+1+wl > width {
+			b.WriteString("\n" + indent)
+			n = len(indent)
+		} else if i > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += wl
+	}
+	return b.String()
+}
+
+// Plural writes a count and a noun, in the plural unless the count is 1
+// ("1 entry", "3 entries").
+func Plural(n int, noun string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case strings.HasSuffix(noun, "y"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// Width returns the width of the terminal w is, or 0 when w is no
+// terminal (a file, a pipe) or one too narrow to lay out (under 40).
+func Width(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || width < 40 {
+		return 0
+	}
+	return width
+}
+
+// IsTerminal reports whether w is a terminal.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
