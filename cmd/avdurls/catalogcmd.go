@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/avdurls/avdurls/internal/termtext"
 
 	"github.com/avdurls/avdurls/catalog"
@@ -77,11 +78,11 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("catalog takes no arguments, got %q", fs.Arg(0))
 	}
-	if err := checkOutput(*output, nil); err != nil {
+	if err := atomicfile.Check(*output, nil); err != nil {
 		return err
 	}
 	if *regions {
-		return writeOutput(*output, stdout, func(w io.Writer) error {
+		return atomicfile.Write(*output, stdout, func(w io.Writer) error {
 			return writeRegions(w, catalog.Cloud(cloud.value), format.value)
 		})
 	}
@@ -93,7 +94,7 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 				return err
 			}
 		}
-		return writeOutput(*output, stdout, func(w io.Writer) error { return writeVersions(w, c) })
+		return atomicfile.Write(*output, stdout, func(w io.Writer) error { return writeVersions(w, c) })
 	}
 	v, err := loadCatalogVersion(*file, *id)
 	if err != nil {
@@ -106,9 +107,9 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 		// The catalog's rows alone, as the allowlist of no region.
 		rep := v.Build(nil, catalog.BuildOptions{Cloud: catalog.Cloud(cloud.value), Scope: catalog.Scope(scope.value),
 			Optional: *optional, Region: "all"})
-		return writeOutput(*output, stdout, func(w io.Writer) error { return renderReport(w, format.value, rep, fo) })
+		return atomicfile.Write(*output, stdout, func(w io.Writer) error { return renderReport(w, format.value, rep, fo) })
 	}
-	return writeOutput(*output, stdout, func(w io.Writer) error {
+	return atomicfile.Write(*output, stdout, func(w io.Writer) error {
 		return writeCatalogRows(w, v, catalog.Cloud(cloud.value), catalog.Scope(scope.value), format.value)
 	})
 }

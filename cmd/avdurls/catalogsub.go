@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/avdurls/avdurls/render"
 )
 
@@ -65,7 +66,7 @@ func cmdCatalogImport(args []string, stdout io.Writer) error {
 	if fs.NArg() != 1 {
 		return usagef("catalog import needs one FILE: the page's markdown or saved HTML")
 	}
-	if err := checkOutput(*output, fs.Args()); err != nil {
+	if err := atomicfile.Check(*output, fs.Args()); err != nil {
 		return err
 	}
 	path := fs.Arg(0)
@@ -86,7 +87,7 @@ func cmdCatalogImport(args []string, stdout io.Writer) error {
 	if _, err := catalog.Load(strings.NewReader(string(data))); err != nil {
 		return fmt.Errorf("%s: the imported catalog does not load: %w", path, err)
 	}
-	if err := writeOutput(*output, stdout, func(w io.Writer) error {
+	if err := atomicfile.Write(*output, stdout, func(w io.Writer) error {
 		_, err := w.Write(append(data, '\n'))
 		return err
 	}); err != nil {
@@ -138,7 +139,7 @@ func cmdCatalogDiff(args []string, stdout io.Writer) error {
 	if fs.NArg() != 2 {
 		return usagef("catalog diff needs two versions, A and B")
 	}
-	if err := checkOutput(*output, fs.Args()); err != nil {
+	if err := atomicfile.Check(*output, fs.Args()); err != nil {
 		return err
 	}
 	var ends [2]diffEnd
@@ -156,7 +157,7 @@ func cmdCatalogDiff(args []string, stdout io.Writer) error {
 	if d.Changes == nil {
 		d.Changes = []catalog.RowChange{}
 	}
-	err := writeOutput(*output, stdout, func(w io.Writer) error {
+	err := atomicfile.Write(*output, stdout, func(w io.Writer) error {
 		switch format.value {
 		case "json":
 			return render.WriteJSON(w, d)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/avdurls/avdurls/reach"
 )
 
@@ -90,7 +91,7 @@ func cmdCheck(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	if err := checkOutput(o.output, o.reports); err != nil {
+	if err := atomicfile.Check(o.output, o.reports); err != nil {
 		return exitError, err
 	}
 	targets, err := o.targets()
@@ -105,7 +106,7 @@ func cmdCheck(args []string, stdout io.Writer) (int, error) {
 	res := c.Run(context.Background(), targets, bar.add)
 	bar.finish()
 	sum := summarize(res, time.Since(start))
-	if err := writeOutput(o.output, stdout, func(w io.Writer) error { return renderCheck(w, o.format, res, sum) }); err != nil {
+	if err := atomicfile.Write(o.output, stdout, func(w io.Writer) error { return renderCheck(w, o.format, res, sum) }); err != nil {
 		return exitError, err
 	}
 	infof("%s", sum)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/avdurls/avdurls/internal/termtext"
 
 	"github.com/avdurls/avdurls/catalog"
@@ -104,7 +105,7 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 	if fs.NArg() != 2 {
 		return exitUsage, usagef("diff needs two JSON reports, OLD and NEW")
 	}
-	if err := checkOutput(*output, fs.Args()); err != nil {
+	if err := atomicfile.Check(*output, fs.Args()); err != nil {
 		return exitError, err
 	}
 	var sides [2]catalog.Report
@@ -144,7 +145,7 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 
 // writeDiff writes a diff in a format to -o or stdout.
 func writeDiff(output, format string, d Diff, stdout io.Writer) error {
-	return writeOutput(output, stdout, func(w io.Writer) error {
+	return atomicfile.Write(output, stdout, func(w io.Writer) error {
 		switch format {
 		case "json":
 			return render.WriteJSON(w, d)

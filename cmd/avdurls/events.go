@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/avdurls/avdurls/evtx"
+	"github.com/avdurls/avdurls/internal/atomicfile"
 )
 
 const eventsUsage = `Usage:
@@ -43,7 +44,7 @@ func cmdEvents(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	if err := checkOutput(*output, allPaths(ins)); err != nil {
+	if err := atomicfile.Check(*output, allPaths(ins)); err != nil {
 		return exitError, err
 	}
 	f := evtx.Filter{EventIDs: ids.ids}
@@ -51,7 +52,7 @@ func cmdEvents(args []string, stdout io.Writer) (int, error) {
 		f.Providers = []string{*provider}
 	}
 	er := &eventsRun{filter: f, quiet: *quiet, status: exitOK}
-	err = writeOutput(*output, stdout, func(w io.Writer) error { return er.write(w, ins) })
+	err = atomicfile.Write(*output, stdout, func(w io.Writer) error { return er.write(w, ins) })
 	if err != nil {
 		return exitError, err
 	}

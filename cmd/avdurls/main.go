@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/spf13/pflag"
 )
 
@@ -50,7 +51,10 @@ Exit status:
 `
 
 func main() {
-	handleInterrupts()
+	atomicfile.HandleSignals(func() {
+		fmt.Fprintln(os.Stderr, "avdurls: error: interrupted; no output written")
+		os.Exit(exitError)
+	})
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/internal/atomicfile"
 )
 
 // scanJob is one run of the scan pipeline. A source (scanFiles, scanLive,
@@ -25,7 +26,7 @@ type scanJob struct {
 
 // checkOutputs fails before any work when the output cannot be written.
 func (j *scanJob) checkOutputs(inputs []string) error {
-	if err := checkOutput(j.o.output, inputs); err != nil {
+	if err := atomicfile.Check(j.o.output, inputs); err != nil {
 		return err
 	}
 	return checkOutputDir(j.o.outputDir)

@@ -1,0 +1,11 @@
+package atomicfile
+
+import "syscall"
+
+// init lets the device test make its own null device (major 1, minor 3)
+// when it runs as root.
+func init() {
+	mkCharDevice = func(path string) error {
+		return syscall.Mknod(path, syscall.S_IFCHR|0o666, 1<<8|3)
+	}
+}
