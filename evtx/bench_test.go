@@ -25,11 +25,11 @@ func benchFile(b *testing.B, every int) []byte {
 	return data
 }
 
-func benchRead(b *testing.B, data []byte, opt ReadOptions) {
+func benchRead(b *testing.B, data []byte, opt Options) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		_, err := Read(bytes.NewReader(data), int64(len(data)), "bench", opt, Handlers{Event: func(Event) error { return nil }, Warning: func(Warning) {}})
+		_, err := readEVTX(bytes.NewReader(data), int64(len(data)), "bench", opt, Handlers{Event: func(Event) error { return nil }, Warning: func(Warning) {}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -40,7 +40,7 @@ func benchRead(b *testing.B, data []byte, opt ReadOptions) {
 // dense file (WVD-Agent in every chunk) and on the file named by
 // AVDURLS_BENCH_FILE if set (e.g. bench/gen's sparse file).
 func BenchmarkRead(b *testing.B) {
-	wvd := ReadOptions{Filter: Filter{Providers: []string{"WVD-Agent"}, EventIDs: []uint32{3701, 3702}}}
+	wvd := Options{Providers: []string{"WVD-Agent"}, EventIDs: []uint32{3701, 3702}}
 	slow := wvd
 	slow.NoPrefilter = true
 	dense := benchFile(b, 40)
@@ -55,7 +55,7 @@ func BenchmarkRead(b *testing.B) {
 		b.Run("file/parallel", func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				if err := ReadFiles([]string{path}, wvd, Handlers{Event: func(Event) error { return nil }, Warning: func(Warning) {}}); err != nil {
+				if err := readFiles([]string{path}, wvd, Handlers{Event: func(Event) error { return nil }, Warning: func(Warning) {}}); err != nil {
 					b.Fatal(err)
 				}
 			}

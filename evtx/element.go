@@ -6,23 +6,23 @@ import (
 	"time"
 )
 
-// Element is one element of a rendered event document. Rendered XML inputs
+// element is one element of a rendered event document. Rendered XML inputs
 // and decoded BinXML both produce Elements, so the step from document to
 // Event is shared.
-type Element struct {
+type element struct {
 	Name     string
-	Attrs    []Attr
+	Attrs    []attr
 	Text     string // character data directly inside the element
-	Children []*Element
+	Children []*element
 }
 
-// Attr is an attribute of an Element.
-type Attr struct {
+// attr is an attribute of an element.
+type attr struct {
 	Name, Value string
 }
 
 // Attr returns the value of the named attribute and whether it exists.
-func (e *Element) Attr(name string) (string, bool) {
+func (e *element) Attr(name string) (string, bool) {
 	for _, a := range e.Attrs {
 		if a.Name == name {
 			return a.Value, true
@@ -32,7 +32,7 @@ func (e *Element) Attr(name string) (string, bool) {
 }
 
 // Child returns the first child element with the given local name, or nil.
-func (e *Element) Child(name string) *Element {
+func (e *element) Child(name string) *element {
 	if e == nil {
 		return nil
 	}
@@ -44,17 +44,17 @@ func (e *Element) Child(name string) *Element {
 	return nil
 }
 
-func (e *Element) text() string {
+func (e *element) text() string {
 	if e == nil {
 		return ""
 	}
 	return e.Text
 }
 
-// EventFromElement builds an Event from a rendered <Event> element. Fields
+// eventFromElement builds an Event from a rendered <Event> element. Fields
 // missing from the document are left zero; the caller fills RecordID and
 // Time from the record header when they are.
-func EventFromElement(root *Element) Event {
+func eventFromElement(root *element) Event {
 	ev := Event{Data: []string{}, Chunk: -1}
 	sys := root.Child("System")
 	if p := sys.Child("Provider"); p != nil {
@@ -109,7 +109,7 @@ func EventFromElement(root *Element) Event {
 }
 
 // leaves appends the text of every leaf element below e, in document order.
-func leaves(e *Element, ev *Event) {
+func leaves(e *element, ev *Event) {
 	if len(e.Children) == 0 {
 		ev.Data = append(ev.Data, e.Text)
 		ev.DataNames = append(ev.DataNames, e.Name)

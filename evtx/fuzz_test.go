@@ -27,7 +27,7 @@ func FuzzRead(f *testing.F) {
 	}
 	f.Add([]byte("ElfFile\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		st, err := Read(bytes.NewReader(b), int64(len(b)), "fuzz", ReadOptions{}, Handlers{Event: func(ev Event) error {
+		st, err := readEVTX(bytes.NewReader(b), int64(len(b)), "fuzz", Options{}, Handlers{Event: func(ev Event) error {
 			if ev.Data == nil {
 				t.Fatalf("event %d has nil Data", ev.RecordID)
 			}
@@ -74,25 +74,24 @@ func FuzzParseEventXML(f *testing.F) {
 	f.Add([]byte(`<Event><System><Provider EventSourceName="x"/></System><UserData><A><B>1</B></A></UserData></Event>`))
 	f.Add([]byte(`<Event><Event><Event>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		els, _ := ParseEventXML(bytes.NewReader(b))
+		els, _ := parseEvents(bytes.NewReader(b))
 		for _, el := range els {
-			ev := EventFromElement(el)
+			ev := eventFromElement(el)
 			if ev.Data == nil {
 				t.Fatal("nil Data")
 			}
 		}
 		// The streaming reader with small bounds: every event is either
 		// delivered within them or counted as skipped.
-		opt := XMLOptions{MaxEventBytes: 64, MaxEventElements: 8}
+		opt := Options{MaxEventBytes: 64, MaxEventElements: 8}
 		n, warned := 0, 0
-		opt.Warn = func(Warning) { warned++ }
-		st, _ := ReadEventXMLFunc(bytes.NewReader(b), "f.xml", opt, func(ev Event) error {
+		st, _ := readXMLFunc(bytes.NewReader(b), "f.xml", opt, func(Warning) { warned++ }, func(ev Event) error {
 			if n++; ev.Data == nil || ev.File != "f.xml" {
 				t.Fatalf("event %+v", ev)
 			}
 			return nil
 		})
-		if st.Events != n || st.Matched != n || st.Oversized != warned || st.Bytes > int64(len(b)) {
+		if st.Records != n || st.Matched != n || st.Oversized != warned || st.Bytes > int64(len(b)) {
 			t.Fatalf("stats %+v for %d events and %d warnings", st, n, warned)
 		}
 	})

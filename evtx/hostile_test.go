@@ -160,7 +160,7 @@ func TestHostileBinXML(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			start := time.Now()
-			_, ws, _, err := readAll(t, tc.b, Filter{})
+			_, ws, _, err := readAll(t, tc.b, filter{})
 			runtime.ReadMemStats(&after)
 			if err != nil {
 				t.Fatal(err)
@@ -191,7 +191,7 @@ func TestDamageEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, _, _, _ := readAll(t, clean, Filter{})
+	all, _, _, _ := readAll(t, clean, filter{})
 	perChunk := map[int][]uint64{}
 	for _, ev := range all {
 		perChunk[ev.Chunk] = append(perChunk[ev.Chunk], ev.RecordID)
@@ -201,7 +201,7 @@ func TestDamageEverywhere(t *testing.T) {
 		t.Helper()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		evs, _, _, err := readAll(t, b, Filter{})
+		evs, _, _, err := readAll(t, b, filter{})
 		runtime.ReadMemStats(&after)
 		if err != nil {
 			if len(b) < 128 {

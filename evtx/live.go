@@ -67,7 +67,7 @@ func (d describedErrno) Error() string {
 
 func (d describedErrno) Unwrap() error { return d.errno }
 
-// ErrLiveUnsupported is returned by ReadLive where there is no Windows
+// ErrLiveUnsupported is returned by Read of the Live source where there is no Windows
 // event log.
 var ErrLiveUnsupported = errors.New("live reading needs Windows (wevtapi.dll); export the log with wevtutil and scan the .evtx file instead")
 
@@ -88,17 +88,9 @@ type evtAPI interface {
 	close(h evtHandle) error
 }
 
-// LiveOptions select the events of a live read.
-type LiveOptions struct {
-	Channel   string        // default "Application"
-	Providers []string      // default WVD-Agent
-	EventIDs  []uint32      // empty: every ID of the providers
-	Since     time.Duration // 0: no time limit
-	Max       int           // 0: no cap; otherwise the newest Max events
-}
-
-// LiveQuery builds the XPath filter of a live read.
-func LiveQuery(o LiveOptions) string {
+// liveQuery builds the XPath filter of a live read of the options'
+// providers, event IDs and, at now, Since.
+func liveQuery(o Options, now time.Time) string {
 	var conds []string
 	if len(o.Providers) > 0 {
 		var ps []string
@@ -114,8 +106,8 @@ func LiveQuery(o LiveOptions) string {
 		}
 		conds = append(conds, "("+strings.Join(ids, " or ")+")")
 	}
-	if o.Since > 0 {
-		conds = append(conds, fmt.Sprintf("TimeCreated[timediff(@SystemTime) <= %d]", o.Since.Milliseconds()))
+	if !o.Since.IsZero() {
+		conds = append(conds, fmt.Sprintf("TimeCreated[timediff(@SystemTime) <= %d]", max(now.Sub(o.Since).Milliseconds(), 0)))
 	}
 	if len(conds) == 0 {
 		return "*"
@@ -127,13 +119,13 @@ func LiveQuery(o LiveOptions) string {
 const initialBatch = 64
 
 // readLive queries the channel newest first and emits each event rendered
-// as XML through the same Event type as .evtx records. It closes every
-// handle it gets.
-func readLive(api evtAPI, o LiveOptions, emit func(Event) error) (n int, err error) {
+// as XML through the same Event type as .evtx records, at most
+// o.MaxEvents. It closes every handle it gets.
+func readLive(api evtAPI, o Options, emit func(Event) error) (n int, err error) {
 	if o.Channel == "" {
 		o.Channel = "Application"
 	}
-	q, err := api.query(o.Channel, LiveQuery(o), evtQueryChannelPath|evtQueryReverseDirection)
+	q, err := api.query(o.Channel, liveQuery(o, time.Now()), evtQueryChannelPath|evtQueryReverseDirection)
 	if err != nil {
 		return 0, liveError("EvtQuery", o.Channel, err)
 	}
@@ -173,7 +165,7 @@ func readLive(api evtAPI, o LiveOptions, emit func(Event) error) (n int, err err
 				return n, err
 			}
 			n++
-			if o.Max > 0 && n >= o.Max {
+			if o.MaxEvents > 0 && n >= o.MaxEvents {
 				for _, rest := range hs[i+1 : got] {
 					api.close(rest)
 				}
@@ -195,11 +187,11 @@ func renderLive(api evtAPI, h evtHandle, buf []byte, channel string) (Event, []b
 		if err != nil {
 			return Event{}, buf, liveError("EvtRender", channel, err)
 		}
-		els, perr := ParseEventXML(strings.NewReader(decodeUTF16Z(buf[:used])))
+		els, perr := parseEvents(strings.NewReader(decodeUTF16Z(buf[:used])))
 		if perr != nil || len(els) != 1 {
 			return Event{}, buf, fmt.Errorf("live %s: rendered event is not one <Event>: %v", channel, perr)
 		}
-		ev := EventFromElement(els[0])
+		ev := eventFromElement(els[0])
 		ev.File = "live:" + channel
 		return ev, buf, nil
 	}
@@ -242,4 +234,34 @@ func liveError(call, channel string, err error) error {
 		return fmt.Errorf("%s: %w; is the Windows Event Log service running, and are you an administrator or a member of Event Log Readers?", prefix, err)
 	}
 	return fmt.Errorf("%s: %w", prefix, err)
+}
+
+// readLiveSource is Read of the Live source: the events of the channel
+// that pass the options, newest first, each to h.Event; then h.File with
+// the counts (Path "live:CHANNEL"). An error of the event log API stops
+// the read and is returned.
+func readLiveSource(opt Options, h Handlers) error {
+	if opt.Channel == "" {
+		opt.Channel = "Application"
+	}
+	var st Stats
+	f := opt.filter()
+	_, err := readLiveAPI(opt, func(ev Event) error {
+		st.Records++
+		if !opt.Match(ev) {
+			if f.match(ev) {
+				st.Old++
+			}
+			return nil
+		}
+		st.Matched++
+		return h.Event(ev)
+	})
+	if err != nil {
+		return err
+	}
+	if h.File != nil {
+		h.File(FileResult{Path: "live:" + opt.Channel, Stats: st})
+	}
+	return nil
 }

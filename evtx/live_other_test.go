@@ -5,7 +5,7 @@ package evtx
 import "testing"
 
 func TestLiveUnsupportedHere(t *testing.T) {
-	if _, err := ReadLive(LiveOptions{}, func(Event) error { return nil }); err != ErrLiveUnsupported {
+	if _, err := 0, Read(Live(), Options{}, Handlers{}); err != ErrLiveUnsupported {
 		t.Errorf("ReadLive on a system without wevtapi: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 )
 
@@ -107,7 +108,7 @@ func TestLiveRead(t *testing.T) {
 	f := newFake(150)
 	f.maxBatch = 20 // the first EvtNext of 64 fails with RPC_S_INVALID_BOUND: halve until it fits
 	var got []Event
-	n, err := readLive(f, LiveOptions{Providers: []string{"WVD-Agent"}, EventIDs: []uint32{3701, 3702}}, func(ev Event) error {
+	n, err := readLive(f, Options{Providers: []string{"WVD-Agent"}, EventIDs: []uint32{3701, 3702}}, func(ev Event) error {
 		got = append(got, ev)
 		return nil
 	})
@@ -135,7 +136,7 @@ func TestLiveRead(t *testing.T) {
 
 func TestLiveMaxAndErrors(t *testing.T) {
 	f := newFake(100)
-	n, err := readLive(f, LiveOptions{Max: 10}, func(Event) error { return nil })
+	n, err := readLive(f, Options{MaxEvents: 10}, func(Event) error { return nil })
 	if err != nil || n != 10 || len(f.open) != 0 {
 		t.Errorf("Max 10: %d, %v, %d open", n, err, len(f.open))
 	}
@@ -152,19 +153,19 @@ func TestLiveMaxAndErrors(t *testing.T) {
 	} {
 		f := newFake(1)
 		f.queryErr = tc.err
-		if _, err := readLive(f, LiveOptions{}, func(Event) error { return nil }); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := readLive(f, Options{}, func(Event) error { return nil }); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("query error %v: got %v, want %q", tc.err, err, tc.want)
 		}
 	}
 	f = newFake(200)
 	f.nextErr = Errno(1234)
-	if _, err := readLive(f, LiveOptions{}, func(Event) error { return nil }); err == nil || len(f.open) != 0 ||
+	if _, err := readLive(f, Options{}, func(Event) error { return nil }); err == nil || len(f.open) != 0 ||
 		!strings.Contains(err.Error(), "EvtNext on the Application log failed: Windows error 1234;") {
 		t.Errorf("EvtNext failure: err %v, %d handles open", err, len(f.open))
 	}
 	f = newFake(200)
 	f.nextErr = Errno(0)
-	if _, err := readLive(f, LiveOptions{}, func(Event) error { return nil }); err == nil || len(f.open) != 0 ||
+	if _, err := readLive(f, Options{}, func(Event) error { return nil }); err == nil || len(f.open) != 0 ||
 		!strings.Contains(err.Error(), "EvtNext on the Application log failed: the event log API returned no handle and no error") {
 		t.Errorf("EvtNext failure with error 0: err %v, %d handles open", err, len(f.open))
 	}
@@ -175,27 +176,28 @@ func TestLiveMaxAndErrors(t *testing.T) {
 	}
 	f = newFake(200)
 	stop := fmt.Errorf("stop")
-	if _, err := readLive(f, LiveOptions{}, func(Event) error { return stop }); err != stop || len(f.open) != 0 {
+	if _, err := readLive(f, Options{}, func(Event) error { return stop }); err != stop || len(f.open) != 0 {
 		t.Errorf("emit error: %v, %d handles open", err, len(f.open))
 	}
 	f = newFake(5)
 	f.maxBatch = 0
-	if _, err := readLive(f, LiveOptions{}, func(Event) error { return nil }); err == nil {
+	if _, err := readLive(f, Options{}, func(Event) error { return nil }); err == nil {
 		t.Error("a batch of 1 that still fails must be an error")
 	}
 }
 
 func TestLiveQuery(t *testing.T) {
+	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
-		o    LiveOptions
+		o    Options
 		want string
 	}{
-		{LiveOptions{}, "*"},
-		{LiveOptions{Providers: []string{"WVD-Agent"}}, "*[System[Provider[@Name='WVD-Agent']]]"},
-		{LiveOptions{Providers: []string{"a'b"}, Since: 36 * 3600e9}, "*[System[Provider[@Name='ab'] and TimeCreated[timediff(@SystemTime) <= 129600000]]]"},
+		{Options{}, "*"},
+		{Options{Providers: []string{"WVD-Agent"}}, "*[System[Provider[@Name='WVD-Agent']]]"},
+		{Options{Providers: []string{"a'b"}, Since: now.Add(-36 * time.Hour)}, "*[System[Provider[@Name='ab'] and TimeCreated[timediff(@SystemTime) <= 129600000]]]"},
 	} {
-		if got := LiveQuery(tc.o); got != tc.want {
-			t.Errorf("LiveQuery(%+v) = %q, want %q", tc.o, got, tc.want)
+		if got := liveQuery(tc.o, now); got != tc.want {
+			t.Errorf("liveQuery(%+v) = %q, want %q", tc.o, got, tc.want)
 		}
 	}
 }

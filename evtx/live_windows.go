@@ -90,10 +90,10 @@ func errnoOf(err error) error {
 	return describedErrno{errno: e, text: text}
 }
 
-// ReadLive reads events from this machine's event log through wevtapi.dll,
-// newest first. Query handles belong to the thread that made them, so the
-// read runs locked to one OS thread.
-func ReadLive(o LiveOptions, emit func(Event) error) (int, error) {
+// readLiveAPI reads events from this machine's event log through
+// wevtapi.dll, newest first. Query handles belong to the thread that made
+// them, so the read runs locked to one OS thread.
+func readLiveAPI(o Options, emit func(Event) error) (int, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	return readLive(winAPI{}, o, emit)

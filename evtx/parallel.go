@@ -10,59 +10,19 @@ import (
 	"time"
 )
 
-// ErrBudget is wrapped in the error of a file cut short by a budget of
-// ReadOptions; the events before the cut were delivered.
-var ErrBudget = errors.New("budget exceeded")
-
-// budgetError is the error of a file cut by a budget; it matches ErrBudget.
-type budgetError string
-
-func (e budgetError) Error() string        { return string(e) }
-func (e budgetError) Is(target error) bool { return target == ErrBudget }
-
-// ChecksumPolicy says what a read does with chunk and file header
-// checksums.
-type ChecksumPolicy int
-
-// The checksum policies.
-const (
-	// ChecksumWarn, the default, verifies the checksums of the chunks that
-	// matter (those that gave a wanted record or were found damaged):
-	// a mismatch is a warning, counted in Stats.ChecksumErrors, and the
-	// records are read anyway (the chunk being written when a log was
-	// copied often has one).
-	ChecksumWarn ChecksumPolicy = iota
-	// ChecksumIgnore verifies no checksum: no warning, nothing counted.
-	ChecksumIgnore
-)
-
-// ReadOptions tune ReadFiles and Read.
-type ReadOptions struct {
-	// Filter selects the records delivered.
-	Filter Filter
-	// NoPrefilter turns off the skipping of chunks and records that cannot
-	// hold a wanted provider (see prefilter), for comparison.
-	NoPrefilter bool
-	// Checksums is the checksum policy; the zero value is ChecksumWarn.
-	Checksums ChecksumPolicy
-	// Workers decoding chunks (ReadFiles only); 0 means GOMAXPROCS.
-	Workers int
-	// FileTimeout cuts a file that takes longer than this; 0: no limit.
-	FileTimeout time.Duration
-	// MaxEvents cuts a file after this many matching events, bounding the
-	// memory a flood of (forged) events can take; 0: no limit.
-	MaxEvents int
-}
-
-// FileResult reports the end of one file read by ReadFiles.
+// FileResult reports the end of one input: an .evtx file, the EVTX or
+// XML data of a source, or the live log.
 type FileResult struct {
 	Path  string
 	Stats Stats
-	Err   error // the file could not be opened or is not EVTX
+	// Err says why the input could not be read, or was read only in part:
+	// it cannot be opened, is not EVTX or XML, or a budget cut it (the
+	// error wraps ErrBudget; the events before the cut were delivered).
+	Err error
 }
 
-// Handlers receive what ReadFiles (or Read) finds, always on the caller's
-// goroutine and in the order of files and chunks.
+// Handlers receive what Read finds, always on the caller's goroutine and
+// in the order of files and chunks.
 type Handlers struct {
 	Event    func(Event) error // an error stops the read and is returned
 	Warning  func(Warning)
@@ -70,8 +30,8 @@ type Handlers struct {
 	Progress func(bytes int64)
 }
 
-// ReadFiles reads .evtx files, calling h.Event for every distinct record
-// that passes opt.Filter, h.Warning for every damaged chunk or record and
+// readFiles reads .evtx files, calling h.Event for every distinct record
+// that passes the options' filter and Since, h.Warning for every damaged chunk or record and
 // h.File at the end of every file (a file that cannot be opened or is not
 // EVTX, or that a budget cut, is reported there, not returned). Chunks are
 // decoded on several goroutines.
@@ -80,7 +40,7 @@ type Handlers struct {
 // Memory is bounded by the chunks in flight (a few per worker), not by
 // file size or count. The error is the first one h.Event returns; it
 // stops the read.
-func ReadFiles(paths []string, opt ReadOptions, h Handlers) error {
+func readFiles(paths []string, opt Options, h Handlers) error {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -172,7 +132,7 @@ type jobResult struct {
 
 // produce opens the files one after another and queues their chunks; each
 // job holds a token until the consumer is done with it.
-func produce(paths []string, opt ReadOptions, tokens chan struct{}, jobs chan<- job, quit <-chan struct{}) {
+func produce(paths []string, opt Options, tokens chan struct{}, jobs chan<- job, quit <-chan struct{}) {
 	defer close(jobs)
 	seq := 0
 	send := func(j job) bool {
@@ -205,7 +165,7 @@ func produce(paths []string, opt ReadOptions, tokens chan struct{}, jobs chan<- 
 	}
 }
 
-func openInput(path string, opt ReadOptions) *openedFile {
+func openInput(path string, opt Options) *openedFile {
 	of := &openedFile{path: path}
 	fh, err := os.Open(path)
 	if err != nil {
@@ -227,12 +187,12 @@ func openInput(path string, opt ReadOptions) *openedFile {
 		of.err = err
 		return of
 	}
-	of.fh, of.info, of.acc.st = fh, info, st
+	of.fh, of.info, of.acc.st, of.acc.since = fh, info, st, opt.Since
 	return of
 }
 
 // consume hands one job's results to the handlers.
-func consume(r jobResult, h Handlers, opt ReadOptions) error {
+func consume(r jobResult, h Handlers, opt Options) error {
 	of := r.file
 	if !of.started {
 		of.started = true
@@ -266,8 +226,8 @@ func consume(r jobResult, h Handlers, opt ReadOptions) error {
 				cut("more than %d matching events, the budget per file", opt.MaxEvents)
 			case err != nil:
 				return err
-			case opt.FileTimeout > 0 && time.Since(of.start) > opt.FileTimeout:
-				cut("reading took longer than %v, the time budget per file", opt.FileTimeout)
+			case opt.Timeout > 0 && time.Since(of.start) > opt.Timeout:
+				cut("reading took longer than %v, the time budget per file", opt.Timeout)
 			}
 		}
 	}

@@ -14,7 +14,7 @@ import (
 
 // collect reads files one after another (ReadFile) or in parallel
 // (ReadFiles) and records everything the handlers see, in order.
-func collect(t *testing.T, paths []string, f Filter, workers int) []string {
+func collect(t *testing.T, paths []string, f filter, workers int) []string {
 	t.Helper()
 	var log []string
 	h := Handlers{
@@ -28,13 +28,13 @@ func collect(t *testing.T, paths []string, f Filter, workers int) []string {
 		},
 	}
 	if workers > 0 {
-		if err := ReadFiles(paths, ReadOptions{Filter: f, Workers: workers}, h); err != nil {
+		if err := readFiles(paths, withFilter(f, Options{Workers: workers}), h); err != nil {
 			t.Fatal(err)
 		}
 		return log
 	}
 	for _, p := range paths {
-		st, err := readFile(p, ReadOptions{Filter: f}, Handlers{Event: h.Event, Warning: h.Warning})
+		st, err := readFile(p, withFilter(f, Options{}), Handlers{Event: h.Event, Warning: h.Warning})
 		if err != nil {
 			st = Stats{}
 		}
@@ -73,7 +73,7 @@ func TestReadFilesOrder(t *testing.T) {
 		more, _ := filepath.Glob(filepath.Join(corpus, "1*.evtx"))
 		paths = append(paths, more...)
 	}
-	for _, f := range []Filter{{}, {Providers: []string{"WVD-Agent"}}} {
+	for _, f := range []filter{{}, {Providers: []string{"WVD-Agent"}}} {
 		want := collect(t, paths, f, 0)
 		for _, workers := range []int{1, 2, 7} {
 			got := collect(t, paths, f, workers)
@@ -103,10 +103,10 @@ func TestReadFilesBudgets(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, opt := range []ReadOptions{{MaxEvents: 50}, {FileTimeout: time.Nanosecond}} {
+	for _, opt := range []Options{{MaxEvents: 50}, {Timeout: time.Nanosecond}} {
 		events := map[string]int{}
 		results := map[string]error{}
-		err := ReadFiles([]string{a, c}, opt, Handlers{
+		err := readFiles([]string{a, c}, opt, Handlers{
 			Event:   func(ev Event) error { events[ev.File]++; return nil },
 			Warning: func(Warning) {},
 			File:    func(r FileResult) { results[r.Path] = r.Err },
@@ -130,7 +130,7 @@ func TestReadFilesBudgets(t *testing.T) {
 
 // readFile reads one file with Read on the test's goroutine, as ReadFiles
 // would with one worker.
-func readFile(path string, opt ReadOptions, h Handlers) (Stats, error) {
+func readFile(path string, opt Options, h Handlers) (Stats, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return Stats{}, err
@@ -140,5 +140,5 @@ func readFile(path string, opt ReadOptions, h Handlers) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	return Read(fh, fi.Size(), path, opt, h)
+	return readEVTX(fh, fi.Size(), path, opt, h)
 }

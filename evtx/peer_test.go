@@ -83,12 +83,12 @@ func evtxexport(t testing.TB, path string, mode string) (map[uint64]Event, int) 
 		}
 		doc := s[i : i+j+len("</Event>")]
 		s = s[i+j:]
-		els, err := ParseEventXML(strings.NewReader(doc))
+		els, err := parseEvents(strings.NewReader(doc))
 		if err != nil || len(els) != 1 {
 			bad++
 			continue
 		}
-		ev := EventFromElement(els[0])
+		ev := eventFromElement(els[0])
 		events[ev.RecordID] = ev
 	}
 	return events, bad
@@ -169,7 +169,7 @@ func TestConformanceCorpus(t *testing.T) {
 		name := filepath.Base(path)
 		ours := map[uint64]Event{}
 		var warns []Warning
-		st, err := readFile(path, ReadOptions{}, Handlers{Event: func(ev Event) error {
+		st, err := readFile(path, Options{}, Handlers{Event: func(ev Event) error {
 			ours[ev.RecordID] = ev
 			return nil
 		}, Warning: func(w Warning) { warns = append(warns, w) }})
@@ -282,11 +282,11 @@ func TestCorpusBounded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, f := range []Filter{{}, {Providers: []string{"WVD-Agent"}}} {
+		for _, f := range []filter{{}, {Providers: []string{"WVD-Agent"}}} {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			start := time.Now()
-			_, err := readFile(path, ReadOptions{Filter: f}, Handlers{Event: func(Event) error { return nil }, Warning: func(Warning) {}})
+			_, err := readFile(path, withFilter(f, Options{}), Handlers{Event: func(Event) error { return nil }, Warning: func(Warning) {}})
 			runtime.ReadMemStats(&after)
 			if err != nil {
 				t.Errorf("%s: %v", filepath.Base(path), err)

@@ -56,7 +56,7 @@ func TestPrefilterConservative(t *testing.T) {
 	}
 	compared, skippedChunks, skippedRecords := 0, 0, 0
 	for _, in := range inputs {
-		all, _, _, err := readAllOpt(t, in.b, ReadOptions{NoPrefilter: true})
+		all, _, _, err := readAllOpt(t, in.b, Options{NoPrefilter: true})
 		if err != nil {
 			t.Fatalf("%s: %v", in.name, err)
 		}
@@ -70,8 +70,8 @@ func TestPrefilterConservative(t *testing.T) {
 		}
 		sort.Strings(names)
 		for _, p := range names {
-			f := Filter{Providers: []string{p}}
-			slow, _, _, _ := readAllOpt(t, in.b, ReadOptions{Filter: Filter{Providers: f.Providers}, NoPrefilter: true})
+			f := filter{Providers: []string{p}}
+			slow, _, _, _ := readAllOpt(t, in.b, Options{Providers: f.Providers, NoPrefilter: true})
 			fast, _, st, _ := readAll(t, in.b, f)
 			if !sameEvents(slow, fast) {
 				t.Errorf("%s, provider %q: %d events without the prefilter, %d with it", in.name, p, len(slow), len(fast))
@@ -82,8 +82,8 @@ func TestPrefilterConservative(t *testing.T) {
 		}
 		if strings.HasPrefix(in.name, "generated") {
 			// The prefilter must also hold for a filter of two providers.
-			f := Filter{Providers: []string{"msiinstaller", "Wvd-Agent"}}
-			slow, _, _, _ := readAllOpt(t, in.b, ReadOptions{Filter: Filter{Providers: f.Providers}, NoPrefilter: true})
+			f := filter{Providers: []string{"msiinstaller", "Wvd-Agent"}}
+			slow, _, _, _ := readAllOpt(t, in.b, Options{Providers: f.Providers, NoPrefilter: true})
 			fast, _, _, _ := readAll(t, in.b, f)
 			if !sameEvents(slow, fast) || len(slow) == 0 {
 				t.Errorf("%s: two providers: %d vs %d events", in.name, len(slow), len(fast))

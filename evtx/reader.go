@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // ErrNotEVTX is returned (wrapped, with the file name) for input that does
@@ -25,9 +26,9 @@ func (emptyError) Error() string { return "empty file (0 bytes)" }
 // Is makes an empty file also not an EVTX file.
 func (emptyError) Is(target error) bool { return target == ErrNotEVTX }
 
-// Filter selects the records to deliver. A zero Filter delivers every
-// record.
-type Filter struct {
+// filter selects the records to deliver: the providers and event IDs of
+// Options. A zero filter delivers every record.
+type filter struct {
 	// Providers are matched case-insensitively; empty means any.
 	Providers []string
 	// EventIDs; empty means any.
@@ -35,7 +36,7 @@ type Filter struct {
 }
 
 // matchProvider reports whether a provider name passes the filter.
-func (f Filter) matchProvider(name string) bool {
+func (f filter) matchProvider(name string) bool {
 	if len(f.Providers) == 0 {
 		return true
 	}
@@ -47,8 +48,8 @@ func (f Filter) matchProvider(name string) bool {
 	return false
 }
 
-// Match reports whether an event passes the filter.
-func (f Filter) Match(ev Event) bool {
+// match reports whether an event passes the filter.
+func (f filter) match(ev Event) bool {
 	if !f.matchProvider(ev.Provider) {
 		return false
 	}
@@ -71,7 +72,13 @@ type Stats struct {
 	DamagedChunks int   `json:"damagedChunks"` // chunks that lost records or failed
 	Records       int   `json:"records"`       // distinct records decoded
 	Duplicates    int   `json:"duplicates"`    // copies of a record ID already delivered
-	Matched       int   `json:"matched"`       // records that passed the filter
+	Matched       int   `json:"matched"`       // records that passed the filter and Since
+	// Old counts records that passed the filter but were logged before
+	// Options.Since: skipped, not delivered.
+	Old int `json:"old"`
+	// Oversized counts events of rendered XML skipped for their size (see
+	// Options.MaxEventBytes); each was a warning.
+	Oversized int `json:"oversized"`
 	// ChecksumErrors counts chunks whose header or record checksum does not
 	// match; their records are still read (dirty files often have them).
 	// With ChecksumIgnore no checksum is verified and none is counted.
@@ -92,21 +99,21 @@ type Stats struct {
 	Panics int `json:"panics"`
 }
 
-// Read reads EVTX data of the given size from r, one chunk after another
-// on the caller's goroutine; name labels events and warnings. It is the
-// in-memory counterpart of ReadFiles (for tests, fuzzing and data that is
-// no file), with the same options and handlers: opt.Workers does not
-// apply, h.Event and h.Warning are called as ReadFiles calls them, and
-// h.Progress and h.File, when set, after every chunk and at the end. It
-// fails when the data is not EVTX at all, cannot be read, when a budget
-// of opt cuts it (the error wraps ErrBudget; the events before were
-// delivered) or when h.Event returns an error (returned as it is).
-func Read(r io.ReaderAt, size int64, name string, opt ReadOptions, h Handlers) (Stats, error) {
+// readEVTX reads EVTX data of the given size from r, one chunk after
+// another on the caller's goroutine; name labels events and warnings. It
+// is the in-memory counterpart of readFiles (the EVTX source), with the
+// same options and handlers: opt.Workers does not apply, h.Event and
+// h.Warning are called as readFiles calls them, and h.Progress and h.File,
+// when set, after every chunk and at the end. It fails when the data is
+// not EVTX at all, cannot be read, when a budget of opt cuts it (the error
+// wraps ErrBudget; the events before were delivered) or when h.Event
+// returns an error (returned as it is).
+func readEVTX(r io.ReaderAt, size int64, name string, opt Options, h Handlers) (Stats, error) {
 	fi, st, err := openFile(r, size, name, opt, h.Warning)
 	if err != nil {
 		return st, err
 	}
-	of := &openedFile{path: name, info: fi, acc: fileAcc{st: st}}
+	of := &openedFile{path: name, info: fi, acc: fileAcc{st: st, since: opt.Since}}
 	buf := make([]byte, chunkSize)
 	p := newParser()
 	for i := 0; i < fi.total && of.err == nil; i++ {
@@ -127,13 +134,14 @@ type fileInfo struct {
 	name    string
 	total   int // 64 KiB blocks after the header
 	inRange int // blocks the header counts
-	filter  Filter
+	filter  filter
+	since   time.Time  // zero: every event
 	pre     *prefilter // nil: read every chunk and record
 	noCRC   bool       // checksums unset (file flag) or ignored (ChecksumIgnore)
 }
 
 // openFile reads and checks the file header.
-func openFile(r io.ReaderAt, size int64, name string, opt ReadOptions, warn func(Warning)) (*fileInfo, Stats, error) {
+func openFile(r io.ReaderAt, size int64, name string, opt Options, warn func(Warning)) (*fileInfo, Stats, error) {
 	st := Stats{Bytes: size}
 	head := make([]byte, fileHeaderSize)
 	n, err := r.ReadAt(head, 0)
@@ -147,7 +155,7 @@ func openFile(r io.ReaderAt, size int64, name string, opt ReadOptions, warn func
 	if !ok {
 		return nil, st, fmt.Errorf("%s: %w", name, ErrNotEVTX)
 	}
-	fi := &fileInfo{r: r, name: name, filter: opt.Filter, noCRC: hdr.noCRC() || opt.Checksums == ChecksumIgnore}
+	fi := &fileInfo{r: r, name: name, filter: opt.filter(), since: opt.Since, noCRC: hdr.noCRC() || opt.Checksums == ChecksumIgnore}
 	if !hdr.crcOK && !fi.noCRC {
 		warn(Warning{File: name, Chunk: -1, Reason: "file header checksum mismatch; chunks are located by signature instead"})
 	}
@@ -162,7 +170,7 @@ func openFile(r io.ReaderAt, size int64, name string, opt ReadOptions, warn func
 		warn(Warning{File: name, Chunk: -1, Reason: truncationReason(hdr.ChunkCount, size)})
 	}
 	if !opt.NoPrefilter {
-		fi.pre = newPrefilter(opt.Filter.Providers)
+		fi.pre = newPrefilter(opt.Providers)
 	}
 	return fi, st, nil
 }
@@ -250,8 +258,9 @@ func (fi *fileInfo) decodeChunk(i int, buf []byte, p *parser) (res chunkResult) 
 // fileAcc accumulates the results of a file's chunks in chunk order: it
 // deduplicates records, counts, and delivers events and warnings.
 type fileAcc struct {
-	st   Stats
-	seen idSet
+	st    Stats
+	seen  idSet
+	since time.Time // events before it are counted in st.Old, not emitted
 }
 
 func (a *fileAcc) apply(res chunkResult, emit func(Event) error, warn func(Warning)) error {
@@ -292,6 +301,10 @@ func (a *fileAcc) apply(res chunkResult, emit func(Event) error, warn func(Warni
 			a.st.SkippedRecords++
 		case r.decoded:
 			a.st.Records++
+		}
+		if r.ev != nil && !a.since.IsZero() && r.ev.Time.Before(a.since) {
+			a.st.Old++
+			continue
 		}
 		if r.ev != nil {
 			a.st.Matched++

@@ -80,7 +80,7 @@ func (cd *chunkDecoder) records(b []byte) {
 		}
 		ev.Recovered = off > int(h.OffsetLastRec)
 		r := recResult{id: id, decoded: true}
-		if cd.fi.filter.Match(*ev) {
+		if cd.fi.filter.match(*ev) {
 			r.ev = ev
 		}
 		cd.res.records = append(cd.res.records, r)
@@ -122,9 +122,9 @@ func (cd *chunkDecoder) decode(b []byte, off, size int) (*Event, error) {
 	le := binary.LittleEndian
 	c := &cursor{b: b[:off+size-4], pos: off + recordHeader}
 	nodes, perr := cd.p.fragment(c, false, 0)
-	root := &Element{}
+	root := &element{}
 	rerr := (&renderer{budget: maxRenderNodes}).render(root, nodes, nil, 0)
-	var evEl *Element
+	var evEl *element
 	for _, ch := range root.Children {
 		if ch.Name == "Event" {
 			evEl = ch
@@ -141,7 +141,7 @@ func (cd *chunkDecoder) decode(b []byte, off, size int) (*Event, error) {
 		}
 		return nil, err
 	}
-	ev := EventFromElement(evEl)
+	ev := eventFromElement(evEl)
 	if ev.RecordID == 0 {
 		ev.RecordID = le.Uint64(b[off+8:])
 	}

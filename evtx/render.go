@@ -19,7 +19,7 @@ type renderer struct {
 
 // render instantiates parsed BinXML nodes with their substitution values
 // into Elements appended to parent.
-func (r *renderer) render(parent *Element, nodes []tnode, vals []value, depth int) error {
+func (r *renderer) render(parent *element, nodes []tnode, vals []value, depth int) error {
 	if depth > maxDepth {
 		return errDepth
 	}
@@ -61,12 +61,12 @@ func (r *renderer) render(parent *Element, nodes []tnode, vals []value, depth in
 	return nil
 }
 
-func (r *renderer) renderElement(parent *Element, n *tnode, vals []value, depth int) error {
-	attrs := make([]Attr, 0, len(n.attrs))
+func (r *renderer) renderElement(parent *element, n *tnode, vals []value, depth int) error {
+	attrs := make([]attr, 0, len(n.attrs))
 	for _, a := range n.attrs {
 		s, present := attrValue(a.value, vals)
 		if present {
-			attrs = append(attrs, Attr{Name: a.name, Value: s})
+			attrs = append(attrs, attr{Name: a.name, Value: s})
 		}
 	}
 	// An element whose only content is an array substitution is repeated
@@ -80,12 +80,12 @@ func (r *renderer) renderElement(parent *Element, n *tnode, vals []value, depth 
 		}
 		if id < len(vals) && vals[id].typ&vtArray != 0 {
 			for _, s := range vals[id].strings() {
-				parent.Children = append(parent.Children, &Element{Name: n.name, Attrs: attrs, Text: s})
+				parent.Children = append(parent.Children, &element{Name: n.name, Attrs: attrs, Text: s})
 			}
 			return nil
 		}
 	}
-	el := &Element{Name: n.name, Attrs: attrs}
+	el := &element{Name: n.name, Attrs: attrs}
 	parent.Children = append(parent.Children, el)
 	return r.render(el, n.children, vals, depth+1)
 }

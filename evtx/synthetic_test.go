@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,16 +57,16 @@ func expectEvent(r evtxtest.Record, id uint64) Event {
 		Computer: r.Computer, Channel: ch, Data: d}
 }
 
-func readAll(t *testing.T, b []byte, f Filter) ([]Event, []Warning, Stats, error) {
+func readAll(t *testing.T, b []byte, f filter) ([]Event, []Warning, Stats, error) {
 	t.Helper()
-	return readAllOpt(t, b, ReadOptions{Filter: f})
+	return readAllOpt(t, b, withFilter(f, Options{}))
 }
 
-func readAllOpt(t *testing.T, b []byte, opt ReadOptions) ([]Event, []Warning, Stats, error) {
+func readAllOpt(t *testing.T, b []byte, opt Options) ([]Event, []Warning, Stats, error) {
 	t.Helper()
 	var evs []Event
 	var ws []Warning
-	st, err := Read(bytes.NewReader(b), int64(len(b)), "mem.evtx", opt, Handlers{Event: func(ev Event) error {
+	st, err := readEVTX(bytes.NewReader(b), int64(len(b)), "mem.evtx", opt, Handlers{Event: func(ev Event) error {
 		evs = append(evs, ev)
 		return nil
 	}, Warning: func(w Warning) { ws = append(ws, w) }})
@@ -93,7 +94,7 @@ func TestSyntheticRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			evs, ws, st, err := readAll(t, b, Filter{})
+			evs, ws, st, err := readAll(t, b, filter{})
 			if err != nil || len(ws) > 0 {
 				t.Fatalf("Read: err %v, warnings %v", err, ws)
 			}
@@ -135,7 +136,7 @@ func TestFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, _, st, err := readAll(t, b, Filter{Providers: []string{"wvd-AGENT"}, EventIDs: []uint32{3701, 3702}})
+	evs, _, st, err := readAll(t, b, filter{Providers: []string{"wvd-AGENT"}, EventIDs: []uint32{3701, 3702}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func TestFilter(t *testing.T) {
 	if len(evs) != want || st.Matched != want || st.Records+st.SkippedRecords != len(recs) || st.SkippedRecords == 0 {
 		t.Fatalf("filter delivered %d (matched %d of %d decoded, %d skipped), want %d", len(evs), st.Matched, st.Records, st.SkippedRecords, want)
 	}
-	slow, _, st2, _ := readAllOpt(t, b, ReadOptions{Filter: Filter{Providers: []string{"wvd-AGENT"}, EventIDs: []uint32{3701, 3702}}, NoPrefilter: true})
+	slow, _, st2, _ := readAllOpt(t, b, Options{Providers: []string{"wvd-AGENT"}, EventIDs: []uint32{3701, 3702}, NoPrefilter: true})
 	if !slices.EqualFunc(evs, slow, func(a, b Event) bool { return len(diffEvent(a, b)) == 0 && a.RecordID == b.RecordID }) || st2.Records != len(recs) {
 		t.Fatalf("prefilter changed the result: %d vs %d events", len(evs), len(slow))
 	}
@@ -162,7 +163,7 @@ func TestDamage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, _, _, _ := readAll(t, clean, Filter{})
+	all, _, _, _ := readAll(t, clean, filter{})
 	chunkOf := map[uint64]int{}
 	for _, ev := range all {
 		chunkOf[ev.RecordID] = ev.Chunk
@@ -190,7 +191,7 @@ func TestDamage(t *testing.T) {
 		{"wrapped", evtxtest.Wrap(clean, 5), nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			evs, ws, _, err := readAll(t, tc.b, Filter{})
+			evs, ws, _, err := readAll(t, tc.b, filter{})
 			if err != nil {
 				if tc.name == "truncated-in-header" {
 					return // too short to be a file: an error naming it
@@ -231,7 +232,7 @@ func allChunks(n int) []int {
 // TestNotEVTX: any other content is a clear error naming the file.
 func TestNotEVTX(t *testing.T) {
 	for _, b := range [][]byte{nil, []byte("hello"), bytes.Repeat([]byte{0}, 70000), []byte("ElfChnk\x00")} {
-		_, _, _, err := readAll(t, b, Filter{})
+		_, _, _, err := readAll(t, b, filter{})
 		if err == nil || !strings.Contains(err.Error(), "mem.evtx") {
 			t.Errorf("Read(%q...) = %v, want an error naming the file", b[:min(len(b), 8)], err)
 		}
@@ -245,7 +246,7 @@ func TestTruncationNamesTheCutChunk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, warns, st, _ := readAll(t, clean[:70000], Filter{})
+	_, warns, st, _ := readAll(t, clean[:70000], filter{})
 	want := "header lists 12 chunks but the file holds 1 whole and 368 bytes of chunk 1 (cut): file truncated"
 	found := false
 	for _, w := range warns {
@@ -267,7 +268,7 @@ func TestChecksumPolicy(t *testing.T) {
 	}
 	b[124] ^= 0xff                          // the file header's checksum
 	b[fileHeaderSize+chunkSize+124] ^= 0xff // chunk 1's header checksum
-	warned, ws, st, err := readAllOpt(t, b, ReadOptions{})
+	warned, ws, st, err := readAllOpt(t, b, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +281,7 @@ func TestChecksumPolicy(t *testing.T) {
 	if crcWarnings != 2 || st.ChecksumErrors != 1 || len(warned) != len(recs) {
 		t.Fatalf("ChecksumWarn: %d checksum warnings (%v), %d checksum errors, %d of %d events", crcWarnings, ws, st.ChecksumErrors, len(warned), len(recs))
 	}
-	quiet, ws, st, err := readAllOpt(t, b, ReadOptions{Checksums: ChecksumIgnore})
+	quiet, ws, st, err := readAllOpt(t, b, Options{Checksums: ChecksumIgnore})
 	if err != nil || len(ws) != 0 || st.ChecksumErrors != 0 {
 		t.Fatalf("ChecksumIgnore: %v, warnings %v, %d checksum errors", err, ws, st.ChecksumErrors)
 	}
@@ -298,7 +299,7 @@ func TestReadBudget(t *testing.T) {
 	}
 	var file FileResult
 	n := 0
-	st, err := Read(bytes.NewReader(b), int64(len(b)), "mem.evtx", ReadOptions{MaxEvents: 30}, Handlers{
+	st, err := readEVTX(bytes.NewReader(b), int64(len(b)), "mem.evtx", Options{MaxEvents: 30}, Handlers{
 		Event:   func(Event) error { n++; return nil },
 		Warning: func(Warning) {},
 		File:    func(r FileResult) { file = r },
@@ -306,4 +307,15 @@ func TestReadBudget(t *testing.T) {
 	if !errors.Is(err, ErrBudget) || !errors.Is(file.Err, ErrBudget) || n != 30 || st.Matched < 30 {
 		t.Fatalf("MaxEvents 30: %d events, matched %d, err %v, file %+v", n, st.Matched, err, file)
 	}
+}
+
+// withFilter is o with the providers and event IDs of f.
+func withFilter(f filter, o Options) Options {
+	o.Providers, o.EventIDs = f.Providers, f.EventIDs
+	return o
+}
+
+// readXMLFunc is readXML with an event and a warning function.
+func readXMLFunc(r io.Reader, name string, opt Options, warn func(Warning), fn func(Event) error) (Stats, error) {
+	return readXML(r, name, opt, Handlers{Event: fn, Warning: warn})
 }

@@ -85,7 +85,7 @@ func TestReadEventXMLLinear(t *testing.T) {
 		var ms0, ms1 runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&ms0)
-		evs, err := ReadEventXML(bytes.NewReader(in), "big.xml")
+		evs, err := readEventXML(bytes.NewReader(in), "big.xml")
 		runtime.ReadMemStats(&ms1)
 		if err != nil || len(evs) != 1 || len(evs[0].Data) != 1 || len(evs[0].Data[0]) != units {
 			t.Fatalf("%d units: err %v, %d events", units, err, len(evs))
@@ -110,7 +110,7 @@ func TestParseEventXMLMemoryBounded(t *testing.T) {
 		{"inside", "<Events><Event>", "</Event></Events>"},
 	} {
 		pr := newPeakReader(generated([]byte(tt.prefix), []byte("<a/>"), []byte(tt.suffix), count))
-		st, err := ParseEventXMLFunc(pr, "flood.xml", XMLOptions{}, func(*Element) error { return nil })
+		st, err := parseEventXML(pr, "flood.xml", Options{}, nil, func(*element) error { return nil })
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -135,7 +135,7 @@ func TestReadEventXMLUTF16Streams(t *testing.T) {
 	const count = 100000 // 25 MB of UTF-16
 	pr := newPeakReader(generated(prefix, le(ev+"\r\n"), le("</Events>"), count))
 	n := 0
-	st, err := ReadEventXMLFunc(pr, "u16.xml", XMLOptions{}, func(e Event) error {
+	st, err := readXMLFunc(pr, "u16.xml", Options{}, nil, func(e Event) error {
 		if n++; e.EventID != 3701 || len(e.Data) != 1 || e.Data[0] != "a.example.com" {
 			t.Fatalf("event %d: %+v", n, e)
 		}
@@ -149,7 +149,7 @@ func TestReadEventXMLUTF16Streams(t *testing.T) {
 		t.Errorf("heap grew by %.0f MiB reading %d MiB of UTF-16", g, pr.n>>20)
 	}
 	be := []byte{0xfe, 0xff, 0, '<', 0, 'E', 0, 'v', 0, 'e', 0, 'n', 0, 't', 0, '/', 0, '>'}
-	if evs, err := ReadEventXML(bytes.NewReader(be), "be.xml"); err != nil || len(evs) != 1 {
+	if evs, err := readEventXML(bytes.NewReader(be), "be.xml"); err != nil || len(evs) != 1 {
 		t.Errorf("UTF-16BE: %d events, %v", len(evs), err)
 	}
 }
@@ -161,9 +161,9 @@ func TestReadEventXMLOversized(t *testing.T) {
 	in := good + "\n<Event><EventData><Data>" + strings.Repeat("y", 2000) + "</Data></EventData></Event>\n" +
 		"<Event>" + strings.Repeat("<a/>", 50) + "</Event>\n" + good
 	var warns []Warning
-	opt := XMLOptions{MaxEventBytes: 1 << 10, MaxEventElements: 20, Warn: func(w Warning) { warns = append(warns, w) }}
+	opt := Options{MaxEventBytes: 1 << 10, MaxEventElements: 20}
 	n := 0
-	st, err := ReadEventXMLFunc(strings.NewReader(in), "o.xml", opt, func(Event) error { n++; return nil })
+	st, err := readXMLFunc(strings.NewReader(in), "o.xml", opt, func(w Warning) { warns = append(warns, w) }, func(Event) error { n++; return nil })
 	if err != nil || n != 2 || st.Oversized != 2 || len(warns) != 2 {
 		t.Fatalf("%d events, %+v, %d warnings, err %v; want 2 events and 2 skipped", n, st, len(warns), err)
 	}
@@ -174,9 +174,9 @@ func TestReadEventXMLOversized(t *testing.T) {
 		}
 	}
 	huge := good + "<Event><Data>" + strings.Repeat("z", DefaultMaxEventBytes+1) + "</Data></Event>" + good
-	evs, err := ReadEventXML(strings.NewReader(huge), "h.xml")
-	if len(evs) != 2 || !errors.Is(err, ErrEventTooLarge) || !strings.Contains(err.Error(), "more than 1 MiB") {
-		t.Errorf("ReadEventXML: %d events, err %v; want 2 and ErrEventTooLarge", len(evs), err)
+	evs, err := readEventXML(strings.NewReader(huge), "h.xml")
+	if len(evs) != 2 || !errors.Is(err, errEventTooLarge) || !strings.Contains(err.Error(), "more than 1 MiB") {
+		t.Errorf("ReadEventXML: %d events, err %v; want 2 and errEventTooLarge", len(evs), err)
 	}
 }
 
@@ -185,26 +185,26 @@ func TestReadEventXMLOversized(t *testing.T) {
 func TestReadEventXMLBudgets(t *testing.T) {
 	in := strings.Repeat(`<Event><System><Provider Name="WVD-Agent"/><EventID>3701</EventID></System></Event>`+
 		`<Event><System><Provider Name="Other"/></System></Event>`, 5)
-	read := func(opt XMLOptions) (int, error) {
+	read := func(opt Options) (int, error) {
 		n := 0
-		_, err := ReadEventXMLFunc(strings.NewReader(in), "b.xml", opt, func(Event) error { n++; return nil })
+		_, err := readXMLFunc(strings.NewReader(in), "b.xml", opt, nil, func(Event) error { n++; return nil })
 		return n, err
 	}
-	f := Filter{Providers: []string{"wvd-agent"}}
-	if n, err := read(XMLOptions{Filter: f, MaxEvents: 5}); n != 5 || err != nil {
+	wvd := []string{"wvd-agent"}
+	if n, err := read(Options{Providers: wvd, MaxEvents: 5}); n != 5 || err != nil {
 		t.Errorf("MaxEvents 5 of 5: %d events, err %v", n, err)
 	}
-	n, err := read(XMLOptions{Filter: f, MaxEvents: 3})
+	n, err := read(Options{Providers: wvd, MaxEvents: 3})
 	if n != 3 || !errors.Is(err, ErrBudget) || !strings.Contains(err.Error(), "b.xml: more than 3 matching events") {
 		t.Errorf("MaxEvents 3 of 5: %d events, err %v", n, err)
 	}
 	slow := strings.NewReader(strings.Repeat("<a/>", 4*xmlTimeCheck))
-	_, err = ReadEventXMLFunc(slow, "t.xml", XMLOptions{Timeout: time.Nanosecond}, func(Event) error { return nil })
+	_, err = readXMLFunc(slow, "t.xml", Options{Timeout: time.Nanosecond}, nil, func(Event) error { return nil })
 	if !errors.Is(err, ErrBudget) || !strings.Contains(err.Error(), "the time budget per file") {
 		t.Errorf("Timeout: err %v, want ErrBudget", err)
 	}
 	stop := errors.New("stop")
-	if _, err := ReadEventXMLFunc(strings.NewReader(in), "s.xml", XMLOptions{}, func(Event) error { return stop }); err != stop {
+	if _, err := readXMLFunc(strings.NewReader(in), "s.xml", Options{}, nil, func(Event) error { return stop }); err != stop {
 		t.Errorf("fn error: got %v, want it as it is", err)
 	}
 }
@@ -214,7 +214,7 @@ func TestReadEventXMLBudgets(t *testing.T) {
 func TestReadEventXMLTokenTooLarge(t *testing.T) {
 	in := generated([]byte("<Event/><!--"), []byte("a<b>c"), []byte("--><Event/>"), (minTokenLimit/5)+1)
 	n := 0
-	_, err := ReadEventXMLFunc(in, "c.xml", XMLOptions{}, func(Event) error { n++; return nil })
+	_, err := readXMLFunc(in, "c.xml", Options{}, nil, func(Event) error { n++; return nil })
 	if n != 1 || err == nil || !strings.Contains(err.Error(), "longer than 16 MiB") {
 		t.Errorf("%d events, err %v; want 1 and a token error", n, err)
 	}
@@ -225,23 +225,11 @@ func TestReadEventXMLTokenTooLarge(t *testing.T) {
 func TestReadEventXMLDeclarations(t *testing.T) {
 	in := "\ufeff<?xml version=\"1.0\" encoding=\"UTF-16\"?>\r\n<Event><System><EventID>1</EventID></System></Event>\r\n" +
 		"<?xml version=\"1.0\" encoding=\"windows-1252\"?><Event><System><EventID>2</EventID></System></Event>"
-	evs, err := ReadEventXML(strings.NewReader(in), "d.xml")
+	evs, err := readEventXML(strings.NewReader(in), "d.xml")
 	if err != nil || len(evs) != 2 || evs[0].EventID != 1 || evs[1].EventID != 2 {
 		t.Errorf("got %+v, %v; want events 1 and 2", evs, err)
 	}
-	if _, err := ReadEventXML(strings.NewReader("<Event><System>"), "t.xml"); err == nil {
+	if _, err := readEventXML(strings.NewReader("<Event><System>"), "t.xml"); err == nil {
 		t.Error("truncated XML: no error")
-	}
-}
-
-// TestReadTextBound: URL-tool output is read whole, so it is bounded.
-func TestReadTextBound(t *testing.T) {
-	_, err := ReadText(generated(nil, []byte("accessible urls\n"), nil, maxURLToolInput/16+1), "u.txt")
-	if err == nil || !strings.Contains(err.Error(), "u.txt: larger than 16 MiB") {
-		t.Errorf("err %v, want a size error", err)
-	}
-	s, err := ReadText(bytes.NewReader([]byte{0xff, 0xfe, 'h', 0, 'i', 0}), "u.txt")
-	if s != "hi" || err != nil {
-		t.Errorf("UTF-16: %q, %v", s, err)
 	}
 }

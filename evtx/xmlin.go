@@ -28,72 +28,43 @@ const xmlTimeCheck = 1024
 // it on, so a longer one ends the read.
 const minTokenLimit = 16 << 20
 
-// ErrEventTooLarge is wrapped in the error of the legacy readers
-// (ParseEventXML, ReadEventXML) when they skipped events larger than the
-// default bounds.
-var ErrEventTooLarge = errors.New("event too large")
+// errEventTooLarge is wrapped in the error of parseEvents when it skipped
+// events larger than the default bounds.
+var errEventTooLarge = errors.New("event too large")
 
-// XMLOptions bound the reading of rendered event XML. The zero value reads
-// with the default per-event bounds and no budget.
-type XMLOptions struct {
-	// Filter selects the events delivered (ReadEventXMLFunc only); the
-	// others are not counted in MaxEvents.
-	Filter Filter
-	// MaxEvents cuts the input after this many matching events with an
-	// error that wraps ErrBudget; 0: no limit. (ReadEventXMLFunc only.)
-	MaxEvents int
-	// Timeout cuts the input when reading takes longer, with an error that
-	// wraps ErrBudget; 0: no limit.
-	Timeout time.Duration
-	// MaxEventBytes bounds the text, element names and attributes of one
-	// event; MaxEventElements its elements. A larger event is skipped,
-	// counted in XMLStats.Oversized and passed to Warn; the read goes on.
-	// 0 means the default, a negative value no limit.
-	MaxEventBytes    int
-	MaxEventElements int
-	// Warn, if set, receives a warning for every event skipped for size.
-	Warn func(Warning)
-}
-
-// XMLStats counts what reading rendered event XML found.
-type XMLStats struct {
-	Bytes     int64 `json:"bytes"`     // input bytes read (ReadEventXMLFunc only)
-	Events    int   `json:"events"`    // <Event> elements read whole
-	Matched   int   `json:"matched"`   // of those, delivered (ReadEventXMLFunc only)
-	Oversized int   `json:"oversized"` // <Event> elements skipped for size
-}
-
-// ParseEventXML reads rendered event XML (as written by wevtutil, Get-WinEvent
-// or evtxexport) and returns every <Event> element, at any depth, as a tree.
-// Namespaces are dropped: names are local names. Events larger than the
-// default bounds are skipped; the error then wraps ErrEventTooLarge and the
-// other events are returned.
-func ParseEventXML(r io.Reader) ([]*Element, error) {
-	var els []*Element
+// parseEvents reads rendered event XML (as written by wevtutil,
+// Get-WinEvent, EvtRender or evtxexport) and returns every <Event> element,
+// at any depth, as a tree. Namespaces are dropped: names are local names.
+// Events larger than the default bounds are skipped; the error then wraps
+// errEventTooLarge and the other events are returned.
+func parseEvents(r io.Reader) ([]*element, error) {
+	var els []*element
 	var first string
-	opt := XMLOptions{Warn: func(w Warning) {
+	warn := func(w Warning) {
 		if first == "" {
 			first = w.Reason
 		}
-	}}
-	st, err := ParseEventXMLFunc(r, "", opt, func(el *Element) error {
+	}
+	st, err := parseEventXML(r, "", Options{}, warn, func(el *element) error {
 		els = append(els, el)
 		return nil
 	})
 	if err == nil && st.Oversized > 0 {
-		err = fmt.Errorf("%d events skipped, the first: %s: %w", st.Oversized, first, ErrEventTooLarge)
+		err = fmt.Errorf("%d events skipped, the first: %s: %w", st.Oversized, first, errEventTooLarge)
 	}
 	return els, err
 }
 
-// ParseEventXMLFunc reads rendered event XML as a stream and calls fn with
+// parseEventXML reads rendered event XML as a stream and calls fn with
 // every <Event> element that is not inside another one, as soon as it ends.
 // Only the current event's tree is held: elements outside events are not
-// kept. Events beyond the bounds of opt are skipped (see XMLOptions); name
-// labels their warnings. It stops at the first syntax error, budget or error
-// of fn, and returns it.
-func ParseEventXMLFunc(r io.Reader, name string, opt XMLOptions, fn func(*Element) error) (XMLStats, error) {
-	s := newXMLStream(r, name, opt)
+// kept. Events beyond the bounds of opt (MaxEventBytes, MaxEventElements)
+// are skipped and passed to warn (when not nil); name labels their
+// warnings. It stops at the first syntax error, budget (opt.Timeout) or
+// error of fn, and returns it. Stats counts Records (events read whole),
+// Oversized and nothing else.
+func parseEventXML(r io.Reader, name string, opt Options, warn func(Warning), fn func(*element) error) (Stats, error) {
+	s := newXMLStream(r, name, opt, warn)
 	start := time.Now()
 	for n := 1; ; n++ {
 		tok, err := s.d.Token()
@@ -113,7 +84,7 @@ func ParseEventXMLFunc(r io.Reader, name string, opt XMLOptions, fn func(*Elemen
 	}
 }
 
-// xmlStream is the state of ParseEventXMLFunc.
+// xmlStream is the state of parseEventXML.
 type xmlStream struct {
 	d        *xml.Decoder
 	in       *guardReader
@@ -123,20 +94,20 @@ type xmlStream struct {
 	maxElems int
 	depth    int        // open elements, inside and outside events
 	evDepth  int        // depth outside the current <Event>; -1 when none
-	stack    []*Element // open elements of the current event
+	stack    []*element // open elements of the current event
 	texts    [][]byte   // character data of each element of stack
 	size     int        // bytes of the current event so far
 	elems    int        // elements of the current event so far
 	skip     string     // why the current event is skipped; "" if it is not
 	line     int        // line of the current event's start tag
 	offset   int64
-	st       XMLStats
+	st       Stats
 }
 
 // newXMLStream sets up a strict decoder on r. Character set declarations
 // are taken as UTF-8: inputs are decoded before (see newTextReader).
-func newXMLStream(r io.Reader, name string, opt XMLOptions) *xmlStream {
-	s := &xmlStream{name: name, warn: opt.Warn, evDepth: -1,
+func newXMLStream(r io.Reader, name string, opt Options, warn func(Warning)) *xmlStream {
+	s := &xmlStream{name: name, warn: warn, evDepth: -1,
 		maxBytes: bound(opt.MaxEventBytes, DefaultMaxEventBytes),
 		maxElems: bound(opt.MaxEventElements, DefaultMaxEventElements)}
 	limit := int64(minTokenLimit)
@@ -150,7 +121,7 @@ func newXMLStream(r io.Reader, name string, opt XMLOptions) *xmlStream {
 	return s
 }
 
-// bound resolves a limit of XMLOptions: 0 is the default, below 0 none.
+// bound resolves a per-event limit of Options: 0 is the default, below 0 none.
 func bound(v, def int) int {
 	switch {
 	case v == 0:
@@ -171,7 +142,7 @@ func (s *xmlStream) tokenError(err error) error {
 }
 
 // token handles one token of the decoder.
-func (s *xmlStream) token(tok xml.Token, fn func(*Element) error) error {
+func (s *xmlStream) token(tok xml.Token, fn func(*element) error) error {
 	switch t := tok.(type) {
 	case xml.StartElement:
 		return s.start(t)
@@ -200,13 +171,13 @@ func (s *xmlStream) start(t xml.StartElement) error {
 	if s.skip != "" {
 		return nil
 	}
-	el := &Element{Name: t.Name.Local}
+	el := &element{Name: t.Name.Local}
 	n := len(el.Name)
 	for _, a := range t.Attr {
 		if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" {
 			continue
 		}
-		el.Attrs = append(el.Attrs, Attr{Name: a.Name.Local, Value: a.Value})
+		el.Attrs = append(el.Attrs, attr{Name: a.Name.Local, Value: a.Value})
 		n += len(a.Name.Local) + len(a.Value)
 	}
 	s.elems++
@@ -222,7 +193,7 @@ func (s *xmlStream) start(t xml.StartElement) error {
 }
 
 // push makes el the innermost open element of the current event.
-func (s *xmlStream) push(el *Element) {
+func (s *xmlStream) push(el *element) {
 	if k := len(s.stack); k > 0 {
 		s.stack[k-1].Children = append(s.stack[k-1].Children, el)
 	}
@@ -235,12 +206,12 @@ func (s *xmlStream) push(el *Element) {
 }
 
 // end closes an element and hands a finished event to fn.
-func (s *xmlStream) end(fn func(*Element) error) error {
+func (s *xmlStream) end(fn func(*element) error) error {
 	s.depth--
 	if s.evDepth < 0 {
 		return nil
 	}
-	var el *Element
+	var el *element
 	if s.skip == "" {
 		i := len(s.stack) - 1
 		el = s.stack[i]
@@ -260,7 +231,7 @@ func (s *xmlStream) end(fn func(*Element) error) error {
 		}
 		return nil
 	}
-	s.st.Events++
+	s.st.Records++
 	return fn(el)
 }
 

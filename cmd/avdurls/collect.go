@@ -11,6 +11,7 @@ import (
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
 	"github.com/avdurls/avdurls/evtx"
+	"github.com/avdurls/avdurls/scan"
 )
 
 // collector gathers what the inputs say, per computer.
@@ -114,23 +115,29 @@ func (c *collector) hostNames(ev evtx.Event, n int, newest time.Time) (*catalog.
 	return ob, found, rejected
 }
 
-// readXML streams rendered event XML and hands the events the options'
-// filter selects to take. A budget cut (ErrBudget) or an event skipped
-// for its size makes the read partial; the events read stand.
-func readXML(path string, opt evtx.XMLOptions, take func(evtx.Event)) (n int, partial bool, err error) {
+// readXML streams rendered event XML and hands the events the options
+// select to take. A budget cut (ErrBudget) or an event skipped for its
+// size makes the read partial; the events read stand. old counts the
+// events skipped for Since.
+func readXML(path string, opt evtx.Options, warn func(evtx.Warning), take func(evtx.Event)) (n, old int, partial bool, err error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return 0, false, err
+		return 0, 0, false, err
 	}
 	defer fh.Close()
-	st, err := evtx.ReadEventXMLFunc(fh, path, opt, func(ev evtx.Event) error {
-		take(ev)
-		return nil
+	var res evtx.FileResult
+	err = evtx.Read(evtx.XML(fh, path), opt, evtx.Handlers{
+		Event:   func(ev evtx.Event) error { take(ev); return nil },
+		Warning: warn,
+		File:    func(r evtx.FileResult) { res = r },
 	})
-	if errors.Is(err, evtx.ErrBudget) {
-		return st.Matched, true, err
+	if err == nil {
+		err = res.Err
 	}
-	return st.Matched, st.Oversized > 0, err
+	if errors.Is(err, evtx.ErrBudget) {
+		return res.Stats.Matched, res.Stats.Old, true, err
+	}
+	return res.Stats.Matched, res.Stats.Old, res.Stats.Oversized > 0, err
 }
 
 // readURLTool reads URL-tool output as one event.
@@ -154,7 +161,7 @@ func readURLToolEvent(path string) (evtx.Event, error) {
 	if err != nil {
 		return evtx.Event{}, err
 	}
-	text, err := evtx.ReadText(fh, path)
+	text, err := scan.ReadText(fh, path)
 	if err != nil {
 		return evtx.Event{}, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/avdurls/avdurls/evtx"
 	"github.com/avdurls/avdurls/internal/atomicfile"
+	"github.com/avdurls/avdurls/scan"
 )
 
 const eventsUsage = `Usage:
@@ -47,7 +48,7 @@ func cmdEvents(args []string, stdout io.Writer) (int, error) {
 	if err := atomicfile.Check(*output, allPaths(ins)); err != nil {
 		return exitError, err
 	}
-	f := evtx.Filter{EventIDs: ids.ids}
+	f := evtx.Options{EventIDs: ids.ids}
 	if *provider != "*" {
 		f.Providers = []string{*provider}
 	}
@@ -62,7 +63,7 @@ func cmdEvents(args []string, stdout io.Writer) (int, error) {
 // eventsRun writes the matching events of the inputs, one JSON object a
 // line, and keeps the exit status.
 type eventsRun struct {
-	filter evtx.Filter
+	filter evtx.Options
 	quiet  bool
 	status int
 	failed int
@@ -72,7 +73,7 @@ type eventsRun struct {
 // URL-tool output.
 func (er *eventsRun) write(w io.Writer, ins []input) error {
 	enc := json.NewEncoder(w)
-	err := evtx.ReadFiles(pathsOf(ins, evtx.KindEVTX), evtx.ReadOptions{Filter: er.filter}, evtx.Handlers{
+	err := evtx.Read(evtx.Files(pathsOf(ins, scan.KindEVTX)...), er.filter, evtx.Handlers{
 		Event: func(ev evtx.Event) error { return enc.Encode(ev) },
 		Warning: func(wn evtx.Warning) {
 			if !er.quiet {
@@ -114,25 +115,24 @@ func (er *eventsRun) writeOther(enc *json.Encoder, in input) error {
 	var evs []evtx.Event
 	var err error
 	switch in.kind {
-	case evtx.KindXML:
-		xo := evtx.XMLOptions{Filter: er.filter, Warn: func(w evtx.Warning) { warnf("%s", w) }}
+	case scan.KindXML:
 		var cut bool
-		_, cut, err = readXML(in.path, xo, func(ev evtx.Event) { evs = append(evs, ev) })
+		_, _, cut, err = readXML(in.path, er.filter, func(w evtx.Warning) { warnf("%s", w) }, func(ev evtx.Event) { evs = append(evs, ev) })
 		if cut && err == nil {
 			er.status = exitPartial
 		}
-	case evtx.KindURLTool:
+	case scan.KindURLTool:
 		var ev evtx.Event
 		ev, err = readURLToolEvent(in.path)
 		evs = []evtx.Event{ev}
-	case evtx.KindReport:
+	case scan.KindReport:
 		err = fmt.Errorf("%s: an avdurls report holds no events", in.path)
 	}
 	if err != nil {
 		er.fail(err)
 	}
 	for _, ev := range evs {
-		if in.kind == evtx.KindURLTool || er.filter.Match(ev) {
+		if in.kind == scan.KindURLTool || er.filter.Match(ev) {
 			if err := enc.Encode(ev); err != nil {
 				return err
 			}

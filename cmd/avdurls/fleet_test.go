@@ -45,7 +45,7 @@ func TestFleetMergeEqualsSingleScan(t *testing.T) {
 		if err := os.WriteFile(export, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, errs, code := scan(t, "-q", "-f", "json", "-o", filepath.Join(reports, fmt.Sprintf("host%03d.json", i)), export)
+		_, errs, code := runScan(t, "-q", "-f", "json", "-o", filepath.Join(reports, fmt.Sprintf("host%03d.json", i)), export)
 		if code != exitOK {
 			t.Fatalf("host %d: exit %d: %s", i, code, errs)
 		}
@@ -58,11 +58,11 @@ func TestFleetMergeEqualsSingleScan(t *testing.T) {
 		rep.Inputs = nil // the files differ by design
 		return rep
 	}
-	single, errs, code := scan(t, "-q", "-f", "json", exports)
+	single, errs, code := runScan(t, "-q", "-f", "json", exports)
 	if code != exitOK {
 		t.Fatalf("single scan: exit %d: %s", code, errs)
 	}
-	merged, errs, code := scan(t, "-q", "-f", "json", reports)
+	merged, errs, code := runScan(t, "-q", "-f", "json", reports)
 	if code != exitOK {
 		t.Fatalf("merged scan: exit %d: %s", code, errs)
 	}
@@ -85,7 +85,7 @@ func TestFleetMergeEqualsSingleScan(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "all.json"), []byte(merged), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	again, _, _ := scan(t, "-q", "-f", "json", filepath.Join(dir, "all.json"))
+	again, _, _ := runScan(t, "-q", "-f", "json", filepath.Join(dir, "all.json"))
 	if c := decode(again); !reflect.DeepEqual(c.Regions, a.Regions) {
 		t.Error("a merged report merged again gives other regions")
 	}

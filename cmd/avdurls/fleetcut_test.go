@@ -29,7 +29,7 @@ func fleetReports(t *testing.T, n int, regions []string) map[string][]byte {
 		if err := os.WriteFile(export, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		js, errs, code := scan(t, "-q", "-f", "json", export)
+		js, errs, code := runScan(t, "-q", "-f", "json", export)
 		if code != exitOK {
 			t.Fatalf("host %d: exit %d: %s", i, code, errs)
 		}
@@ -79,7 +79,7 @@ func TestFleetCutReport(t *testing.T) {
 			dir := writeReports(t, in)
 			check := func(args ...string) {
 				t.Helper()
-				out, errs, code := scan(t, append([]string{"-q", "-f", "json"}, args...)...)
+				out, errs, code := runScan(t, append([]string{"-q", "-f", "json"}, args...)...)
 				if code != exitPartial {
 					t.Fatalf("scan %v: exit %d, want %d (partial): %s", args, code, exitPartial, errs)
 				}

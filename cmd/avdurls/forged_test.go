@@ -81,7 +81,7 @@ func writeExport(t *testing.T, recs []evtxtest.Record) string {
 	return path
 }
 
-func scan(t *testing.T, args ...string) (string, string, int) {
+func runScan(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := run(append([]string{"scan"}, args...), &out, &errb)
@@ -104,7 +104,7 @@ func TestForgedEventsNeverAllowlisted(t *testing.T) {
 		return false
 	}
 
-	js, _, code := scan(t, "-f", "json", "--region", "eastus2", path)
+	js, _, code := runScan(t, "-f", "json", "--region", "eastus2", path)
 	if code != exitOK {
 		t.Fatalf("json: exit %d", code)
 	}
@@ -146,7 +146,7 @@ func TestForgedEventsNeverAllowlisted(t *testing.T) {
 	// Every format: nothing hostile outside the rejected section, nothing
 	// unprintable anywhere.
 	for _, format := range []string{"table", "csv", "text", "json"} {
-		out, _, _ := scan(t, "-f", format, "--region", "eastus2", path)
+		out, _, _ := runScan(t, "-f", format, "--region", "eastus2", path)
 		allow := out
 		if i := strings.Index(out, "\nRejected names"); format == "table" && i >= 0 {
 			allow = out[:i]
@@ -173,7 +173,7 @@ func TestForgedEventsNeverAllowlisted(t *testing.T) {
 		}
 	}
 	// Text is addresses only, each a trusted name or IP.
-	txt, _, _ := scan(t, "-f", "text", "--region", "eastus2", path)
+	txt, _, _ := runScan(t, "-f", "text", "--region", "eastus2", path)
 	for _, line := range strings.Split(strings.TrimSpace(txt), "\n") {
 		if strings.HasPrefix(line, "# not carried: ") {
 			continue // an unresolved wildcard row, named as a comment
@@ -195,7 +195,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 	if err := os.WriteFile(catPath, []byte(cat), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, errs, code := scan(t, "-f", "csv", "--catalog", catPath, "--region", "eastus2", forgedExport(t))
+	out, errs, code := runScan(t, "-f", "csv", "--catalog", catPath, "--region", "eastus2", forgedExport(t))
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}

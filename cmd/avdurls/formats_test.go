@@ -28,7 +28,7 @@ var sampleArgs = []string{filepath.Join("..", "..", "testdata", "exports"), "--r
 
 func sampleOut(t *testing.T, format string, extra ...string) []byte {
 	t.Helper()
-	out, errs, code := scan(t, append(append([]string{"-q", "-f", format}, extra...), sampleArgs...)...)
+	out, errs, code := runScan(t, append(append([]string{"-q", "-f", format}, extra...), sampleArgs...)...)
 	if code != exitOK {
 		t.Fatalf("%s: exit %d: %s", format, code, errs)
 	}
@@ -303,7 +303,7 @@ type namedFile struct {
 func sampleFiles(t *testing.T, format string, extra ...string) []namedFile {
 	t.Helper()
 	dir := t.TempDir()
-	_, errs, code := scan(t, append(append([]string{"-q", "-f", format, "--output-dir", dir}, extra...), sampleArgs...)...)
+	_, errs, code := runScan(t, append(append([]string{"-q", "-f", format, "--output-dir", dir}, extra...), sampleArgs...)...)
 	if code != exitOK {
 		t.Fatalf("%s --output-dir: exit %d: %s", format, code, errs)
 	}
@@ -326,7 +326,7 @@ func sampleFiles(t *testing.T, format string, extra ...string) []namedFile {
 // TestOutputDir writes one file per region, atomically, and lists them.
 func TestOutputDir(t *testing.T) {
 	dir := t.TempDir()
-	_, errs, code := scan(t, append([]string{"-f", "edl", "--output-dir", dir}, sampleArgs...)...)
+	_, errs, code := runScan(t, append([]string{"-f", "edl", "--output-dir", dir}, sampleArgs...)...)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}

@@ -2,27 +2,19 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/avdurls/avdurls/evtx"
-)
-
-// The kinds of input the command knows beside those of evtx.Sniff.
-const (
-	kindEmpty  evtx.Kind = "empty"  // an empty .json, .xml or .txt file
-	kindAzJSON evtx.Kind = "azjson" // az monitor log-analytics query -o json
-	kindAzCSV  evtx.Kind = "azcsv"  // the portal's CSV export
+	"github.com/avdurls/avdurls/scan"
 )
 
 // input is one file to read and what it holds.
 type input struct {
 	path string
-	kind evtx.Kind // evtx.Sniff's answer, or one of the kinds below
+	kind scan.Kind // evtx.Sniff's answer, or one of the kinds below
 }
 
 // expandInputs turns the command line's paths into a sorted list of
@@ -38,7 +30,7 @@ func expandInputs(paths []string) (ins []input, skipped int, err error) {
 			return nil
 		}
 		seen[path] = true
-		kind, err := sniffFile(path)
+		kind, err := scan.SniffFile(path)
 		if err != nil {
 			if explicit {
 				return err
@@ -46,10 +38,10 @@ func expandInputs(paths []string) (ins []input, skipped int, err error) {
 			skipped++
 			return nil
 		}
-		if kind == evtx.KindUnknown && strings.EqualFold(filepath.Ext(path), ".evtx") {
-			kind = evtx.KindEVTX // named as an event log: the reader says what is wrong with it
+		if kind == scan.KindUnknown && strings.EqualFold(filepath.Ext(path), ".evtx") {
+			kind = scan.KindEVTX // named as an event log: the reader says what is wrong with it
 		}
-		if kind == evtx.KindUnknown {
+		if kind == scan.KindUnknown {
 			if explicit {
 				return fmt.Errorf("%s: not an EVTX file, rendered event XML, URL-tool output or avdurls report; export the log with 'wevtutil epl Application host.evtx'", path)
 			}
@@ -94,28 +86,8 @@ func expandInputs(paths []string) (ins []input, skipped int, err error) {
 	return ins, skipped, nil
 }
 
-// sniffFile reads the start of a file and classifies it (see evtx.Sniff);
-// an empty .json, .xml or .txt file is "empty" (an empty .evtx file is left
-// to the EVTX reader, which says so).
-func sniffFile(path string) (evtx.Kind, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return evtx.KindUnknown, err
-	}
-	defer f.Close()
-	head := make([]byte, 64<<10)
-	n, err := io.ReadFull(f, head)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return evtx.KindUnknown, fmt.Errorf("%s: %w", path, err)
-	}
-	if n == 0 && slices.Contains([]string{".json", ".xml", ".txt"}, strings.ToLower(filepath.Ext(path))) {
-		return kindEmpty, nil // a report or export that never arrived: said, not skipped
-	}
-	return evtx.Sniff(head[:n]), nil
-}
-
 // pathsOf returns the paths of the inputs of one kind.
-func pathsOf(ins []input, kind evtx.Kind) []string {
+func pathsOf(ins []input, kind scan.Kind) []string {
 	var p []string
 	for _, in := range ins {
 		if in.kind == kind {

@@ -29,7 +29,7 @@ func TestOutputDirWritesNothingOnError(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "westeurope.edl"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_, errs, code := scan(t, append([]string{"-f", "edl", "--output-dir", dir}, sampleArgs...)...)
+	_, errs, code := runScan(t, append([]string{"-f", "edl", "--output-dir", dir}, sampleArgs...)...)
 	if code != exitError {
 		t.Fatalf("exit %d, want 1: %s", code, errs)
 	}

@@ -46,7 +46,7 @@ func isCharDevice(t *testing.T, path string) {
 // file).
 func TestOutputCharDevice(t *testing.T) {
 	dev := nullDevice(t)
-	_, errs, code := scan(t, append([]string{"-q", "-o", dev}, sampleArgs...)...)
+	_, errs, code := runScan(t, append([]string{"-q", "-o", dev}, sampleArgs...)...)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}

@@ -135,7 +135,7 @@ func TestOutputDirKeepsPriorities(t *testing.T) {
 // refused with the way out, and nothing is written to stdout or -o.
 func TestEDLOneRegion(t *testing.T) {
 	for _, f := range []string{"edl", "edl-domain", "edl-ip"} {
-		out, errs, code := scan(t, append([]string{"-q", "-f", f}, sampleArgs...)...)
+		out, errs, code := runScan(t, append([]string{"-q", "-f", f}, sampleArgs...)...)
 		if code != exitError || out != "" || !strings.Contains(errs, "--output-dir") {
 			t.Errorf("%s with two regions: exit %d, %d bytes out, stderr %q; want exit 1, nothing, the hint", f, code, len(out), errs)
 		}

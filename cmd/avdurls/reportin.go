@@ -11,7 +11,7 @@ import (
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
-	"github.com/avdurls/avdurls/evtx"
+	"github.com/avdurls/avdurls/scan"
 )
 
 // readReport reads a JSON report and checks every field of it
@@ -29,7 +29,7 @@ func readReport(path string, max int64) (catalog.Report, error) {
 		return catalog.Report{}, cutReportError(path, fmt.Sprintf("report ends at byte %d", len(b)))
 	}
 	rep, err := catalog.DecodeReport(b)
-	if err != nil && evtx.Sniff(b) == evtx.KindReportEnd {
+	if err != nil && scan.Sniff(b) == scan.KindReportEnd {
 		return rep, cutReportError(path, fmt.Sprintf("holds only the last %d bytes of a report, without its start", len(b)))
 	}
 	if err != nil {

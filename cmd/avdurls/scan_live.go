@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
@@ -16,16 +17,19 @@ func scanLive(j *scanJob) (int, error) {
 		return exitError, err
 	}
 	o, c := j.o, j.c
-	lo := evtx.LiveOptions{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), Since: o.since, Max: o.maxEvents}
+	lo := evtx.Options{Providers: []string{o.provider}, EventIDs: withHealth(o.ids.ids), MaxEvents: o.maxEvents}
+	if o.since > 0 {
+		lo.Since = time.Now().Add(-o.since)
+	}
 	computer, _ := os.Hostname()
 	computer = discover.CleanComputer(computer)
-	_, err := evtx.ReadLive(lo, func(ev evtx.Event) error {
+	err := evtx.Read(evtx.Live(), lo, evtx.Handlers{Event: func(ev evtx.Event) error {
 		if computer == "" || strings.HasPrefix(strings.ToLower(ev.Computer), strings.ToLower(computer)+".") {
 			computer = discover.CleanComputer(ev.Computer) // the FQDN the events use
 		}
 		j.take(ev)
 		return nil
-	})
+	}})
 	if err != nil {
 		return exitError, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/avdurls/avdurls/internal/termtext"
+	"github.com/avdurls/avdurls/scan"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
@@ -25,20 +26,18 @@ func scanFiles(j *scanJob) (int, error) {
 	if err := j.checkOutputs(allPaths(ins)); err != nil {
 		return exitError, err
 	}
-	filter := evtx.Filter{Providers: []string{j.o.provider}, EventIDs: withHealth(j.o.ids.ids)}
-	since := newSinceFilter(j.o.since, time.Now())
-	take := func(ev evtx.Event) {
-		if since.keep(ev) {
-			j.take(ev)
-		}
+	opt := evtx.Options{Providers: []string{j.o.provider}, EventIDs: withHealth(j.o.ids.ids),
+		NoPrefilter: j.o.noPrefilter, Timeout: j.o.fileTimeout, MaxEvents: j.o.maxEvents}
+	if j.o.since > 0 {
+		opt.Since = time.Now().Add(-j.o.since)
 	}
-	readable, err := j.readEVTX(pathsOf(ins, evtx.KindEVTX), filter, take)
+	readable, err := j.readEVTX(pathsOf(ins, scan.KindEVTX), opt, j.take)
 	if err != nil {
 		return exitError, err
 	}
-	readable += j.readOthers(ins, filter, take)
-	if since.dropped > 0 {
-		infof("%s older than --since %s (before %s) skipped", termtext.Plural(since.dropped, "event"), j.o.since, since.cutoff.UTC().Format(time.RFC3339))
+	readable += j.readOthers(ins, opt, j.take)
+	if j.old > 0 {
+		infof("%s older than --since %s (before %s) skipped", termtext.Plural(j.old, "event"), j.o.since, opt.Since.UTC().Format(time.RFC3339))
 	}
 	if skipped > 0 {
 		infof("skipped %d files in the folders given that are not event logs, event XML, URL-tool output or reports", skipped)
@@ -67,13 +66,12 @@ func (j *scanJob) take(ev evtx.Event) {
 
 // readEVTX reads the .evtx files on all cores and returns how many could be
 // read in full or in part.
-func (j *scanJob) readEVTX(files []string, filter evtx.Filter, take func(evtx.Event)) (int, error) {
+func (j *scanJob) readEVTX(files []string, opt evtx.Options, take func(evtx.Event)) (int, error) {
 	bar := newProgress(files, j.o.quiet)
 	defer bar.finish()
 	readable := 0
 	nwarn := map[string]int{}
-	err := evtx.ReadFiles(files, evtx.ReadOptions{Filter: filter, NoPrefilter: j.o.noPrefilter,
-		FileTimeout: j.o.fileTimeout, MaxEvents: j.o.maxEvents}, evtx.Handlers{
+	err := evtx.Read(evtx.Files(files...), opt, evtx.Handlers{
 		Event: func(ev evtx.Event) error {
 			take(ev)
 			return nil
@@ -102,6 +100,7 @@ func (j *scanJob) readEVTX(files []string, filter evtx.Filter, take func(evtx.Ev
 // with the advice for it.
 func (j *scanJob) fileDone(r evtx.FileResult) {
 	st := r.Stats
+	j.old += st.Old
 	in := catalog.InputFile{File: r.Path, Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
 	if r.Err != nil {
 		j.partial = true
@@ -129,10 +128,10 @@ func (j *scanJob) fileDone(r evtx.FileResult) {
 
 // readOthers reads the inputs that are not .evtx files, which are small,
 // one after another, and returns how many could be read.
-func (j *scanJob) readOthers(ins []input, filter evtx.Filter, take func(evtx.Event)) int {
+func (j *scanJob) readOthers(ins []input, opt evtx.Options, take func(evtx.Event)) int {
 	readable := 0
 	for _, in := range ins {
-		n, cut, ok, err := j.readOther(in, filter, take)
+		n, cut, ok, err := j.readOther(in, opt, take)
 		if !ok {
 			continue
 		}
@@ -157,19 +156,19 @@ func (j *scanJob) readOthers(ins []input, filter evtx.Filter, take func(evtx.Eve
 
 // readOther reads one input by its kind; ok is false for .evtx files,
 // read before.
-func (j *scanJob) readOther(in input, filter evtx.Filter, take func(evtx.Event)) (n int, cut, ok bool, err error) {
+func (j *scanJob) readOther(in input, opt evtx.Options, take func(evtx.Event)) (n int, cut, ok bool, err error) {
 	switch in.kind {
-	case evtx.KindXML:
-		xo := evtx.XMLOptions{Filter: filter, MaxEvents: j.o.maxEvents, Timeout: j.o.fileTimeout,
-			Warn: func(w evtx.Warning) { warnf("%s", w) }}
-		n, cut, err = readXML(in.path, xo, take)
-	case evtx.KindURLTool:
+	case scan.KindXML:
+		var old int
+		n, old, cut, err = readXML(in.path, opt, func(w evtx.Warning) { warnf("%s", w) }, take)
+		j.old += old
+	case scan.KindURLTool:
 		err, n = j.c.readURLTool(in.path), 1
-	case evtx.KindReport, evtx.KindReportEnd: // readReport says what is left of a cut one
+	case scan.KindReport, scan.KindReportEnd: // readReport says what is left of a cut one
 		err = j.c.report(in.path)
-	case kindEmpty:
+	case scan.KindEmpty:
 		err = fmt.Errorf("%s: empty file (0 bytes)", in.path)
-	case kindAzJSON, kindAzCSV:
+	case scan.KindAzJSON, scan.KindAzCSV:
 		var bad int
 		n, bad, err = j.c.readExport(in.path, in.kind, j.o)
 		j.partial = j.partial || bad > 0
@@ -177,30 +176,4 @@ func (j *scanJob) readOther(in input, filter evtx.Filter, take func(evtx.Event))
 		return 0, false, false, nil
 	}
 	return n, cut, true, err
-}
-
-// sinceFilter keeps the events of the last --since duration and counts
-// the others.
-type sinceFilter struct {
-	cutoff  time.Time // zero: keep every event
-	dropped int
-}
-
-// newSinceFilter returns a filter for events after now-d; d 0 keeps all.
-func newSinceFilter(d time.Duration, now time.Time) *sinceFilter {
-	f := &sinceFilter{}
-	if d > 0 {
-		f.cutoff = now.Add(-d)
-	}
-	return f
-}
-
-// keep tells whether an event is recent enough, counting those that are
-// not.
-func (f *sinceFilter) keep(ev evtx.Event) bool {
-	if f.cutoff.IsZero() || !ev.Time.Before(f.cutoff) {
-		return true
-	}
-	f.dropped++
-	return false
 }

@@ -21,6 +21,7 @@ type scanJob struct {
 	c       *collector
 	inputs  []catalog.InputFile
 	partial bool // some input was damaged, cut or unreadable: exit 3
+	old     int  // events older than --since, skipped
 	stdout  io.Writer
 }
 

@@ -41,7 +41,7 @@ var tamperPayloads = []string{
 // rejected and a review name added.
 func tamperBase(t *testing.T) map[string]any {
 	t.Helper()
-	out, errs, code := scan(t, "-q", "-f", "json", "--region", "eastus2", filepath.Join("..", "..", "testdata", "exports", "avd-eus2-0.evtx"))
+	out, errs, code := runScan(t, "-q", "-f", "json", "--region", "eastus2", filepath.Join("..", "..", "testdata", "exports", "avd-eus2-0.evtx"))
 	if code != exitOK {
 		t.Fatalf("scan: exit %d: %s", code, errs)
 	}
@@ -161,7 +161,7 @@ func TestTamperedReports(t *testing.T) {
 func tamperRun(t *testing.T, dir, rep, out, good string) (refused bool) {
 	t.Helper()
 	for _, f := range render.Formats() {
-		stdout, stderr, code := scan(t, "-q", "-f", f.Name, rep)
+		stdout, stderr, code := runScan(t, "-q", "-f", f.Name, rep)
 		checkTerminal(t, stderr)
 		switch code {
 		case exitError:
@@ -181,7 +181,7 @@ func tamperRun(t *testing.T, dir, rep, out, good string) (refused bool) {
 			t.Fatalf("%s: exit %d: %s", f.Name, code, stderr)
 		}
 	}
-	_, stderr, code := scan(t, "-q", "-f", "json", "--output-dir", out, rep)
+	_, stderr, code := runScan(t, "-q", "-f", "json", "--output-dir", out, rep)
 	checkTerminal(t, stderr)
 	if (code == exitError) != refused {
 		t.Fatalf("--output-dir: exit %d, refused by stdout runs: %v", code, refused)

@@ -39,12 +39,12 @@ func TestReportRegionIsChecked(t *testing.T) {
 		os.Mkdir(out, 0o755)
 		rep := writeReportFile(t, dir, "r.json", setPath(tamperBase(t), []any{"hosts", 0, "region"}, region))
 		for _, f := range []string{"text", "edl", "squid", "az-cli", "azfw-arm", "json"} {
-			stdout, stderr, code := scan(t, "-f", f, rep)
+			stdout, stderr, code := runScan(t, "-f", f, rep)
 			if code != exitError || stdout != "" || !strings.Contains(stderr, "hosts[0].region") {
 				t.Errorf("region %q, -f %s: exit %d, %d bytes out, stderr %q; want exit 1, nothing written, the field named", region, f, code, len(stdout), stderr)
 			}
 		}
-		if _, _, code := scan(t, "-f", "az-cli", "--output-dir", out, rep); code != exitError {
+		if _, _, code := runScan(t, "-f", "az-cli", "--output-dir", out, rep); code != exitError {
 			t.Errorf("region %q, --output-dir: exit %d, want 1", region, code)
 		}
 		var files []string
@@ -145,7 +145,7 @@ func TestRegistrableNamesGoToReview(t *testing.T) {
 		path := forgedNames(t, "avd-0", tc.names...)
 		for _, extra := range [][]string{nil, {"--optional"}, {"--include-deprecated"}, {"--optional", "--include-deprecated"}} {
 			args := append([]string{"-q", "-f", "json", "--cloud", tc.cloud, "--region", tc.region, path}, extra...)
-			out, errs, code := scan(t, args...)
+			out, errs, code := runScan(t, args...)
 			if code != exitOK {
 				t.Fatalf("%v: exit %d: %s", args, code, errs)
 			}
@@ -177,7 +177,7 @@ func TestRegistrableNamesGoToReview(t *testing.T) {
 				}
 			}
 		}
-		out, _, _ := scan(t, "-q", "-f", "text", "--cloud", tc.cloud, "--region", tc.region, "--optional", "--include-deprecated", "--allow-registrable", path)
+		out, _, _ := runScan(t, "-q", "-f", "text", "--cloud", tc.cloud, "--region", tc.region, "--optional", "--include-deprecated", "--allow-registrable", path)
 		for _, n := range tc.names {
 			if !strings.Contains(out, n+"\n") {
 				t.Errorf("%s: --allow-registrable --optional --include-deprecated: %s not allowlisted", tc.cloud, n)
@@ -191,7 +191,7 @@ func TestRegistrableNamesGoToReview(t *testing.T) {
 // deprecated either way.
 func TestOptionalRowsNeedOptional(t *testing.T) {
 	path := forgedNames(t, "avd-0", "abc.prod.do.dsp.mp.microsoft.com", "gsm123eh.servicebus.windows.net")
-	out, _, _ := scan(t, "-q", "-f", "json", "--region", "eastus2", path)
+	out, _, _ := runScan(t, "-q", "-f", "json", "--region", "eastus2", path)
 	rep, err := catalog.DecodeReport([]byte(out))
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +202,7 @@ func TestOptionalRowsNeedOptional(t *testing.T) {
 	if len(rep.Deprecated) != 1 || rep.Deprecated[0].Code != catalog.CodeLegacyAgent {
 		t.Errorf("deprecated %+v, want the gsm host", rep.Deprecated)
 	}
-	out, _, _ = scan(t, "-q", "-f", "text", "--region", "eastus2", "--optional", path)
+	out, _, _ = runScan(t, "-q", "-f", "text", "--region", "eastus2", "--optional", path)
 	if !strings.Contains(out, "abc.prod.do.dsp.mp.microsoft.com\n") || strings.Contains(out, "gsm123") {
 		t.Errorf("--optional: %s", out)
 	}
@@ -221,7 +221,7 @@ func TestNamesPerEventBounded(t *testing.T) {
 		args []string
 		want int
 	}{{nil, 1000}, {[]string{"--max-names", "100"}, 100}} {
-		out, errs, code := scan(t, append([]string{"-q", "-f", "json", "--region", "eastus2", path}, tc.args...)...)
+		out, errs, code := runScan(t, append([]string{"-q", "-f", "json", "--region", "eastus2", path}, tc.args...)...)
 		if code != exitOK {
 			t.Fatalf("%v: exit %d: %s", tc.args, code, errs)
 		}
@@ -236,7 +236,7 @@ func TestNamesPerEventBounded(t *testing.T) {
 			t.Errorf("%v: rejected %+v, want one too-many-names item", tc.args, rep.Rejected)
 		}
 	}
-	out, _, _ := scan(t, "-q", "-f", "json", "--region", "eastus2", "--max-names", "2000", "--max-entries", "300", path)
+	out, _, _ := runScan(t, "-q", "-f", "json", "--region", "eastus2", "--max-names", "2000", "--max-entries", "300", path)
 	rep, err := catalog.DecodeReport([]byte(out))
 	if err != nil {
 		t.Fatal(err)
@@ -267,7 +267,7 @@ func TestHostileComputerNames(t *testing.T) {
 	for _, computer := range []string{"avd\x1b]0;pwned\x07\x1b[2J", "https://evil.example/approve", "www.evil.example", "avd\u202eexe.moc"} {
 		path := forgedNames(t, computer, "rdgateway-c100-eus2-r1.wvd.microsoft.com", "bad\x1b[2J.example")
 		for _, f := range []string{"table", "markdown", "json", "csv"} {
-			out, errs, code := scan(t, "-f", f, "--region", "eastus2", path)
+			out, errs, code := runScan(t, "-f", f, "--region", "eastus2", path)
 			if code != exitOK {
 				t.Fatalf("%q -f %s: exit %d: %s", computer, f, code, errs)
 			}

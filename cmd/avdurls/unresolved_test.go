@@ -18,7 +18,7 @@ func TestUnresolvedNeverSilent(t *testing.T) {
 			if noTags {
 				args = append(args, "--no-tag-rules")
 			}
-			out, errs, code := scan(t, args...)
+			out, errs, code := runScan(t, args...)
 			if code != exitOK {
 				t.Fatalf("%v: exit %d: %s", args, code, errs)
 			}

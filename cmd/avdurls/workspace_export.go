@@ -14,7 +14,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/avdurls/avdurls/evtx"
+	"github.com/avdurls/avdurls/scan"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
@@ -35,32 +35,32 @@ func exportText(r io.Reader) io.Reader {
 }
 
 // sniffExport tells an exported result from the first bytes of a file:
-// kindAzJSON, kindAzCSV or evtx.KindUnknown.
-func sniffExport(head []byte) evtx.Kind {
+// scan.KindAzJSON, scan.KindAzCSV or scan.KindUnknown.
+func sniffExport(head []byte) scan.Kind {
 	b, _ := io.ReadAll(exportText(bytes.NewReader(head)))
 	s := strings.TrimSpace(string(b))
 	if strings.HasPrefix(s, "[") {
 		low := strings.ToLower(s)
 		for _, c := range wsColumns {
 			if !strings.Contains(low, `"`+c+`"`) {
-				return evtx.KindUnknown
+				return scan.KindUnknown
 			}
 		}
-		return kindAzJSON
+		return scan.KindAzJSON
 	}
 	line, _, _ := strings.Cut(s, "\n")
 	rec, err := csv.NewReader(strings.NewReader(line)).Read()
 	if err != nil {
-		return evtx.KindUnknown
+		return scan.KindUnknown
 	}
 	if _, err := rowIndex(rec); err != nil {
-		return evtx.KindUnknown
+		return scan.KindUnknown
 	}
-	return kindAzCSV
+	return scan.KindAzCSV
 }
 
 // sniffExportFile reads the start of a file and tells an export.
-func sniffExportFile(path string) evtx.Kind {
+func sniffExportFile(path string) scan.Kind {
 	f, err := os.Open(path)
 	if err != nil {
 		return ""
@@ -78,7 +78,7 @@ func expandWithExports(paths []string) ([]input, int, error) {
 	var exports []input
 	var rest []string
 	seen, inRest := map[string]bool{}, map[string]bool{}
-	add := func(path string, kind evtx.Kind, rested bool) {
+	add := func(path string, kind scan.Kind, rested bool) {
 		if path = filepath.Clean(path); !seen[path] {
 			seen[path] = true
 			exports = append(exports, input{path, kind})
@@ -91,7 +91,7 @@ func expandWithExports(paths []string) ([]input, int, error) {
 		case err != nil:
 			rest = append(rest, p) // expandInputs says what is wrong
 		case !fi.IsDir():
-			if k := sniffExportFile(p); k != evtx.KindUnknown {
+			if k := sniffExportFile(p); k != scan.KindUnknown {
 				add(p, k, false)
 			} else {
 				rest = append(rest, p)
@@ -163,7 +163,7 @@ func mergeExports(exports []input, rest []string, inRest map[string]bool) ([]inp
 
 // readExport reads an exported result into the collector and returns the
 // rows read and skipped.
-func (c *collector) readExport(path string, kind evtx.Kind, o scanOptions) (rows, bad int, err error) {
+func (c *collector) readExport(path string, kind scan.Kind, o scanOptions) (rows, bad int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, 0, err
@@ -172,7 +172,7 @@ func (c *collector) readExport(path string, kind evtx.Kind, o scanOptions) (rows
 	lr := &io.LimitedReader{R: f, N: maxExportBytes + 1}
 	r := bufio.NewReaderSize(exportText(lr), 64<<10)
 	feed := c.rowFeeder(o, path)
-	if kind == kindAzJSON {
+	if kind == scan.KindAzJSON {
 		err = readExportJSON(r, feed)
 	} else {
 		err = readExportCSV(r, feed)

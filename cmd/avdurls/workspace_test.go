@@ -282,11 +282,11 @@ func TestWorkspaceEqualsFiles(t *testing.T) {
 	dir := t.TempDir()
 	f := &fakeLogs{events: fleetEvents(t, dir, 18), maxRows: 25}
 	useFake(t, f, staticCred{}, sampleNow)
-	files, errs, code := scan(t, "-q", "-f", "json", dir)
+	files, errs, code := runScan(t, "-q", "-f", "json", dir)
 	if code != exitOK {
 		t.Fatalf("files: exit %d: %s", code, errs)
 	}
-	ws, errs, code := scan(t, "-q", "-f", "json", "--workspace", testWorkspace, "--since", "30d")
+	ws, errs, code := runScan(t, "-q", "-f", "json", "--workspace", testWorkspace, "--since", "30d")
 	if code != exitOK {
 		t.Fatalf("workspace: exit %d: %s", code, errs)
 	}
@@ -317,7 +317,7 @@ func TestWorkspaceEqualsFiles(t *testing.T) {
 func TestWorkspaceQueryText(t *testing.T) {
 	f := &fakeLogs{}
 	useFake(t, f, staticCred{}, sampleNow)
-	_, errs, code := scan(t, "-q", "-f", "json", "--workspace", testWorkspace, "--since", "2d")
+	_, errs, code := runScan(t, "-q", "-f", "json", "--workspace", testWorkspace, "--since", "2d")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -345,7 +345,7 @@ func TestWorkspaceThrottled(t *testing.T) {
 	dir := t.TempDir()
 	f := &fakeLogs{events: fleetEvents(t, dir, 2), throttle: 1}
 	useFake(t, f, staticCred{}, sampleNow)
-	out, errs, code := scan(t, "-q", "-f", "json", "--workspace", testWorkspace, "--since", "30d")
+	out, errs, code := runScan(t, "-q", "-f", "json", "--workspace", testWorkspace, "--since", "30d")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -378,7 +378,7 @@ func TestWorkspaceErrorsExplained(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			useFake(t, tc.f, tc.cred, sampleNow)
-			out, errs, code := scan(t, "-q", "--workspace", testWorkspace)
+			out, errs, code := runScan(t, "-q", "--workspace", testWorkspace)
 			if code != exitError || out != "" {
 				t.Fatalf("exit %d, output %q", code, out)
 			}
@@ -399,7 +399,7 @@ func TestWorkspaceFlags(t *testing.T) {
 		{"--workspace", testWorkspace, "--live"},
 		{"--workspace", testWorkspace, "--since", "7x"},
 	} {
-		if _, errs, code := scan(t, args...); code != exitUsage {
+		if _, errs, code := runScan(t, args...); code != exitUsage {
 			t.Errorf("%q: exit %d, want %d: %s", args, code, exitUsage, errs)
 		}
 	}
@@ -503,7 +503,7 @@ func TestExportEqualsWorkspace(t *testing.T) {
 	evs := fleetEvents(t, evtxDir, 9)
 	f := &fakeLogs{events: evs}
 	useFake(t, f, staticCred{}, sampleNow)
-	ws, errs, code := scan(t, "-q", "-f", "json", "--workspace", testWorkspace, "--since", "30d")
+	ws, errs, code := runScan(t, "-q", "-f", "json", "--workspace", testWorkspace, "--since", "30d")
 	if code != exitOK {
 		t.Fatalf("workspace: exit %d: %s", code, errs)
 	}
@@ -516,7 +516,7 @@ func TestExportEqualsWorkspace(t *testing.T) {
 	}
 	want := wsComparable(t, ws)
 	for _, args := range [][]string{{jsonPath}, {csvPath}} {
-		out, errs, code := scan(t, append([]string{"-q", "-f", "json"}, args...)...)
+		out, errs, code := runScan(t, append([]string{"-q", "-f", "json"}, args...)...)
 		if code != exitOK {
 			t.Fatalf("%v: exit %d: %s", args, code, errs)
 		}
@@ -529,7 +529,7 @@ func TestExportEqualsWorkspace(t *testing.T) {
 	if err := os.Rename(jsonPath, filepath.Join(other, "az.json")); err != nil {
 		t.Fatal(err)
 	}
-	out, errs, code := scan(t, "-f", "json", other)
+	out, errs, code := runScan(t, "-f", "json", other)
 	if code != exitOK || strings.Contains(errs, "skipped") {
 		t.Fatalf("folder: exit %d: %s", code, errs)
 	}
@@ -566,7 +566,7 @@ func TestExportPortalTimes(t *testing.T) {
 	if err := os.WriteFile(path, head, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, errs, code := scan(t, "-q", path); code == exitOK || !strings.Contains(errs, "UTC") {
+	if _, errs, code := runScan(t, "-q", path); code == exitOK || !strings.Contains(errs, "UTC") {
 		t.Errorf("local times: exit %d: %s", code, errs)
 	}
 }

@@ -1,4 +1,4 @@
-package evtx
+package scan
 
 import "testing"
 
