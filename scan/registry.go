@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/avdurls/avdurls/workspace"
 )
 
 // kindEntry is one entry of the input registry: a kind and how to tell
@@ -29,6 +31,10 @@ type kindEntry struct {
 // same kind by all of them.
 var registry = []kindEntry{
 	{KindEVTX, sniffEVTX},
+	// Exports before URL-tool output: their text (the agent's
+	// "Accessible URLs") would pass for it.
+	{KindAzJSON, func(head []byte, _ string) bool { return workspace.IsJSONExport(head) }},
+	{KindAzCSV, func(head []byte, _ string) bool { return workspace.IsCSVExport(head) }},
 	{KindXML, sniffXML},
 	{KindReport, sniffReport},
 	{KindURLTool, sniffURLTool},

@@ -19,7 +19,7 @@ import (
 // parallel, then the other inputs (event XML, URL-tool output, reports,
 // exported workspace rows) one after another.
 func scanFiles(j *scanJob) (int, error) {
-	ins, skipped, err := expandWithExports(j.o.paths)
+	ins, skipped, err := expandInputs(j.o.paths)
 	if err != nil {
 		return exitError, err
 	}
@@ -170,7 +170,7 @@ func (j *scanJob) readOther(in input, opt evtx.Options, take func(evtx.Event)) (
 		err = fmt.Errorf("%s: empty file (0 bytes)", in.path)
 	case scan.KindAzJSON, scan.KindAzCSV:
 		var bad int
-		n, bad, err = j.c.readExport(in.path, in.kind, j.o)
+		n, bad, err = j.c.readExport(in.path, in.kind == scan.KindAzCSV, j.o)
 		j.partial = j.partial || bad > 0
 	default:
 		return 0, false, false, nil

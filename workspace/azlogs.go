@@ -1,4 +1,4 @@
-package main
+package workspace
 
 import (
 	"context"
@@ -7,34 +7,45 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
 
 	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/internal/azcred"
 )
 
-// This file is the only one that imports the Azure SDK: it implements
-// logsQuerier with azlogs and azidentity.
+// This file is the only one of avdurls that imports the Logs SDK
+// (azlogs): it implements Querier with it.
 
-// azlogsConfig says how to reach the Logs query API.
-type azlogsConfig struct {
+// AzlogsConfig says how to reach the Logs query API.
+type AzlogsConfig struct {
 	Cloud      cloud.Configuration // endpoint and audience: Services[azlogs.ServiceName]
 	Credential azcore.TokenCredential
 	Transport  policy.Transporter // nil: the SDK's default HTTP client
 	Retry      policy.RetryOptions
 }
 
-// azlogsQuerier is a logsQuerier backed by azlogs.Client.
+// azlogsQuerier is a Querier backed by azlogs.Client.
 type azlogsQuerier struct {
 	client *azlogs.Client
-	probe  *tokenProbe
+	probe  *azcred.Probe
+}
+
+// New makes the Querier of a real workspace scan of a cloud (public,
+// usgov, china): DefaultAzureCredential against the cloud's authority and
+// Logs endpoint, throttling retried by the SDK's policy.
+func New(cloudName string) (Querier, error) {
+	cfg := azcred.Cloud(cloudName)
+	cred, err := azcred.Default(cfg)
+	if err != nil {
+		return nil, &AuthError{Token: true, Detail: err.Error()}
+	}
+	return NewAzlogs(AzlogsConfig{Cloud: cfg, Credential: cred, Retry: policy.RetryOptions{MaxRetries: 5, MaxRetryDelay: 2 * time.Minute}})
 }
 
 // retryStatus are the answers the SDK retries with its policy (honouring
@@ -43,9 +54,10 @@ type azlogsQuerier struct {
 var retryStatus = []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
 	http.StatusBadGateway, http.StatusServiceUnavailable}
 
-// newAzlogsQuerier makes a querier from a configuration.
-func newAzlogsQuerier(cfg azlogsConfig) (*azlogsQuerier, error) {
-	probe := &tokenProbe{cred: cfg.Credential}
+// NewAzlogs makes a Querier from a configuration (tests point it at a
+// fake service through the cloud configuration and a static credential).
+func NewAzlogs(cfg AzlogsConfig) (Querier, error) {
+	probe := &azcred.Probe{Cred: cfg.Credential}
 	retry := cfg.Retry
 	if retry.StatusCodes == nil {
 		retry.StatusCodes = retryStatus
@@ -59,75 +71,26 @@ func newAzlogsQuerier(cfg azlogsConfig) (*azlogsQuerier, error) {
 	return &azlogsQuerier{client: c, probe: probe}, nil
 }
 
-// sdkCloud returns the SDK's configuration of a cloud: the Logs endpoint
-// and audience, and the Microsoft Entra authority.
-func sdkCloud(name string) cloud.Configuration {
-	switch name {
-	case "usgov":
-		return cloud.AzureGovernment
-	case "china":
-		return cloud.AzureChina
-	}
-	return cloud.AzurePublic
-}
-
-// newAzlogsQuerierFor makes the querier of a real scan: DefaultAzureCredential
-// (environment, workload identity, managed identity, Azure CLI, Azure
-// Developer CLI) against the cloud's authority and Logs endpoint.
-func newAzlogsQuerierFor(cloudName string) (logsQuerier, error) {
-	cfg := sdkCloud(cloudName)
-	cred, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{
-		ClientOptions: azcore.ClientOptions{Cloud: cfg}})
-	if err != nil {
-		return nil, &queryAuthError{Token: true, Detail: err.Error()}
-	}
-	return newAzlogsQuerier(azlogsConfig{Cloud: cfg, Credential: cred, Retry: policy.RetryOptions{MaxRetries: 5, MaxRetryDelay: 2 * time.Minute}})
-}
-
-// tokenProbe passes token requests to a credential and keeps the last
-// failure, so that a failed query can be told apart as an auth failure.
-type tokenProbe struct {
-	cred azcore.TokenCredential
-	mu   sync.Mutex
-	err  error
-}
-
-// GetToken implements azcore.TokenCredential.
-func (p *tokenProbe) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	tok, err := p.cred.GetToken(ctx, o)
-	p.mu.Lock()
-	p.err = err
-	p.mu.Unlock()
-	return tok, err
-}
-
-// lastErr returns the last token failure, nil if the last request worked.
-func (p *tokenProbe) lastErr() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.err
-}
-
 // queryWait is how long the service may run one query, in seconds: its
 // maximum (the default is 3 minutes).
 const queryWait = 600
 
-// Query implements logsQuerier.
-func (q *azlogsQuerier) Query(ctx context.Context, workspaceID, kql string) (logTable, error) {
+// Query implements Querier.
+func (q *azlogsQuerier) Query(ctx context.Context, workspaceID, kql string) (Table, error) {
 	wait := queryWait
 	res, err := q.client.QueryWorkspace(ctx, workspaceID, azlogs.QueryBody{Query: &kql},
 		&azlogs.QueryWorkspaceOptions{Options: &azlogs.QueryOptions{Wait: &wait}})
 	if err != nil {
-		return logTable{}, q.classify(err)
+		return Table{}, q.classify(err)
 	}
 	if res.Error != nil {
-		return logTable{}, classifyServiceError(res.Error.Code, []byte(res.Error.Error()))
+		return Table{}, classifyServiceError(res.Error.Code, []byte(res.Error.Error()))
 	}
 	if len(res.Tables) == 0 {
-		return logTable{}, errors.New("the service answered without a result table")
+		return Table{}, errors.New("the service answered without a result table")
 	}
 	t := res.Tables[0]
-	out := logTable{Columns: make([]logColumn, len(t.Columns)), Rows: make([][]any, len(t.Rows))}
+	out := Table{Columns: make([]Column, len(t.Columns)), Rows: make([][]any, len(t.Rows))}
 	for i, c := range t.Columns {
 		if c.Name != nil {
 			out.Columns[i].Name = *c.Name
@@ -144,8 +107,8 @@ func (q *azlogsQuerier) Query(ctx context.Context, workspaceID, kql string) (log
 
 // classify turns a failed request into one of the scan's errors.
 func (q *azlogsQuerier) classify(err error) error {
-	if terr := q.probe.lastErr(); terr != nil {
-		return &queryAuthError{Token: true, Detail: terr.Error()}
+	if terr := q.probe.LastErr(); terr != nil {
+		return &AuthError{Token: true, Detail: terr.Error()}
 	}
 	var re *azcore.ResponseError
 	if !errors.As(err, &re) {
@@ -154,11 +117,11 @@ func (q *azlogsQuerier) classify(err error) error {
 	body, _ := runtime.Payload(re.RawResponse)
 	switch re.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return &queryAuthError{Status: re.StatusCode, Detail: serviceMessage(re.ErrorCode, body)}
+		return &AuthError{Status: re.StatusCode, Detail: serviceMessage(re.ErrorCode, body)}
 	case http.StatusGatewayTimeout:
-		return &queryLimitError{Detail: "HTTP 504 after the longest wait the service allows (10 minutes)"}
+		return &LimitError{Detail: "HTTP 504 after the longest wait the service allows (10 minutes)"}
 	case http.StatusTooManyRequests:
-		return fmt.Errorf("the service is still throttling (HTTP 429) after the retries its Retry-After allowed: %s; try again later or with a shorter --since",
+		return fmt.Errorf("the service is still throttling (HTTP 429) after the retries its Retry-After allowed: %s; try again later or read a shorter period",
 			serviceMessage(re.ErrorCode, body))
 	}
 	return classifyServiceError(re.ErrorCode, body)
@@ -172,12 +135,12 @@ func classifyServiceError(code string, body []byte) error {
 	s := string(body)
 	switch {
 	case strings.Contains(s, "E_QUERY_RESULT_SET_TOO_LARGE"):
-		return &queryLimitError{Size: true, Detail: msg}
+		return &LimitError{Size: true, Detail: msg}
 	case strings.Contains(s, "80DA0001"), strings.Contains(s, "exceeded the allowed limits"),
 		strings.Contains(strings.ToLower(s), "timeout"):
-		return &queryLimitError{Detail: msg}
+		return &LimitError{Detail: msg}
 	case strings.Contains(s, "Failed to resolve table") && strings.Contains(s, "'Event'"):
-		return &queryNoTableError{Detail: msg}
+		return &NoTableError{Detail: msg}
 	}
 	return fmt.Errorf("the Log Analytics API answered with an error: %s", msg)
 }
@@ -217,4 +180,14 @@ func serviceMessage(code string, body []byte) string {
 		}
 	}
 	return discover.CleanText(msg, discover.MaxText)
+}
+
+// CloudAt is a cloud configuration whose Logs query API is at endpoint
+// (for example https://api.loganalytics.io/v1) and whose Microsoft Entra
+// authority is at authority: for clouds the SDK does not name, and for
+// tests against a fake service.
+func CloudAt(endpoint, authority string) cloud.Configuration {
+	return cloud.Configuration{ActiveDirectoryAuthorityHost: authority,
+		Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
+			azlogs.ServiceName: {Endpoint: endpoint, Audience: "https://api.loganalytics.io"}}}
 }

@@ -1,4 +1,4 @@
-package main
+package workspace
 
 import (
 	"encoding/xml"
@@ -8,24 +8,23 @@ import (
 	"strings"
 	"time"
 
-	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
-	"github.com/avdurls/avdurls/evtx"
 )
 
-// wsRow is one grouped row of the workspace query (or of an export of
-// it): the events of one computer with one event ID, log and text, how
-// many there were and when the first and last were logged.
-type wsRow struct {
+// Row is one grouped row of the workspace query (or of an export of it):
+// the events of one computer with one event ID, log and text, how many
+// there were and when the first and last were logged. Every field was
+// checked (see parseRow); the computer and text are still the input's.
+type Row struct {
 	Computer, EventLog, Text, ResourceID string
 	EventID                              uint32
 	Count                                int64
 	First, Last                          time.Time
 }
 
-// wsColumns are the columns the query projects, lower case; resourceid is
+// columns are the columns the query projects, lower case; resourceid is
 // optional.
-var wsColumns = []string{"computer", "eventid", "eventlog", "text", "count", "first", "last"}
+var columns = []string{"computer", "eventid", "eventlog", "text", "count", "first", "last"}
 
 // maxRowText bounds the text of one row: an event record is at most 64 KiB.
 const maxRowText = 1 << 20
@@ -47,7 +46,7 @@ func rowIndex(names []string) (map[string]int, error) {
 		}
 	}
 	var missing []string
-	for _, c := range wsColumns {
+	for _, c := range columns {
 		if _, ok := idx[c]; !ok {
 			missing = append(missing, c)
 		}
@@ -61,8 +60,8 @@ func rowIndex(names []string) (map[string]int, error) {
 
 // parseRow reads one row from its cells (strings, float64 or nil), which
 // the service or an export file sent: every value is checked.
-func parseRow(idx map[string]int, cell func(i int) any) (wsRow, error) {
-	var r wsRow
+func parseRow(idx map[string]int, cell func(i int) any) (Row, error) {
+	var r Row
 	get := func(name string) any {
 		i, ok := idx[name]
 		if !ok {
@@ -173,10 +172,11 @@ func validResourceID(s string) bool {
 	return true
 }
 
-// rowData turns a row's text into event data: the values of an XML event
-// data block (ParameterXml <Param>, EventData <Data>) when the text is
-// one, else the text itself.
-func rowData(text string) []string {
+// Data is the row's text as event data: the values of an XML event data
+// block (ParameterXml <Param>, EventData <Data>) when the text is one,
+// else the text itself.
+func (r Row) Data() []string {
+	text := r.Text
 	t := strings.TrimSpace(text)
 	if !strings.HasPrefix(t, "<") {
 		return []string{text}
@@ -209,56 +209,4 @@ func rowData(text string) []string {
 		return []string{text}
 	}
 	return vals
-}
-
-// grouped feeds one grouped row to the collector like Count events of the
-// same text: through admit, discover.ExtractN and, later, the same judge
-// (catalog Build) as file events, with the row's count and first and last
-// times. URL events (isURL) give names; the others are health events. A
-// row of a log other than Application is taken as forged, as in files.
-// source names where the row came from when it has no resource ID.
-func (c *collector) grouped(r wsRow, isURL bool, source string) {
-	file := source
-	if r.ResourceID != "" {
-		file = r.ResourceID
-	}
-	ev := admit(evtx.Event{Provider: "WVD-Agent", EventID: r.EventID, Time: r.Last, Computer: r.Computer,
-		Channel: r.EventLog, Data: rowData(r.Text), File: file, Chunk: -1})
-	if !isURL {
-		c.groupedHealth(ev, r)
-		return
-	}
-	n := int(min(r.Count, math.MaxInt32))
-	ob, found, rejected := c.hostNames(ev, n, r.Last)
-	for _, f := range found {
-		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: f.Host, Status: discover.StatusesOf(f.Evidence.Status), Count: n,
-			First: r.First, Last: r.Last, Evidence: rowEvidence(f.Evidence, r)})
-	}
-	for _, x := range rejected {
-		// Status stays empty: like a file's rejects, these are not
-		// listed among the host's unreachable names.
-		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: x.Value, Count: n, First: r.First, Last: r.Last,
-			Evidence: rowEvidence(x.Evidence, r), Code: x.Code, Reason: x.Reason})
-	}
-}
-
-// rowEvidence is the evidence of a row: its last event and, when the row
-// holds more than one, its first.
-func rowEvidence(ev discover.Evidence, r wsRow) []discover.Evidence {
-	out := []discover.Evidence{ev}
-	if r.Count > 1 && r.First.Before(r.Last) {
-		ev.Time = r.First
-		out = append(out, ev)
-	}
-	return out
-}
-
-// groupedHealth records a row of health events: its last event and, when
-// it holds more than one, its first.
-func (c *collector) groupedHealth(ev evtx.Event, r wsRow) {
-	c.health(ev)
-	if r.Count > 1 && r.First.Before(r.Last) {
-		ev.Time = r.First
-		c.health(ev)
-	}
 }

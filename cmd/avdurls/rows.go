@@ -1,0 +1,76 @@
+package main
+
+import (
+	"math"
+	"os"
+
+	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/evtx"
+	"github.com/avdurls/avdurls/workspace"
+)
+
+// grouped feeds one grouped row to the collector like Count events of the
+// same text: through admit, discover.ExtractN and, later, the same judge
+// (catalog Build) as file events, with the row's count and first and last
+// times. URL events (isURL) give names; the others are health events. A
+// row of a log other than Application is taken as forged, as in files.
+// source names where the row came from when it has no resource ID.
+func (c *collector) grouped(r workspace.Row, isURL bool, source string) {
+	file := source
+	if r.ResourceID != "" {
+		file = r.ResourceID
+	}
+	ev := admit(evtx.Event{Provider: "WVD-Agent", EventID: r.EventID, Time: r.Last, Computer: r.Computer,
+		Channel: r.EventLog, Data: r.Data(), File: file, Chunk: -1})
+	if !isURL {
+		c.groupedHealth(ev, r)
+		return
+	}
+	n := int(min(r.Count, math.MaxInt32))
+	ob, found, rejected := c.hostNames(ev, n, r.Last)
+	for _, f := range found {
+		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: f.Host, Status: discover.StatusesOf(f.Evidence.Status), Count: n,
+			First: r.First, Last: r.Last, Evidence: rowEvidence(f.Evidence, r)})
+	}
+	for _, x := range rejected {
+		// Status stays empty: like a file's rejects, these are not
+		// listed among the host's unreachable names.
+		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: x.Value, Count: n, First: r.First, Last: r.Last,
+			Evidence: rowEvidence(x.Evidence, r), Code: x.Code, Reason: x.Reason})
+	}
+}
+
+// rowEvidence is the evidence of a row: its last event and, when the row
+// holds more than one, its first.
+func rowEvidence(ev discover.Evidence, r workspace.Row) []discover.Evidence {
+	out := []discover.Evidence{ev}
+	if r.Count > 1 && r.First.Before(r.Last) {
+		ev.Time = r.First
+		out = append(out, ev)
+	}
+	return out
+}
+
+// groupedHealth records a row of health events: its last event and, when
+// it holds more than one, its first.
+func (c *collector) groupedHealth(ev evtx.Event, r workspace.Row) {
+	c.health(ev)
+	if r.Count > 1 && r.First.Before(r.Last) {
+		ev.Time = r.First
+		c.health(ev)
+	}
+}
+
+// readExport reads an exported result into the collector and returns the
+// rows read and skipped.
+func (c *collector) readExport(path string, isCSV bool, o scanOptions) (rows, bad int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	feed := c.feed(o, path)
+	err = workspace.ReadExport(f, path, isCSV, feed)
+	return feed.Rows(), feed.BadRows(), err
+}

@@ -1,0 +1,94 @@
+package workspace
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/avdurls/avdurls/discover"
+)
+
+// Feed checks rows, of an answer or an export, and hands each good one to
+// Row. A row that fails a check is skipped, counted and passed to Bad with
+// its number; an event ID that was not asked for (Wanted) is such a
+// failure.
+type Feed struct {
+	Source string   // where the rows come from, for Bad
+	Wanted []uint32 // the event IDs asked for
+	Row    func(Row)
+	Bad    func(source string, n int, err error)
+
+	n, rows, bad int
+}
+
+// Rows and BadRows count the rows handed on and skipped so far.
+func (f *Feed) Rows() int    { return f.rows }
+func (f *Feed) BadRows() int { return f.bad }
+
+// add checks one row, of the columns idx, and hands it on.
+func (f *Feed) add(idx map[string]int, cell func(int) any) {
+	f.n++
+	r, err := parseRow(idx, cell)
+	if err == nil && !slices.Contains(f.Wanted, r.EventID) {
+		err = fmt.Errorf("event ID %d was not asked for", r.EventID)
+	}
+	if err != nil {
+		f.skip(err)
+		return
+	}
+	f.Row(r)
+	f.rows++
+}
+
+// skip counts a bad row (the f.n-th).
+func (f *Feed) skip(err error) {
+	f.bad++
+	if f.Bad != nil {
+		f.Bad(f.Source, f.n, err)
+	}
+}
+
+// table checks a result table and feeds its rows.
+func (feed *Feed) table(t Table) error {
+	names := make([]string, len(t.Columns))
+	for i, col := range t.Columns {
+		names[i] = col.Name
+	}
+	idx, err := rowIndex(names)
+	if err != nil {
+		return err
+	}
+	if err := checkColumnTypes(t.Columns, idx); err != nil {
+		return err
+	}
+	for _, cells := range t.Rows {
+		feed.add(idx, func(j int) any {
+			if j < len(cells) {
+				return cells[j]
+			}
+			return nil
+		})
+	}
+	return nil
+}
+
+// columnTypes are the service's types each column may have.
+var columnTypes = map[string][]string{
+	"computer": {"string"}, "eventlog": {"string"}, "text": {"string"}, "resourceid": {"string"},
+	"eventid": {"int", "long"}, "count": {"int", "long"}, "first": {"datetime"}, "last": {"datetime"},
+}
+
+// checkColumnTypes checks the types the service gave the columns.
+func checkColumnTypes(cols []Column, idx map[string]int) error {
+	for name, i := range idx {
+		want, ok := columnTypes[name]
+		if !ok || cols[i].Type == "" {
+			continue
+		}
+		if !slices.Contains(want, strings.ToLower(cols[i].Type)) {
+			return fmt.Errorf("column %s has type %q, not %s", discover.CleanText(cols[i].Name, 80),
+				discover.CleanText(cols[i].Type, 40), strings.Join(want, " or "))
+		}
+	}
+	return nil
+}

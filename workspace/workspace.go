@@ -1,0 +1,166 @@
+// Package workspace reads the AVD agent's events from a Log Analytics
+// workspace (the Event table, through the Azure Monitor Logs query API)
+// and from exports of the same rows (az monitor log-analytics query -o
+// json, the portal's CSV). Every row is checked here and handed on as a
+// Row; what the names in it mean is for the scan to judge. It is the only
+// package of avdurls that imports the Logs SDK; the Querier is injected,
+// so tests and other programs run it against a fake.
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/avdurls/avdurls/discover"
+)
+
+// Querier runs one KQL query against a Log Analytics workspace and
+// returns its first table. New and NewAzlogs make the real one; tests
+// replace it. Everything a Querier returns is untrusted input.
+type Querier interface {
+	Query(ctx context.Context, workspaceID, kql string) (Table, error)
+}
+
+// Table is the primary result table of a query: its columns and rows as
+// the service sent them (strings, float64 numbers, nil).
+type Table struct {
+	Columns []Column
+	Rows    [][]any
+}
+
+// Column is one column of a Table: its name and the service's type name
+// (string, int, long, datetime, ...).
+type Column struct {
+	Name, Type string
+}
+
+// Options say what a workspace scan reads.
+type Options struct {
+	Workspace string   // the workspace ID, a GUID (see CheckID)
+	Provider  string   // the event source (see CheckProvider)
+	EventIDs  []uint32 // the event IDs to ask for
+	From, To  time.Time
+	// Info, when set, receives what a person may want to know while the
+	// scan runs (a time range split in two).
+	Info func(string)
+}
+
+// Stats counts what a workspace scan did and read.
+type Stats struct {
+	Queries, Splits, Rows, Bad int
+}
+
+// minWindow is the shortest time range a query is split into; a range
+// that still passes the service's limits is an error.
+const minWindow = time.Minute
+
+// maxQueries bounds the queries of one scan, however often ranges split.
+const maxQueries = 4096
+
+// idPattern is a workspace ID (the workspace's customer ID, a GUID).
+var idPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// providerPattern is a provider name that may be written into a query.
+var providerPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,255}$`)
+
+// CheckID checks a workspace ID.
+func CheckID(id string) error {
+	if !idPattern.MatchString(id) {
+		return fmt.Errorf("%q is not a workspace ID (a GUID: the Workspace ID on the workspace's Overview page, or 'az monitor log-analytics workspace show --query customerId')",
+			discover.CleanText(id, 80))
+	}
+	return nil
+}
+
+// CheckProvider checks that a provider name can be written into a query.
+func CheckProvider(p string) error {
+	if !providerPattern.MatchString(p) {
+		return fmt.Errorf("provider %q cannot be queried", discover.CleanText(p, 80))
+	}
+	return nil
+}
+
+// CollectXPath is the data collection rule XPath that sends the events a
+// workspace scan reads: every event ID of discover.AgentEvents.
+var CollectXPath = func() string {
+	var ids []string
+	for _, e := range discover.AgentEvents {
+		ids = append(ids, fmt.Sprintf("EventID=%d", e.ID))
+	}
+	return "Application!*[System[Provider[@Name='WVD-Agent'] and (" + strings.Join(ids, " or ") + ")]]"
+}()
+
+// KQL is the query of one time range: the agent's events of the Event
+// table, grouped by the service into one row per computer, event ID, log,
+// text and resource, with count and first and last time. Events of the
+// provider in another log than Application are asked for too: the scan
+// rejects them as forged.
+func KQL(provider string, ids []uint32, from, to time.Time) string {
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = strconv.FormatUint(uint64(id), 10)
+	}
+	return fmt.Sprintf(`Event
+| where TimeGenerated >= datetime(%s) and TimeGenerated < datetime(%s)
+| where Source == %q and EventID in (%s)
+| extend Text = coalesce(RenderedDescription, ParameterXml, EventData)
+| summarize Count = count(), First = min(TimeGenerated), Last = max(TimeGenerated) by Computer, EventID, EventLog, ResourceId = _ResourceId, Text
+| project Computer, EventID, EventLog, ResourceId, Count, First, Last, Text`,
+		from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano), provider, strings.Join(list, ", "))
+}
+
+// window is a time range to query, [from, to).
+type window struct{ from, to time.Time }
+
+// Query runs the query over [o.From, o.To), splitting a range in two
+// whenever the service says it passes its limits, and hands every row to
+// feed.
+func Query(ctx context.Context, q Querier, o Options, feed *Feed) (st Stats, err error) {
+	defer func() { st.Rows, st.Bad = feed.rows, feed.bad }()
+	todo := []window{{o.From, o.To}}
+	for len(todo) > 0 {
+		w := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if st.Queries++; st.Queries > maxQueries {
+			return st, fmt.Errorf("more than %d queries after splitting the time range; read a shorter period", maxQueries)
+		}
+		t, err := q.Query(ctx, o.Workspace, KQL(o.Provider, o.EventIDs, w.from, w.to))
+		var lim *LimitError
+		if errors.As(err, &lim) {
+			halves, err := splitWindow(w, lim, o.Info)
+			if err != nil {
+				return st, err
+			}
+			st.Splits++
+			todo = append(todo, halves[1], halves[0]) // the older half first
+			continue
+		}
+		if err != nil {
+			return st, err
+		}
+		if err := feed.table(t); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// splitWindow halves a time range that passed a limit, and says so.
+func splitWindow(w window, lim *LimitError, info func(string)) ([2]window, error) {
+	d := w.to.Sub(w.from)
+	if d < 2*minWindow {
+		return [2]window{}, fmt.Errorf("%v, even for %s to %s; read fewer event IDs or export the rows in parts",
+			lim, w.from.Format(time.RFC3339), w.to.Format(time.RFC3339))
+	}
+	mid := w.from.Add(d / 2).Truncate(time.Second)
+	if info != nil {
+		info(fmt.Sprintf("workspace: %s to %s: %v; splitting the time range in two at %s", w.from.Format(time.RFC3339), w.to.Format(time.RFC3339),
+			lim, mid.Format(time.RFC3339)))
+	}
+	return [2]window{{w.from, mid}, {mid, w.to}}, nil
+}
