@@ -75,7 +75,10 @@ type CatalogRef struct {
 
 // InputFile summarises one input read.
 type InputFile struct {
-	File    string `json:"file"`
+	File string `json:"file"`
+	// Kind is what the input was read as (scan.Kind: evtx, xml, urltool,
+	// report, azjson, azcsv, ...; live and workspace for those sources).
+	Kind    string `json:"kind,omitempty"`
 	Records int    `json:"records"`
 	Matched int    `json:"matched"`
 	Damaged int    `json:"damagedChunks"`

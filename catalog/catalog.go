@@ -322,3 +322,23 @@ func ParseScope(s string) (Scope, error) {
 	}
 	return "", fmt.Errorf("unknown scope %q (want sessionhost or client)", s)
 }
+
+// LoadVersion returns a catalog version: of the catalog file (the
+// built-in catalog when file is ""), the one with the id, or with no id
+// the newest of primary confidence.
+func LoadVersion(file, id string) (*Version, error) {
+	c := Default()
+	if file != "" {
+		var err error
+		if c, err = LoadFile(file); err != nil {
+			return nil, err
+		}
+	}
+	if id != "" {
+		return c.Version(id)
+	}
+	if v := c.Newest(); v != nil {
+		return v, nil
+	}
+	return nil, fmt.Errorf("catalog %s has no version of primary confidence; pick one by its id", file)
+}

@@ -236,8 +236,17 @@ func (x Excluded) check() error {
 }
 
 func (in InputFile) check() error {
+	if !validKind(in.Kind) {
+		return fmt.Errorf("kind %q is not a kind of input", discover.CleanText(in.Kind, 40))
+	}
 	return checkFields(textField("file", in.File), textField("error", in.Error),
 		countField("records", in.Records), countField("matched", in.Matched), countField("damagedChunks", in.Damaged))
+}
+
+// validKind accepts the kinds of input avdurls names in reports (see
+// scan.Kind); reports before the field have none.
+func validKind(k string) bool {
+	return slices.Contains([]string{"", "evtx", "xml", "urltool", "report", "report-end", "azjson", "azcsv", "empty", "live", "workspace"}, k)
 }
 
 // knownCodes are the codes a report may carry.

@@ -46,13 +46,14 @@ Example: the end-user device list for a firewall change request:
     avdurls catalog --scope client -f markdown -o clients.md
 `
 
-func cmdCatalog(args []string, stdout io.Writer) error {
+func (e *env) cmdCatalog(args []string) error {
+	stdout := e.stdout
 	if len(args) > 0 {
 		switch args[0] {
 		case "import":
-			return cmdCatalogImport(args[1:], stdout)
+			return e.cmdCatalogImport(args[1:])
 		case "diff":
-			return cmdCatalogDiff(args[1:], stdout)
+			return e.cmdCatalogDiff(args[1:])
 		}
 	}
 	fs := newFlags("catalog")
@@ -96,7 +97,7 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 		}
 		return atomicfile.Write(*output, stdout, func(w io.Writer) error { return writeVersions(w, c) })
 	}
-	v, err := loadCatalogVersion(*file, *id)
+	v, err := catalog.LoadVersion(*file, *id)
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func cmdCatalog(args []string, stdout io.Writer) error {
 		// The catalog's rows alone, as the allowlist of no region.
 		rep := v.Build(nil, catalog.BuildOptions{Cloud: catalog.Cloud(cloud.value), Scope: catalog.Scope(scope.value),
 			Optional: *optional, Region: "all"})
-		return atomicfile.Write(*output, stdout, func(w io.Writer) error { return renderReport(w, format.value, rep, fo) })
+		return atomicfile.Write(*output, stdout, func(w io.Writer) error { return e.renderReport(w, format.value, rep, fo) })
 	}
 	return atomicfile.Write(*output, stdout, func(w io.Writer) error {
 		return writeCatalogRows(w, v, catalog.Cloud(cloud.value), catalog.Scope(scope.value), format.value)

@@ -56,7 +56,8 @@ type exitStatus int
 func (e exitStatus) Error() string { return "exit status " + strconv.Itoa(int(e)) }
 
 // cmdCatalogImport is 'avdurls catalog import'.
-func cmdCatalogImport(args []string, stdout io.Writer) error {
+func (e *env) cmdCatalogImport(args []string) error {
+	stdout := e.stdout
 	fs := newFlags("catalog import")
 	id := fs.String("id", "", "")
 	output := fs.StringP("output", "o", "", "")
@@ -93,7 +94,7 @@ func cmdCatalogImport(args []string, stdout io.Writer) error {
 	}); err != nil {
 		return err
 	}
-	infof("%s: %s", path, importSummary(&v))
+	e.infof("%s: %s", path, importSummary(&v))
 	return nil
 }
 
@@ -128,7 +129,8 @@ type catalogDiff struct {
 }
 
 // cmdCatalogDiff is 'avdurls catalog diff'; a difference is exit status 4.
-func cmdCatalogDiff(args []string, stdout io.Writer) error {
+func (e *env) cmdCatalogDiff(args []string) error {
+	stdout := e.stdout
 	fs := newFlags("catalog diff")
 	format := newChoice("table", "table", "markdown", "json")
 	fs.VarP(format, "format", "f", "")
@@ -179,7 +181,7 @@ func cmdCatalogDiff(args []string, stdout io.Writer) error {
 // version id of the built-in catalog, or FILE:ID.
 func resolveVersion(arg string) (*catalog.Version, error) {
 	if fi, err := os.Stat(arg); err == nil && !fi.IsDir() {
-		return loadCatalogVersion(arg, "")
+		return catalog.LoadVersion(arg, "")
 	}
 	c := catalog.Default()
 	if v, err := c.Version(arg); err == nil {
@@ -188,7 +190,7 @@ func resolveVersion(arg string) (*catalog.Version, error) {
 	if i := strings.LastIndex(arg, ":"); i > 0 {
 		file, id := arg[:i], arg[i+1:]
 		if fi, err := os.Stat(file); err == nil && !fi.IsDir() {
-			return loadCatalogVersion(file, id)
+			return catalog.LoadVersion(file, id)
 		}
 	}
 	var ids []string

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,8 +10,10 @@ import (
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/evtx"
 	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/avdurls/avdurls/reach"
+	"github.com/avdurls/avdurls/scan"
 )
 
 // exitCheckFailed is check's status when an entry it checked failed.
@@ -82,7 +83,8 @@ type checkOptions struct {
 }
 
 // cmdCheck runs 'avdurls check'.
-func cmdCheck(args []string, stdout io.Writer) (int, error) {
+func (e *env) cmdCheck(args []string) (int, error) {
+	stdout := e.stdout
 	o, err := parseCheck(args, stdout)
 	if err != nil {
 		return exitUsage, err
@@ -94,7 +96,7 @@ func cmdCheck(args []string, stdout io.Writer) (int, error) {
 	if err := atomicfile.Check(o.output, o.reports); err != nil {
 		return exitError, err
 	}
-	targets, err := o.targets()
+	targets, err := e.checkTargets(o)
 	if err != nil {
 		return exitError, err
 	}
@@ -102,14 +104,14 @@ func cmdCheck(args []string, stdout io.Writer) (int, error) {
 		return exitError, fmt.Errorf("no entries to check")
 	}
 	start := time.Now()
-	bar := newCheckProgress(o.quiet)
+	bar := newCheckProgress(e.stderr, o.quiet)
 	res := c.Run(context.Background(), targets, bar.add)
 	bar.finish()
 	sum := summarize(res, time.Since(start))
 	if err := atomicfile.Write(o.output, stdout, func(w io.Writer) error { return renderCheck(w, o.format, res, sum) }); err != nil {
 		return exitError, err
 	}
-	infof("%s", sum)
+	e.infof("%s", sum)
 	if sum.Failed > 0 {
 		return exitCheckFailed, nil
 	}
@@ -138,7 +140,7 @@ func parseCheck(args []string, stdout io.Writer) (checkOptions, error) {
 	fs.StringVar(&o.proxy, "proxy", "", "")
 	fs.StringArrayVar(&o.caFiles, "ca-file", nil, "")
 	fs.StringArrayVar(&o.publicCAs, "public-ca", nil, "")
-	fs.StringVar(&o.imds, "imds-endpoint", imdsEndpoint, "")
+	fs.StringVar(&o.imds, "imds-endpoint", scan.IMDSEndpoint, "")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
 	if err := parseFlags(fs, args, checkUsage, stdout); err != nil {
 		return o, err
@@ -170,11 +172,11 @@ func (o checkOptions) validate() error {
 	return nil
 }
 
-// targets lists the entries to check: of the reports, of the catalog, or
-// of this host's live scan.
-func (o checkOptions) targets() ([]reach.Target, error) {
+// checkTargets lists the entries to check: of the reports, of the
+// catalog, or of this host's live scan.
+func (e *env) checkTargets(o checkOptions) ([]reach.Target, error) {
 	if len(o.reports) == 0 {
-		rep, err := o.catalogReport()
+		rep, err := e.checkReport(o)
 		if err != nil {
 			return nil, err
 		}
@@ -183,9 +185,9 @@ func (o checkOptions) targets() ([]reach.Target, error) {
 	var all []reach.Target
 	inRegion := false
 	for _, path := range o.reports {
-		rep, err := readReport(path, defaultMaxReportBytes)
+		rep, err := scan.ReadReport(path, 0)
 		if err != nil {
-			return nil, err
+			return nil, withHint(err)
 		}
 		ts, err := reach.Targets(rep, o.region)
 		if err == nil {
@@ -211,10 +213,10 @@ func dedupTargets(ts []reach.Target) []reach.Target {
 	})
 }
 
-// catalogReport is the allowlist to check without reports: the catalog's
+// checkReport is the allowlist to check without reports: the catalog's
 // rows for --region, or this Windows host's live scan merged with them.
-func (o checkOptions) catalogReport() (catalog.Report, error) {
-	ver, err := loadCatalogVersion(o.catalogFile, o.catVer)
+func (e *env) checkReport(o checkOptions) (catalog.Report, error) {
+	ver, err := catalog.LoadVersion(o.catalogFile, o.catVer)
 	if err != nil {
 		return catalog.Report{}, err
 	}
@@ -222,14 +224,8 @@ func (o checkOptions) catalogReport() (catalog.Report, error) {
 	if o.catalogOnly {
 		return ver.Build(map[string]*catalog.Observation{}, bo), nil
 	}
-	so := scanOptions{format: "json", cloud: o.cloud, scope: o.scope, region: o.region, optional: o.optional,
-		ids: idList{ids: discover.EventIDs(discover.RoleURLs)}, provider: "WVD-Agent", maxEvents: 1_000_000,
-		maxNames: discover.DefaultMaxNamesPerEvent, maxReportMiB: defaultMaxReportBytes >> 20,
-		maxEntries: catalog.DefaultMaxEntries, live: true, imds: o.imds, quiet: true}
-	var buf bytes.Buffer
-	j := &scanJob{o: so, bo: bo, ver: ver, c: so.collector(), stdout: &buf}
-	if _, err := scanLive(j); err != nil {
-		return catalog.Report{}, err
-	}
-	return catalog.DecodeReport(buf.Bytes())
+	so := scan.Options{Catalog: ver, Build: bo, Notify: e.notify(true),
+		Events: evtx.Options{Providers: []string{"WVD-Agent"}, EventIDs: discover.EventIDs(discover.RoleURLs), MaxEvents: 1_000_000}}
+	rep, _, err := scan.Run(context.Background(), so, scan.Live(scan.LiveOptions{IMDS: o.imds}))
+	return rep, err
 }

@@ -5,16 +5,17 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/avdurls/avdurls/internal/termtext"
 	"github.com/avdurls/avdurls/reach"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/net/http/httpproxy"
-	"golang.org/x/term"
 )
 
 // checker builds the checker of the options: resolver, proxy choice,
@@ -129,11 +130,11 @@ func readPEMCerts(path string, pool *x509.CertPool) ([]*x509.Certificate, error)
 type checkProgress struct{ bar *progressbar.ProgressBar }
 
 // newCheckProgress makes the bar; its size is set by the first result.
-func newCheckProgress(quiet bool) *checkProgress {
-	if quiet || !term.IsTerminal(int(os.Stderr.Fd())) {
+func newCheckProgress(w io.Writer, quiet bool) *checkProgress {
+	if quiet || !termtext.IsTerminal(w) {
 		return &checkProgress{}
 	}
-	return &checkProgress{bar: progressbar.NewOptions(-1, progressbar.OptionSetWriter(os.Stderr),
+	return &checkProgress{bar: progressbar.NewOptions(-1, progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription("checking"), progressbar.OptionShowCount(),
 		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())}
 }

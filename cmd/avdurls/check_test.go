@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"strings"
 	"testing"
 
@@ -11,7 +12,7 @@ import (
 // the region (names, IP rules) and its wildcards, without the network.
 func TestCheckCatalogOnlyTargets(t *testing.T) {
 	o := checkOptions{catalogOnly: true, region: "westeurope", regionGiven: true, cloud: "public", scope: "sessionhost"}
-	ts, err := o.targets()
+	ts, err := newEnv(io.Discard, io.Discard).checkTargets(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,17 +1,15 @@
 package main
 
 import (
-	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/avdurls/avdurls/internal/termtext"
+	"github.com/avdurls/avdurls/scan"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/render"
@@ -54,52 +52,25 @@ Exit status: 0 nothing changed, 4 entries to add or remove, 1 error (with
 --strict, also a warning), 2 bad command line.
 `
 
-// Diff is the JSON form of a diff.
-type Diff struct {
-	SchemaVersion int          `json:"schemaVersion"`
-	Old           diffSide     `json:"old"`
-	New           diffSide     `json:"new"`
-	Changed       bool         `json:"changed"`
-	Regions       []RegionDiff `json:"regions"`
-	// Refused lists what either report allowlists but avdurls does not
-	// allow from its evidence.
-	Refused []Refused `json:"refused"`
-	// Warnings say where the two reports do not cover the same ground:
-	// hosts or regions in only one, another catalog version, cloud or
-	// scope (see diffWarnings).
-	Warnings []string `json:"warnings"`
-}
-
-type diffSide struct {
-	File    string             `json:"file"`
-	Catalog catalog.CatalogRef `json:"catalog"`
-}
-
-// RegionDiff is what changes in one region's allowlist.
-type RegionDiff struct {
-	Region string          `json:"region"`
-	Add    []catalog.Entry `json:"add"`
-	Remove []catalog.Entry `json:"remove"`
-}
-
-func cmdDiff(args []string, stdout io.Writer) (int, error) {
+func (e *env) cmdDiff(args []string) (int, error) {
+	stdout := e.stdout
 	fs := newFlags("diff")
 	format := newChoice("table", "table", "markdown", "csv", "json")
 	fs.VarP(format, "format", "f", "")
 	output := fs.StringP("output", "o", "", "")
-	var jo judgeOptions
-	fs.StringVar(&jo.catalogFile, "catalog", "", "")
-	fs.StringVar(&jo.catVer, "catalog-version", "", "")
-	fs.StringArrayVar(&jo.trust, "trust-suffix", nil, "")
-	fs.BoolVar(&jo.inclDepr, "include-deprecated", false, "")
-	fs.BoolVar(&jo.registrable, "allow-registrable", false, "")
-	maxReport := fs.Int64("max-report-size", defaultMaxReportBytes>>20, "")
+	var jo scan.JudgeOptions
+	catFile := fs.String("catalog", "", "")
+	catVer := fs.String("catalog-version", "", "")
+	fs.StringArrayVar(&jo.TrustSuffixes, "trust-suffix", nil, "")
+	fs.BoolVar(&jo.IncludeDeprecated, "include-deprecated", false, "")
+	fs.BoolVar(&jo.AllowRegistrable, "allow-registrable", false, "")
+	maxReport := fs.Int64("max-report-size", scan.DefaultMaxReportBytes>>20, "")
 	strict := fs.Bool("strict", false, "")
 	if err := parseFlags(fs, args, diffUsage, stdout); err != nil {
 		return exitUsage, err
 	}
 	var err error
-	if jo.trust, err = trustSuffixes(jo.trust); err != nil {
+	if jo.TrustSuffixes, err = trustSuffixes(jo.TrustSuffixes); err != nil {
 		return exitUsage, err
 	}
 	if fs.NArg() != 2 {
@@ -108,28 +79,33 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 	if err := atomicfile.Check(*output, fs.Args()); err != nil {
 		return exitError, err
 	}
-	var sides [2]catalog.Report
-	var refused []Refused
-	for i, side := range []string{"old", "new"} {
-		rep, err := readReport(fs.Arg(i), *maxReport<<20)
-		if err != nil {
+	if *catFile != "" || *catVer != "" {
+		if jo.Catalog, err = catalog.LoadVersion(*catFile, *catVer); err != nil {
 			return exitError, err
 		}
-		built, ref, err := rejudge(rep, fs.Arg(i), side, jo)
+	}
+	var sides [2]catalog.Report
+	var refused []catalog.Refused
+	for i, side := range []string{"old", "new"} {
+		rep, err := scan.ReadReport(fs.Arg(i), *maxReport<<20)
 		if err != nil {
-			return exitError, err
+			return exitError, withHint(err)
+		}
+		built, ref, err := scan.Rejudge(rep, fs.Arg(i), side, jo)
+		if err != nil {
+			return exitError, withHint(err)
 		}
 		sides[i], refused = built, append(refused, ref...)
 	}
-	d := diffReports(sides[0], sides[1])
+	d := catalog.DiffReports(sides[0], sides[1])
 	d.Old.File, d.New.File = fs.Arg(0), fs.Arg(1)
-	d.Refused = append([]Refused{}, refused...)
-	d.Warnings = diffWarnings(sides[0], sides[1])
+	d.Refused = append(d.Refused, refused...)
+	d.Warnings = catalog.CoverageWarnings(sides[0], sides[1])
 	for _, r := range d.Refused {
-		warnf("%s report, region %s: %s port %d refused: %s", r.Side, r.Region, r.Address, r.Port, r.Reason)
+		e.warnf("%s report, region %s: %s port %d refused: %s", r.Side, r.Region, r.Address, r.Port, r.Reason)
 	}
 	for _, w := range d.Warnings {
-		warnf("%s", w)
+		e.warnf("%s", w)
 	}
 	if *strict && len(d.Warnings) > 0 {
 		return exitError, fmt.Errorf("--strict: %s about what the two reports cover; nothing written", termtext.Plural(len(d.Warnings), "warning"))
@@ -144,7 +120,7 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 }
 
 // writeDiff writes a diff in a format to -o or stdout.
-func writeDiff(output, format string, d Diff, stdout io.Writer) error {
+func writeDiff(output, format string, d catalog.ReportDiff, stdout io.Writer) error {
 	return atomicfile.Write(output, stdout, func(w io.Writer) error {
 		switch format {
 		case "json":
@@ -158,55 +134,6 @@ func writeDiff(output, format string, d Diff, stdout io.Writer) error {
 	})
 }
 
-// diffReports compares the entries of every region by address, port and
-// protocol.
-func diffReports(oldRep, newRep catalog.Report) Diff {
-	d := Diff{SchemaVersion: catalog.ReportSchemaVersion, Regions: []RegionDiff{}, Warnings: []string{},
-		Old: diffSide{Catalog: oldRep.Catalog}, New: diffSide{Catalog: newRep.Catalog}}
-	index := func(rep catalog.Report) map[string]map[string]catalog.Entry {
-		m := map[string]map[string]catalog.Entry{}
-		for _, r := range rep.Regions {
-			m[r.Region] = map[string]catalog.Entry{}
-			for _, e := range append(slices.Clone(r.Entries), r.IPRules...) {
-				m[r.Region][e.Address+"/"+strconv.Itoa(e.Port)+"/"+e.Protocol] = e
-			}
-		}
-		return m
-	}
-	o, n := index(oldRep), index(newRep)
-	regions := map[string]bool{}
-	for r := range o {
-		regions[r] = true
-	}
-	for r := range n {
-		regions[r] = true
-	}
-	for _, region := range slices.Sorted(maps.Keys(regions)) {
-		rd := RegionDiff{Region: region, Add: []catalog.Entry{}, Remove: []catalog.Entry{}}
-		for k, e := range n[region] {
-			if _, ok := o[region][k]; !ok {
-				rd.Add = append(rd.Add, e)
-			}
-		}
-		for k, e := range o[region] {
-			if _, ok := n[region][k]; !ok {
-				e.Evidence = nil // what is removed needs no evidence
-				rd.Remove = append(rd.Remove, e)
-			}
-		}
-		byAddr := func(a, b catalog.Entry) int {
-			return cmp.Or(strings.Compare(a.Address, b.Address), cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
-		}
-		slices.SortFunc(rd.Add, byAddr)
-		slices.SortFunc(rd.Remove, byAddr)
-		if len(rd.Add)+len(rd.Remove) > 0 {
-			d.Changed = true
-			d.Regions = append(d.Regions, rd)
-		}
-	}
-	return d
-}
-
 func evidenceLine(e catalog.Entry) string {
 	if e.EvidenceCount == 0 {
 		return e.Source
@@ -215,7 +142,7 @@ func evidenceLine(e catalog.Entry) string {
 	return fmt.Sprintf("%s: seen %d times, last on %s (record %d of %s)", e.Source, e.EvidenceCount, ev.Time.UTC().Format("2006-01-02 15:04Z"), ev.RecordID, ev.Computer)
 }
 
-func writeDiffTable(w io.Writer, d Diff) error {
+func writeDiffTable(w io.Writer, d catalog.ReportDiff) error {
 	for i, warn := range d.Warnings {
 		if i == 0 {
 			fmt.Fprintln(w, "Warnings:")
@@ -247,7 +174,7 @@ func writeDiffTable(w io.Writer, d Diff) error {
 	return nil
 }
 
-func writeDiffCSV(w io.Writer, d Diff) error {
+func writeDiffCSV(w io.Writer, d catalog.ReportDiff) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"region", "change", "address", "port", "protocol", "replaces", "evidence"})
 	for _, warn := range d.Warnings {
@@ -276,7 +203,7 @@ func writeDiffCSV(w io.Writer, d Diff) error {
 	return cw.Error()
 }
 
-func writeDiffMarkdown(w io.Writer, d Diff) error {
+func writeDiffMarkdown(w io.Writer, d catalog.ReportDiff) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Firewall change request: AVD endpoint changes\n\nFrom catalog %s to %s.\n",
 		render.MarkdownEscape(d.Old.Catalog.Version), render.MarkdownEscape(d.New.Catalog.Version))

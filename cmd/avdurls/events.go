@@ -4,9 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/avdurls/avdurls/evtx"
 	"github.com/avdurls/avdurls/internal/atomicfile"
+	"github.com/avdurls/avdurls/internal/termtext"
 	"github.com/avdurls/avdurls/scan"
 )
 
@@ -28,115 +32,54 @@ Options:
 Exit status: 0 ok, 1 error, 2 bad command line, 3 some input damaged.
 `
 
-func cmdEvents(args []string, stdout io.Writer) (int, error) {
+// cmdEvents is the events command: the inputs' events, one JSON object
+// a line, each input read as the same kind as scan reads it.
+func (e *env) cmdEvents(args []string) (int, error) {
 	fs := newFlags("events")
 	var ids idList
 	provider := fs.String("provider", "WVD-Agent", "")
 	fs.Var(&ids, "event-id", "")
 	output := fs.StringP("output", "o", "", "")
 	quiet := fs.BoolP("quiet", "q", false, "")
-	if err := parseFlags(fs, args, eventsUsage, stdout); err != nil {
+	if err := parseFlags(fs, args, eventsUsage, e.stdout); err != nil {
 		return exitUsage, err
 	}
 	if fs.NArg() == 0 {
 		return exitUsage, usagef("events needs at least one .evtx file or folder")
 	}
-	ins, _, err := expandInputs(fs.Args())
+	ins, err := scan.Expand(fs.Args())
 	if err != nil {
 		return exitError, err
 	}
-	if err := atomicfile.Check(*output, allPaths(ins)); err != nil {
+	if err := atomicfile.Check(*output, ins.Paths()); err != nil {
 		return exitError, err
 	}
-	f := evtx.Options{EventIDs: ids.ids}
+	opt := evtx.Options{EventIDs: ids.ids}
 	if *provider != "*" {
-		f.Providers = []string{*provider}
+		opt.Providers = []string{*provider}
 	}
-	er := &eventsRun{filter: f, quiet: *quiet, status: exitOK}
-	err = atomicfile.Write(*output, stdout, func(w io.Writer) error { return er.write(w, ins) })
-	if err != nil {
-		return exitError, err
-	}
-	return er.status, nil
-}
-
-// eventsRun writes the matching events of the inputs, one JSON object a
-// line, and keeps the exit status.
-type eventsRun struct {
-	filter evtx.Options
-	quiet  bool
-	status int
-	failed int
-}
-
-// write reads every input: .evtx files in parallel, then event XML and
-// URL-tool output.
-func (er *eventsRun) write(w io.Writer, ins []input) error {
-	enc := json.NewEncoder(w)
-	err := evtx.Read(evtx.Files(pathsOf(ins, scan.KindEVTX)...), er.filter, evtx.Handlers{
-		Event: func(ev evtx.Event) error { return enc.Encode(ev) },
-		Warning: func(wn evtx.Warning) {
-			if !er.quiet {
-				warnf("%s", wn)
-			}
-		},
-		File: func(r evtx.FileResult) {
-			if r.Stats.DamagedChunks > 0 || r.Stats.Truncated {
-				er.status = exitPartial // records may be missing
-			}
-			if r.Err != nil {
-				er.fail(r.Err)
-			}
-		},
+	var st scan.Stats
+	err = atomicfile.Write(*output, e.stdout, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		var err error
+		st, err = scan.Events(ins, opt, func(ev evtx.Event) error { return enc.Encode(ev) }, e.notify(*quiet))
+		return err
 	})
 	if err != nil {
-		return err
+		return exitError, err
 	}
-	for _, in := range ins {
-		if err := er.writeOther(enc, in); err != nil {
-			return err
-		}
+	e.infof("%s", kindsLine(st))
+	if st.Partial {
+		return exitPartial, nil
 	}
-	if er.failed == len(ins) {
-		return fmt.Errorf("none of the %d input files could be read", len(ins))
-	}
-	return nil
+	return exitOK, nil
 }
 
-// fail reports an input that could not be read.
-func (er *eventsRun) fail(err error) {
-	errorf("%v; file skipped", err)
-	er.status = exitPartial
-	er.failed++
-}
-
-// writeOther writes the matching events of one input that is not .evtx.
-func (er *eventsRun) writeOther(enc *json.Encoder, in input) error {
-	var evs []evtx.Event
-	var err error
-	switch in.kind {
-	case scan.KindXML:
-		var cut bool
-		_, _, cut, err = readXML(in.path, er.filter, func(w evtx.Warning) { warnf("%s", w) }, func(ev evtx.Event) { evs = append(evs, ev) })
-		if cut && err == nil {
-			er.status = exitPartial
-		}
-	case scan.KindURLTool:
-		var ev evtx.Event
-		ev, err = readURLToolEvent(in.path)
-		evs = []evtx.Event{ev}
-	case scan.KindReport:
-		err = fmt.Errorf("%s: an avdurls report holds no events", in.path)
+// kindsLine counts the inputs read, by kind: "3 inputs: 2 evtx, 1 azjson".
+func kindsLine(st scan.Stats) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(st.Kinds)) {
+		parts = append(parts, fmt.Sprintf("%d %s", st.Kinds[k], k))
 	}
-	if err != nil {
-		er.fail(err)
-	}
-	for _, ev := range evs {
-		if in.kind == scan.KindURLTool || er.filter.Match(ev) {
-			if err := enc.Encode(ev); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return fmt.Sprintf("%s: %s", termtext.Plural(st.Inputs, "input"), strings.Join(parts, ", "))
 }

@@ -58,9 +58,15 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run is the whole program; it returns the exit status.
+// run is the whole program writing to stdout and errw; it returns the
+// exit status.
 func run(args []string, stdout, errw io.Writer) int {
-	stderr = errw
+	return newEnv(stdout, errw).run(args)
+}
+
+// run is the whole program in an environment; it returns the exit status.
+func (e *env) run(args []string) int {
+	stdout, errw := e.stdout, e.stderr
 	if len(args) == 0 {
 		fmt.Fprint(errw, usage)
 		return exitUsage
@@ -69,18 +75,18 @@ func run(args []string, stdout, errw io.Writer) int {
 	status := exitOK
 	switch args[0] {
 	case "scan":
-		status, err = cmdScan(args[1:], stdout)
+		status, err = e.cmdScan(args[1:])
 	case "events":
-		status, err = cmdEvents(args[1:], stdout)
+		status, err = e.cmdEvents(args[1:])
 	case "catalog":
-		err = cmdCatalog(args[1:], stdout)
+		err = e.cmdCatalog(args[1:])
 	case "diff":
-		status, err = cmdDiff(args[1:], stdout)
+		status, err = e.cmdDiff(args[1:])
 	case "check":
-		status, err = cmdCheck(args[1:], stdout)
+		status, err = e.cmdCheck(args[1:])
 	case "help", "-h", "--help":
 		if len(args) > 1 {
-			return run([]string{args[1], "--help"}, stdout, errw)
+			return e.run([]string{args[1], "--help"})
 		}
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -88,7 +94,7 @@ func run(args []string, stdout, errw io.Writer) int {
 		fmt.Fprintf(stdout, "avdurls %s\n", buildVersion())
 		return exitOK
 	default:
-		errorf("unknown command %q; the commands are scan, events, catalog, diff, check and help", args[0])
+		e.errorf("unknown command %q; the commands are scan, events, catalog, diff, check and help", args[0])
 		return exitUsage
 	}
 	if code, ok := exitStatusOf(err); ok {
@@ -99,10 +105,10 @@ func run(args []string, stdout, errw io.Writer) int {
 	case errors.Is(err, pflag.ErrHelp):
 		return exitOK
 	case errors.As(err, &ue):
-		errorf("%s\nrun 'avdurls help %s' for the options", ue.msg, args[0])
+		e.errorf("%s\nrun 'avdurls help %s' for the options", ue.msg, args[0])
 		return exitUsage
 	case err != nil:
-		errorf("%v", err)
+		e.errorf("%v", err)
 		return exitError
 	}
 	return status

@@ -2,17 +2,18 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 )
 
-// progress shows bytes and files done, rate and ETA on stderr while a scan
-// runs, when stderr is a terminal and --quiet is not given; otherwise it
-// does nothing. The bar is schollz/progressbar.
+// progress shows bytes and files done, rate and ETA on a terminal while a
+// scan reads .evtx files (scan.Progress). The bar is
+// schollz/progressbar.
 type progress struct {
+	w     io.Writer
 	bar   *progressbar.ProgressBar
 	files int
 	done  int64
@@ -21,11 +22,12 @@ type progress struct {
 	base  int64   // bytes of the files done
 }
 
-func newProgress(files []string, quiet bool) *progress {
-	p := &progress{files: len(files)}
-	if quiet || !term.IsTerminal(int(os.Stderr.Fd())) {
-		return p
-	}
+// newProgress makes a bar that writes to w, a terminal.
+func newProgress(w io.Writer) *progress { return &progress{w: w} }
+
+// Start implements scan.Progress: the bar's total is the files' size.
+func (p *progress) Start(files []string) {
+	p.files = len(files)
 	var total int64
 	for _, f := range files {
 		var n int64
@@ -36,7 +38,7 @@ func newProgress(files []string, quiet bool) *progress {
 		total += n
 	}
 	p.bar = progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowTotalBytes(true),
@@ -45,15 +47,14 @@ func newProgress(files []string, quiet bool) *progress {
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetDescription(p.describe()),
 	)
-	return p
 }
 
 func (p *progress) describe() string {
 	return fmt.Sprintf("files %d/%d", p.next, p.files)
 }
 
-// add counts n more bytes read.
-func (p *progress) add(n int64) {
+// Add implements scan.Progress: n more bytes read.
+func (p *progress) Add(n int64) {
 	if p.bar == nil {
 		return
 	}
@@ -66,8 +67,9 @@ func (p *progress) add(n int64) {
 	_ = p.bar.Add64(n)
 }
 
-// finish removes the bar before the summary is printed.
-func (p *progress) finish() {
+// Done implements scan.Progress: the bar is removed before the summary is
+// printed.
+func (p *progress) Done() {
 	if p.bar != nil {
 		_ = p.bar.Finish()
 		_ = p.bar.Clear()

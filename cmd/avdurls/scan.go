@@ -1,13 +1,16 @@
 package main
 
 import (
-	"fmt"
+	"context"
 	"io"
 	"runtime"
 	"strings"
 	"time"
 
+	"github.com/avdurls/avdurls/evtx"
+	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/avdurls/avdurls/internal/termtext"
+	"github.com/avdurls/avdurls/scan"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
@@ -122,31 +125,123 @@ type scanOptions struct {
 	regionGiven         bool // --region was on the command line
 }
 
-// cmdScan is the scan pipeline: flags, then one source (files, the live
-// log, a workspace) feeding the collector, then the judged report written
-// and summarised (scanJob.finish).
-func cmdScan(args []string, stdout io.Writer) (int, error) {
-	o, err := parseScanFlags(args, stdout)
+// cmdScan is the scan command: flags, then the scan library over one
+// source (files, the live log, a workspace), then the report written and
+// summarised.
+func (e *env) cmdScan(args []string) (int, error) {
+	o, err := parseScanFlags(args, e.stdout)
 	if err != nil {
 		return exitUsage, err
 	}
 	if err := o.validate(); err != nil {
 		return exitUsage, err
 	}
-	j, err := o.newJob(stdout)
+	so, err := o.scanOptions(e)
 	if err != nil {
 		return exitUsage, err
 	}
-	if j.ver, err = loadCatalogVersion(o.catalogFile, o.catVer); err != nil {
+	if so.Catalog, err = catalog.LoadVersion(o.catalogFile, o.catVer); err != nil {
 		return exitError, err
 	}
+	src, err := e.scanSource(o)
+	if err != nil {
+		return exitError, err
+	}
+	rep, st, err := scan.Run(context.Background(), so, src)
+	if err != nil {
+		return exitError, e.explainScanError(err, o)
+	}
+	if err := e.writeReport(o, rep); err != nil {
+		return exitError, err
+	}
+	e.epilogue(o, so, rep, st)
+	if st.Partial {
+		return exitPartial, nil
+	}
+	return exitOK, nil
+}
+
+// scanSource is the source of the options: the live log, a workspace or
+// the files and folders given. Before any work it checks that the output
+// can be written and is none of the inputs.
+func (e *env) scanSource(o scanOptions) (scan.Source, error) {
+	var inputs []string
+	var src scan.Source
 	switch {
 	case o.live:
-		return scanLive(j)
+		src = scan.Live(scan.LiveOptions{IMDS: o.imds})
 	case o.workspace != "":
-		return scanWorkspace(j)
+		q, err := e.newQuerier(o.cloud)
+		if err != nil {
+			return nil, explainWorkspaceError(err, o)
+		}
+		since := o.since
+		if since == 0 {
+			since = defaultWorkspaceSince
+		}
+		to := e.now().UTC().Truncate(time.Second)
+		src = scan.Workspace(q, scan.WorkspaceOptions{ID: o.workspace, From: to.Add(-since), To: to})
+	default:
+		ins, err := scan.Expand(o.paths)
+		if err != nil {
+			return nil, err
+		}
+		inputs, src = ins.Paths(), scan.Files(ins)
 	}
-	return scanFiles(j)
+	if err := atomicfile.Check(o.output, inputs); err != nil {
+		return nil, err
+	}
+	return src, checkOutputDir(o.outputDir)
+}
+
+// scanOptions turns the flags into the scan library's options. Its errors
+// are usage errors.
+func (o scanOptions) scanOptions(e *env) (scan.Options, error) {
+	so := scan.Options{MaxNames: o.maxNames, MaxReportBytes: o.maxReportMiB << 20, Notify: e.notify(o.quiet)}
+	so.Build = catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.Scope(o.scope),
+		Optional: o.optional, IncludeDeprecated: o.inclDepr, Region: o.region,
+		AllowRegistrable: o.registrable, MaxEntries: o.maxEntries}
+	so.Events = evtx.Options{Providers: []string{o.provider}, EventIDs: o.ids.ids, NoPrefilter: o.noPrefilter,
+		Timeout: o.fileTimeout, MaxEvents: o.maxEvents}
+	if o.since > 0 && o.workspace == "" {
+		so.Events.Since = e.now().Add(-o.since)
+	}
+	if !o.quiet && termtext.IsTerminal(e.stderr) {
+		so.Progress = newProgress(e.stderr)
+	}
+	var err error
+	if so.Build.TrustSuffixes, err = trustSuffixes(o.trust); err != nil {
+		return so, err
+	}
+	if o.regionMap != "" {
+		if so.RegionMap, err = scan.ReadRegionMap(o.regionMap, so.Build.Cloud); err != nil {
+			return so, usageError{err.Error()}
+		}
+	}
+	return so, nil
+}
+
+// epilogue prints, after the report is written, the summary and what the
+// user may want to act on: events older than --since, the region map's
+// loose ends, the options that change how kept-out names are judged, a
+// cloud hint and the hosts' health.
+func (e *env) epilogue(o scanOptions, so scan.Options, rep catalog.Report, st scan.Stats) {
+	if st.Old > 0 {
+		e.infof("%s older than --since %s (before %s) skipped", termtext.Plural(st.Old, "event"), o.since, st.Since.UTC().Format(time.RFC3339))
+	}
+	e.summary(rep, st)
+	for _, w := range st.RegionMap {
+		e.warnf("%s", w)
+	}
+	e.printHints(rep)
+	if cl, n := so.Catalog.CloudHint(rep); n > 0 {
+		e.warnf("%d of the rejected names are %s cloud names of the catalog: did you mean --cloud %s?", n, cl, cl)
+	}
+	if !o.quiet {
+		for _, line := range scan.HealthLines(rep) {
+			e.infof("%s", line)
+		}
+	}
 }
 
 // parseScanFlags parses the scan command line.
@@ -179,11 +274,11 @@ func parseScanFlags(args []string, stdout io.Writer) (scanOptions, error) {
 	fs.DurationVar(&o.fileTimeout, "file-timeout", 10*time.Minute, "")
 	fs.IntVar(&o.maxEvents, "max-events", 1_000_000, "")
 	fs.IntVar(&o.maxNames, "max-names", discover.DefaultMaxNamesPerEvent, "")
-	fs.Int64Var(&o.maxReportMiB, "max-report-size", defaultMaxReportBytes>>20, "")
+	fs.Int64Var(&o.maxReportMiB, "max-report-size", scan.DefaultMaxReportBytes>>20, "")
 	fs.BoolVar(&o.live, "live", false, "")
 	fs.Var(sinceFlag{&o.since}, "since", "")
 	fs.StringVar(&o.workspace, "workspace", "", "")
-	fs.StringVar(&o.imds, "imds-endpoint", imdsEndpoint, "")
+	fs.StringVar(&o.imds, "imds-endpoint", scan.IMDSEndpoint, "")
 	if err := parseFlags(fs, args, scanUsage, stdout); err != nil {
 		return o, err
 	}
@@ -229,65 +324,21 @@ func (o *scanOptions) validate() error {
 	return nil
 }
 
-// newJob makes the scan's job: how names are judged (trust suffixes, the
-// region map) and an empty collector. Its errors are usage errors.
-func (o scanOptions) newJob(stdout io.Writer) (*scanJob, error) {
-	j := &scanJob{o: o, stdout: stdout, c: o.collector()}
-	j.bo = catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.Scope(o.scope),
-		Optional: o.optional, IncludeDeprecated: o.inclDepr, Region: o.region,
-		AllowRegistrable: o.registrable, MaxEntries: o.maxEntries}
-	var err error
-	if j.bo.TrustSuffixes, err = trustSuffixes(o.trust); err != nil {
-		return nil, err
-	}
-	if o.regionMap != "" {
-		if j.rmap, err = readRegionMap(o.regionMap, j.bo.Cloud); err != nil {
-			return nil, usageError{err.Error()}
-		}
-		j.bo.RegionMap = j.rmap.regions
-	}
-	return j, nil
-}
-
-// collector returns a collector with the scan's cloud and bounds.
-func (o scanOptions) collector() *collector {
-	c := newCollector(catalog.Cloud(o.cloud))
-	c.maxNames, c.maxReport = o.maxNames, o.maxReportMiB<<20
-	return c
-}
-
 // summary prints one line about the run on stderr.
-func summary(rep catalog.Report, files, events int) {
+func (e *env) summary(rep catalog.Report, st scan.Stats) {
 	entries, unresolved := 0, 0
 	for _, r := range rep.Regions {
 		entries += len(r.Entries) + len(r.IPRules)
 		unresolved += len(r.Unresolved)
 		for _, w := range r.Warnings {
 			if strings.HasPrefix(w, "host ") {
-				warnf("region %s: %s", r.Region, w)
+				e.warnf("region %s: %s", r.Region, w)
 			}
 		}
 	}
-	infof("%s, %s, %s, %s: %s, %s unresolved, %d rejected, %d to review, %d deprecated",
-		termtext.Plural(files, "file"), termtext.Plural(events, "event"), termtext.Plural(len(rep.Hosts), "host"), termtext.Plural(len(rep.Regions), "region"),
+	e.infof("%s, %s, %s, %s: %s, %s unresolved, %d rejected, %d to review, %d deprecated",
+		termtext.Plural(st.Inputs, "file"), termtext.Plural(st.Events, "event"), termtext.Plural(len(rep.Hosts), "host"), termtext.Plural(len(rep.Regions), "region"),
 		termtext.Plural(entries, "entry"), termtext.Plural(unresolved, "wildcard"), len(rep.Rejected), len(rep.Review), len(rep.Deprecated))
-}
-
-func loadCatalogVersion(file, id string) (*catalog.Version, error) {
-	c := catalog.Default()
-	if file != "" {
-		var err error
-		if c, err = catalog.LoadFile(file); err != nil {
-			return nil, err
-		}
-	}
-	if id != "" {
-		return c.Version(id)
-	}
-	if v := c.Newest(); v != nil {
-		return v, nil
-	}
-	return nil, fmt.Errorf("catalog %s has no version of primary confidence; pick one with --catalog-version", file)
 }
 
 // trustSuffixes checks and normalises --trust-suffix values.

@@ -83,7 +83,7 @@ func TestDiffRefusesWhatItCannotJudge(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("diff: exit %d, want 0 (nothing to add or remove): %s %s", code, out.String(), errb.String())
 	}
-	var d Diff
+	var d catalog.ReportDiff
 	if err := json.Unmarshal(out.Bytes(), &d); err != nil {
 		t.Fatal(err)
 	}

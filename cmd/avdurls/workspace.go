@@ -1,29 +1,17 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/avdurls/avdurls/internal/termtext"
 	"github.com/avdurls/avdurls/workspace"
-
-	"github.com/avdurls/avdurls/catalog"
 )
 
 // defaultWorkspaceSince is the period a workspace scan reads without --since.
 const defaultWorkspaceSince = 7 * 24 * time.Hour
-
-// workspaceNow is the end of the period a workspace scan reads; tests fix it.
-var workspaceNow = time.Now
-
-// newWorkspaceQuerier makes the querier of a scan for a cloud (public,
-// usgov, china); tests replace it with one that talks to a fake service.
-var newWorkspaceQuerier = workspace.New
 
 // checkWorkspace checks --workspace against the other flags.
 func (o scanOptions) checkWorkspace(paths int, live bool) error {
@@ -42,42 +30,13 @@ func (o scanOptions) checkWorkspace(paths int, live bool) error {
 	return nil
 }
 
-// scanWorkspace reads the agent's events from a Log Analytics workspace
-// and writes the report, like a scan of files.
-func scanWorkspace(j *scanJob) (int, error) {
-	if err := j.checkOutputs(nil); err != nil {
-		return exitError, err
+// explainScanError adds to an error that stopped a scan what to do: for
+// the workspace path, the sign-in, role and data collection fixes.
+func (e *env) explainScanError(err error, o scanOptions) error {
+	if o.workspace != "" {
+		return explainWorkspaceError(err, o)
 	}
-	o := j.o
-	since := o.since
-	if since == 0 {
-		since = defaultWorkspaceSince
-	}
-	q, err := newWorkspaceQuerier(o.cloud)
-	if err != nil {
-		return exitError, explainWorkspaceError(err, o)
-	}
-	c := j.c
-	to := workspaceNow().UTC().Truncate(time.Second)
-	source := "workspace:" + strings.ToLower(o.workspace)
-	wo := workspace.Options{Workspace: o.workspace, Provider: o.provider, EventIDs: withHealth(o.ids.ids),
-		From: to.Add(-since), To: to, Info: func(s string) { infof("%s", s) }}
-	st, err := workspace.Query(context.Background(), q, wo, c.feed(o, source))
-	if err != nil {
-		return exitError, explainWorkspaceError(err, o)
-	}
-	if st.Rows == 0 {
-		warnf("workspace %s holds no %s events with IDs %s in the Event table over the last %s; collect them with a data collection rule with this XPath:\n    %s\n(see the README, section Fleets)",
-			o.workspace, o.provider, o.ids.String(), since, workspace.CollectXPath)
-	}
-	infof("workspace %s: %s, %s, %d time ranges split", o.workspace, termtext.Plural(st.Queries, "query"), termtext.Plural(st.Rows, "grouped row"), st.Splits)
-	in := catalog.InputFile{File: "workspace:" + strings.ToLower(o.workspace), Records: st.Rows + st.Bad, Matched: c.events}
-	if st.Bad > 0 {
-		in.Error = fmt.Sprintf("%d rows skipped", st.Bad)
-	}
-	j.inputs = []catalog.InputFile{in}
-	j.partial = in.Error != ""
-	return j.finish(1)
+	return err
 }
 
 // explainWorkspaceError adds to an error of the workspace path what to do.
@@ -140,18 +99,4 @@ func (f sinceFlag) Set(s string) error {
 	}
 	*f.d = d
 	return nil
-}
-
-// feed is a workspace feed of rows into the collector: URL events give
-// names, health events go to the hosts' health. The first ten bad rows
-// are named.
-func (c *collector) feed(o scanOptions, source string) *workspace.Feed {
-	bad := 0
-	return &workspace.Feed{Source: source, Wanted: withHealth(o.ids.ids),
-		Row: func(r workspace.Row) { c.grouped(r, slices.Contains(o.ids.ids, r.EventID), source) },
-		Bad: func(src string, n int, err error) {
-			if bad++; bad <= 10 && !o.quiet {
-				warnf("%s: row %d skipped: %v", src, n, err)
-			}
-		}}
 }

@@ -25,7 +25,7 @@ func checkOutputDir(dir string) error {
 // cannot carry (render.NotCarried) and what a list needs beside it
 // (render.Hints). A Palo Alto list holds one region: with several it
 // writes and says nothing and fails (render.Fit).
-func renderReport(w io.Writer, format string, rep catalog.Report, fo render.Options) error {
+func (e *env) renderReport(w io.Writer, format string, rep catalog.Report, fo render.Options) error {
 	if err := render.Fit(format, rep); err != nil {
 		if errors.Is(err, render.ErrOneRegion) {
 			return fmt.Errorf("-f %s: %v: give --output-dir DIR to write one list per region", format, err)
@@ -33,10 +33,10 @@ func renderReport(w io.Writer, format string, rep catalog.Report, fo render.Opti
 		return err
 	}
 	for _, n := range render.NotCarried(format, rep, fo) {
-		warnf("%s", n)
+		e.warnf("%s", n)
 	}
 	for _, n := range render.Hints(format, rep) {
-		infof("%s", n)
+		e.infof("%s", n)
 	}
 	return render.Write(w, format, rep, fo)
 }
@@ -46,9 +46,10 @@ func renderReport(w io.Writer, format string, rep catalog.Report, fo render.Opti
 // priorities it has in the single-file output (render.Options.Region), and a
 // Terraform set gets one variables.tf that declares what the region files
 // share.
-func writeReport(o scanOptions, rep catalog.Report, stdout io.Writer) error {
+func (e *env) writeReport(o scanOptions, rep catalog.Report) error {
+	stdout := e.stdout
 	if o.outputDir == "" {
-		return atomicfile.Write(o.output, stdout, func(w io.Writer) error { return renderReport(w, o.format, rep, o.fw) })
+		return atomicfile.Write(o.output, stdout, func(w io.Writer) error { return e.renderReport(w, o.format, rep, o.fw) })
 	}
 	files := make([]atomicfile.File, 0, len(rep.Regions)+1)
 	for i, r := range rep.Regions {
@@ -57,7 +58,7 @@ func writeReport(o scanOptions, rep catalog.Report, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		files = append(files, atomicfile.File{Path: path, Render: func(w io.Writer) error { return renderReport(w, o.format, rr, fo) }})
+		files = append(files, atomicfile.File{Path: path, Render: func(w io.Writer) error { return e.renderReport(w, o.format, rr, fo) }})
 	}
 	if o.format == "terraform" && len(rep.Regions) > 0 {
 		files = append(files, atomicfile.File{Path: filepath.Join(o.outputDir, render.TerraformVariablesFile),
@@ -67,7 +68,7 @@ func writeReport(o scanOptions, rep catalog.Report, stdout io.Writer) error {
 		return err
 	}
 	for _, f := range files {
-		infof("wrote %s", f.Path)
+		e.infof("wrote %s", f.Path)
 	}
 	return nil
 }

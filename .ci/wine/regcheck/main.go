@@ -1,7 +1,7 @@
 //go:build windows
 
 // Command regcheck reads the AVD agent's health report from the registry
-// with the code 'avdurls scan --live' uses (evtx.ReadAgentHealthReport and
+// with the code 'avdurls scan --live' uses (scan.ReadAgentHealthReport and
 // discover.ParseAgentHealthReport) and prints the checks as JSON. .ci/wine/run
 // runs it under Wine after 'reg add', because scan --live stops at the
 // event log (a stub in Wine) before it reads the registry. CI only.
@@ -14,10 +14,11 @@ import (
 
 	"github.com/avdurls/avdurls/discover"
 	"github.com/avdurls/avdurls/evtx"
+	"github.com/avdurls/avdurls/scan"
 )
 
 func main() {
-	s, err := evtx.ReadAgentHealthReport()
+	s, err := scan.ReadAgentHealthReport()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "regcheck: reading the registry:", err)
 		os.Exit(1)

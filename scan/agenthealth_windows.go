@@ -1,14 +1,14 @@
 //go:build windows
 
-package evtx
+package scan
 
-import "golang.org/x/sys/windows/registry"
+import winreg "golang.org/x/sys/windows/registry"
 
 // ReadAgentHealthReport returns the agent's health report from
 // HKLM\SOFTWARE\Microsoft\RDInfraAgent\HealthCheckReport, value
 // AgentHealthCheckReport.
 func ReadAgentHealthReport() (string, error) {
-	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SOFTWARE\Microsoft\RDInfraAgent\HealthCheckReport`, registry.QUERY_VALUE)
+	k, err := winreg.OpenKey(winreg.LOCAL_MACHINE, `SOFTWARE\Microsoft\RDInfraAgent\HealthCheckReport`, winreg.QUERY_VALUE)
 	if err != nil {
 		return "", err
 	}

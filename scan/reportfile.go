@@ -1,16 +1,17 @@
-package main
+package scan
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 )
 
-// defaultMaxReportBytes bounds the size of a JSON report read back (diff,
+// DefaultMaxReportBytes bounds the size of a JSON report read back (diff,
 // or a report given to scan). A report of a large fleet is a few MiB; the
 // bound keeps a huge or hostile file from taking gigabytes to decode.
-const defaultMaxReportBytes = 64 << 20
+const DefaultMaxReportBytes = 64 << 20
 
 // readReportBytes reads the report at path whole, but not more than max
 // bytes: a larger file is an error that says how to raise the bound. A
@@ -45,10 +46,21 @@ func readReportBytes(path string, max int64) ([]byte, error) {
 	return b, nil
 }
 
+// ErrReportTooLarge is wrapped in the error for a report larger than the
+// bound (Options.MaxReportBytes).
+var ErrReportTooLarge = errors.New("report too large")
+
 // reportTooLarge is the error for a report beyond max bytes.
 func reportTooLarge(path string, max int64) error {
-	return fmt.Errorf("%s: report is larger than %s MiB; raise --max-report-size", path, mibString(max))
+	return fmt.Errorf("%s: report is larger than %s MiB%w", path, mibString(max), quiet{ErrReportTooLarge})
 }
+
+// quiet wraps an error so that it adds nothing to a message: the sentinel
+// is there for errors.Is, the text says it already.
+type quiet struct{ err error }
+
+func (q quiet) Error() string { return "" }
+func (q quiet) Unwrap() error { return q.err }
 
 // mibString formats a byte count in MiB: whole when it is a whole number
 // of them, else with three significant digits.

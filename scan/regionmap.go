@@ -1,4 +1,4 @@
-package main
+package scan
 
 import (
 	"bytes"
@@ -23,10 +23,10 @@ import (
 // bytes, and az vm list -o json a few KiB per VM.
 const maxRegionMap = 64 << 20
 
-// regionMap is a --region-map file read and checked: each computer's
+// RegionMap is a region map file read and checked: each computer's
 // region, and the rows it came from, to say after the scan which rows
 // matched no scanned host.
-type regionMap struct {
+type RegionMap struct {
 	path    string
 	regions map[string]string // lower-case computer name -> region
 	rows    []mapRow
@@ -40,7 +40,7 @@ type mapRow struct {
 	region string
 }
 
-// readRegionMap reads a region map in any of the shapes real tools write:
+// ReadRegionMap reads a region map in any of the shapes real tools write:
 // CSV with the header computer,region or name,location (any case),
 // separated by commas, semicolons (Excel in many locales) or tabs; the
 // two-column TSV of az vm list --query "[].[name,location]" -o tsv,
@@ -48,7 +48,7 @@ type mapRow struct {
 // without a byte order mark and UTF-16 with one are read. Every region
 // must be one of the cloud's; two rows giving one computer different
 // regions are an error naming both.
-func readRegionMap(path string, cloud catalog.Cloud) (*regionMap, error) {
+func ReadRegionMap(path string, cloud catalog.Cloud) (*RegionMap, error) {
 	text, err := readMapText(path)
 	if err != nil {
 		return nil, fmt.Errorf("region map %s: %w", path, err)
@@ -251,8 +251,8 @@ func jsonMapRow(raw json.RawMessage) (mapRow, error) {
 
 // buildRegionMap checks every row's region against the cloud and that no
 // computer is given two regions; identical duplicates are fine.
-func buildRegionMap(path string, rows []mapRow, cloud catalog.Cloud) (*regionMap, error) {
-	m := &regionMap{path: path, regions: map[string]string{}, rows: rows}
+func buildRegionMap(path string, rows []mapRow, cloud catalog.Cloud) (*RegionMap, error) {
+	m := &RegionMap{path: path, regions: map[string]string{}, rows: rows}
 	by := map[string]mapRow{}
 	for _, row := range rows {
 		if err := catalog.CheckRegion(cloud, row.region); err != nil {
@@ -278,7 +278,7 @@ const maxListed = 20
 // matches compares the map with the hosts scanned, as catalog's regionOf
 // matches them (the full computer name, else its short name): it returns
 // the rows that matched no host and the hosts that matched no row.
-func (m *regionMap) matches(hosts []catalog.Host) (unused []mapRow, unmatched []string) {
+func (m *RegionMap) matches(hosts []catalog.Host) (unused []mapRow, unmatched []string) {
 	used := map[string]bool{}
 	for _, h := range hosts {
 		c := strings.ToLower(h.Computer)
@@ -310,33 +310,30 @@ func anyUsed(names []string, used map[string]bool) bool {
 	return false
 }
 
-// warnUnmatched says, on stderr, which rows of the map matched no scanned
-// host and which hosts matched no row: at most 20 of each, with a count of
-// the rest.
-func (m *regionMap) warnUnmatched(hosts []catalog.Host) {
+// Regions maps each computer (lower case, full and short name) to its
+// region, for catalog.BuildOptions.RegionMap.
+func (m *RegionMap) Regions() map[string]string { return m.regions }
+
+// loose says which rows of the map matched no scanned host and which
+// hosts matched no row: at most 20 of each, with a count of the rest.
+func (m *RegionMap) loose(hosts []catalog.Host) []string {
+	var notes []string
 	unused, unmatched := m.matches(hosts)
 	if len(unused) > 0 {
 		var l []string
 		for _, r := range unused {
 			l = append(l, r.where+" "+r.names[0])
 		}
-		warnf("region map %s: %s matched no scanned host (a misspelt name, or a host that sent no events): %s",
-			m.path, termtext.Plural(len(unused), "row"), listSome(l))
+		notes = append(notes, fmt.Sprintf("region map %s: %s matched no scanned host (a misspelt name, or a host that sent no events): %s",
+			m.path, termtext.Plural(len(unused), "row"), termtext.ListSome(l, maxListed)))
 	}
 	if len(unmatched) > 0 {
 		what := fmt.Sprintf("%d scanned hosts are", len(unmatched))
 		if len(unmatched) == 1 {
 			what = "1 scanned host is"
 		}
-		warnf("region map %s: %s in no row; the region comes from the events, else it is unknown: %s",
-			m.path, what, listSome(unmatched))
+		notes = append(notes, fmt.Sprintf("region map %s: %s in no row; the region comes from the events, else it is unknown: %s",
+			m.path, what, termtext.ListSome(unmatched, maxListed)))
 	}
-}
-
-// listSome joins at most maxListed items and counts the rest.
-func listSome(items []string) string {
-	if len(items) <= maxListed {
-		return strings.Join(items, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:maxListed], ", "), len(items)-maxListed)
+	return notes
 }

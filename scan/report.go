@@ -1,4 +1,4 @@
-package main
+package scan
 
 import (
 	"bytes"
@@ -11,13 +11,17 @@ import (
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
-	"github.com/avdurls/avdurls/scan"
 )
 
-// readReport reads a JSON report and checks every field of it
-// (catalog.DecodeReport): a report is input like any other, and may have
-// been edited by hand.
-func readReport(path string, max int64) (catalog.Report, error) {
+// ReadReport reads a JSON report of at most max bytes (0: the default,
+// below 0: no bound) and checks every field of it (catalog.DecodeReport):
+// a report is input like any other, and may have been edited by hand. A
+// report saved as UTF-16 (PowerShell 5) is read; one that was cut is an
+// error that says what is left of it and why that happens.
+func ReadReport(path string, max int64) (catalog.Report, error) {
+	if max == 0 {
+		max = DefaultMaxReportBytes
+	}
 	b, err := readReportBytes(path, max)
 	if err == nil {
 		b, err = utf8Text(b) // a report saved by PowerShell 5 is UTF-16
@@ -29,7 +33,7 @@ func readReport(path string, max int64) (catalog.Report, error) {
 		return catalog.Report{}, cutReportError(path, fmt.Sprintf("report ends at byte %d", len(b)))
 	}
 	rep, err := catalog.DecodeReport(b)
-	if err != nil && scan.Sniff(b) == scan.KindReportEnd {
+	if err != nil && Sniff(b) == KindReportEnd {
 		return rep, cutReportError(path, fmt.Sprintf("holds only the last %d bytes of a report, without its start", len(b)))
 	}
 	if err != nil {
@@ -68,7 +72,7 @@ func cutJSON(b []byte) bool {
 // that stay true whatever the catalog (an invalid name, a forged channel)
 // stand, with this avdurls's own reason text.
 func (c *collector) report(path string) error {
-	rep, err := readReport(path, c.maxReport)
+	rep, err := ReadReport(path, c.maxReport)
 	if err != nil {
 		return err
 	}

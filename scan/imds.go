@@ -1,8 +1,9 @@
-package main
+package scan
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,8 +12,12 @@ import (
 	"github.com/avdurls/avdurls/catalog"
 )
 
-// imdsEndpoint is the Azure Instance Metadata Service's compute document.
-const imdsEndpoint = "http://169.254.169.254/metadata/instance/compute?api-version=2021-02-01"
+// IMDSEndpoint is the Azure Instance Metadata Service's compute document.
+const IMDSEndpoint = "http://169.254.169.254/metadata/instance/compute?api-version=2021-02-01"
+
+// ErrNoRegion is wrapped in the error of a live scan that could not learn
+// the VM's region from the metadata service: the caller should give it.
+var ErrNoRegion = errors.New("no region from the metadata service")
 
 // imdsTimeout is short: off Azure, the address does not answer.
 const imdsTimeout = 2 * time.Second
@@ -32,20 +37,20 @@ func regionFromIMDS(ctx context.Context, endpoint string, cloud catalog.Cloud, t
 	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("instance metadata service: %w (not an Azure VM? give --region)", err)
+		return "", fmt.Errorf("instance metadata service: %v (not an Azure VM?)%w", err, quiet{ErrNoRegion})
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("instance metadata service: HTTP %d; give --region", resp.StatusCode)
+		return "", fmt.Errorf("instance metadata service: HTTP %d%w", resp.StatusCode, quiet{ErrNoRegion})
 	}
 	var doc struct {
 		Location string `json:"location"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
-		return "", fmt.Errorf("instance metadata service: bad JSON: %v; give --region", err)
+		return "", fmt.Errorf("instance metadata service: bad JSON: %v%w", err, quiet{ErrNoRegion})
 	}
 	if err := catalog.CheckRegion(cloud, doc.Location); err != nil {
-		return "", fmt.Errorf("instance metadata service: location: %v; give --region", err)
+		return "", fmt.Errorf("instance metadata service: location: %v%w", err, quiet{ErrNoRegion})
 	}
 	return doc.Location, nil
 }

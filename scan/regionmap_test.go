@@ -1,4 +1,4 @@
-package main
+package scan
 
 import (
 	"os"
@@ -9,6 +9,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/internal/termtext"
 )
 
 // utf16File encodes s as UTF-16 with a byte order mark, little or big
@@ -56,7 +57,7 @@ func TestReadRegionMapShapes(t *testing.T) {
 			if err := os.WriteFile(path, tc.in, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			m, err := readRegionMap(path, catalog.CloudPublic)
+			m, err := ReadRegionMap(path, catalog.CloudPublic)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +93,7 @@ func TestReadRegionMapErrors(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.in), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, err := readRegionMap(path, catalog.CloudPublic)
+			_, err := ReadRegionMap(path, catalog.CloudPublic)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want an error holding %q", err, tc.want)
 			}
@@ -107,7 +108,7 @@ func TestRegionMapMatches(t *testing.T) {
 	if err := os.WriteFile(path, []byte("computer,region\navd-1,westeurope\navd-2.contoso.local,eastus2\nghost,eastus2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m, err := readRegionMap(path, catalog.CloudPublic)
+	m, err := ReadRegionMap(path, catalog.CloudPublic)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestRegionMapMatches(t *testing.T) {
 	for i := 0; i < 25; i++ {
 		many = append(many, "h")
 	}
-	if got := listSome(many); !strings.HasSuffix(got, "h and 5 more") || strings.Count(got, "h") != 20 {
+	if got := termtext.ListSome(many, maxListed); !strings.HasSuffix(got, "h and 5 more") || strings.Count(got, "h") != 20 {
 		t.Errorf("listSome: %q", got)
 	}
 }

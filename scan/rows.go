@@ -1,8 +1,10 @@
-package main
+package scan
 
 import (
+	"fmt"
 	"math"
 	"os"
+	"slices"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
@@ -17,12 +19,7 @@ import (
 // row of a log other than Application is taken as forged, as in files.
 // source names where the row came from when it has no resource ID.
 func (c *collector) grouped(r workspace.Row, isURL bool, source string) {
-	file := source
-	if r.ResourceID != "" {
-		file = r.ResourceID
-	}
-	ev := admit(evtx.Event{Provider: "WVD-Agent", EventID: r.EventID, Time: r.Last, Computer: r.Computer,
-		Channel: r.EventLog, Data: r.Data(), File: file, Chunk: -1})
+	ev := admit(rowEvent(r, source))
 	if !isURL {
 		c.groupedHealth(ev, r)
 		return
@@ -39,6 +36,18 @@ func (c *collector) grouped(r workspace.Row, isURL bool, source string) {
 		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: x.Value, Count: n, First: r.First, Last: r.Last,
 			Evidence: rowEvidence(x.Evidence, r), Code: x.Code, Reason: x.Reason})
 	}
+}
+
+// rowEvent is the last event of a row: the agent's provider, the row's
+// event ID, log, computer and data, at its last time; its file is the
+// row's resource ID, else source.
+func rowEvent(r workspace.Row, source string) evtx.Event {
+	file := source
+	if r.ResourceID != "" {
+		file = r.ResourceID
+	}
+	return evtx.Event{Provider: "WVD-Agent", EventID: r.EventID, Time: r.Last, Computer: r.Computer,
+		Channel: r.EventLog, Data: r.Data(), File: file, Chunk: -1}
 }
 
 // rowEvidence is the evidence of a row: its last event and, when the row
@@ -64,13 +73,27 @@ func (c *collector) groupedHealth(ev evtx.Event, r workspace.Row) {
 
 // readExport reads an exported result into the collector and returns the
 // rows read and skipped.
-func (c *collector) readExport(path string, isCSV bool, o scanOptions) (rows, bad int, err error) {
+func (r *run) readExport(path string, isCSV bool) (rows, bad int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer f.Close()
-	feed := c.feed(o, path)
+	feed := r.feed(path)
 	err = workspace.ReadExport(f, path, isCSV, feed)
 	return feed.Rows(), feed.BadRows(), err
+}
+
+// feed is a workspace feed of rows into the collector: URL events give
+// names, health events go to the hosts' health. The first ten bad rows
+// are named.
+func (r *run) feed(source string) *workspace.Feed {
+	bad := 0
+	return &workspace.Feed{Source: source, Wanted: r.o.Events.EventIDs,
+		Row: func(row workspace.Row) { r.c.grouped(row, slices.Contains(r.urlIDs, row.EventID), source) },
+		Bad: func(src string, n int, err error) {
+			if bad++; bad <= maxDetails {
+				r.detail(fmt.Sprintf("%s: row %d skipped: %v", src, n, err))
+			}
+		}}
 }

@@ -1,17 +1,13 @@
-package main
+package scan
 
 import (
-	"errors"
 	"time"
 
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
 	"github.com/avdurls/avdurls/evtx"
-	"github.com/avdurls/avdurls/scan"
 )
 
 // collector gathers what the inputs say, per computer.
@@ -26,9 +22,17 @@ type collector struct {
 	maxReport int64
 }
 
-func newCollector(cloud catalog.Cloud) *collector {
+// newCollector returns an empty collector for a cloud, with the bounds of
+// the options (0: the defaults).
+func newCollector(cloud catalog.Cloud, maxNames int, maxReport int64) *collector {
+	if maxNames <= 0 {
+		maxNames = discover.DefaultMaxNamesPerEvent
+	}
+	if maxReport == 0 {
+		maxReport = DefaultMaxReportBytes
+	}
 	return &collector{obs: map[string]*catalog.Observation{}, names: map[string]string{}, cloud: cloud,
-		maxNames: discover.DefaultMaxNamesPerEvent, maxReport: defaultMaxReportBytes}
+		maxNames: maxNames, maxReport: maxReport}
 }
 
 // admit is the gate every event passes before anything reads it: the
@@ -113,58 +117,4 @@ func (c *collector) hostNames(ev evtx.Event, n int, newest time.Time) (*catalog.
 		found = nil
 	}
 	return ob, found, rejected
-}
-
-// readXML streams rendered event XML and hands the events the options
-// select to take. A budget cut (ErrBudget) or an event skipped for its
-// size makes the read partial; the events read stand. old counts the
-// events skipped for Since.
-func readXML(path string, opt evtx.Options, warn func(evtx.Warning), take func(evtx.Event)) (n, old int, partial bool, err error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return 0, 0, false, err
-	}
-	defer fh.Close()
-	var res evtx.FileResult
-	err = evtx.Read(evtx.XML(fh, path), opt, evtx.Handlers{
-		Event:   func(ev evtx.Event) error { take(ev); return nil },
-		Warning: warn,
-		File:    func(r evtx.FileResult) { res = r },
-	})
-	if err == nil {
-		err = res.Err
-	}
-	if errors.Is(err, evtx.ErrBudget) {
-		return res.Stats.Matched, res.Stats.Old, true, err
-	}
-	return res.Stats.Matched, res.Stats.Old, res.Stats.Oversized > 0, err
-}
-
-// readURLTool reads URL-tool output as one event.
-func (c *collector) readURLTool(path string) error {
-	ev, err := readURLToolEvent(path)
-	if err == nil {
-		c.event(ev)
-	}
-	return err
-}
-
-// readURLToolEvent reads URL-tool output; the computer is the file's name
-// without its extension, the time its modification time.
-func readURLToolEvent(path string) (evtx.Event, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return evtx.Event{}, err
-	}
-	defer fh.Close()
-	fi, err := fh.Stat()
-	if err != nil {
-		return evtx.Event{}, err
-	}
-	text, err := scan.ReadText(fh, path)
-	if err != nil {
-		return evtx.Event{}, err
-	}
-	computer := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	return discover.URLToolEvent(text, path, computer, fi.ModTime()), nil
 }

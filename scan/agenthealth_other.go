@@ -1,9 +1,11 @@
 //go:build !windows
 
-package evtx
+package scan
+
+import "github.com/avdurls/avdurls/evtx"
 
 // ReadAgentHealthReport returns the agent's health report from the
 // registry. Only Windows has one.
 func ReadAgentHealthReport() (string, error) {
-	return "", ErrLiveUnsupported
+	return "", evtx.ErrLiveUnsupported
 }

@@ -1,7 +1,8 @@
-package main
+package scan
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -24,7 +25,7 @@ func TestReadReportBytes(t *testing.T) {
 		}
 	}
 	_, err := readReportBytes(small, 18)
-	if err == nil || err.Error() != small+": report is larger than 1.72e-05 MiB; raise --max-report-size" {
+	if err == nil || err.Error() != small+": report is larger than 1.72e-05 MiB" || !errors.Is(err, ErrReportTooLarge) {
 		t.Errorf("max 18: err %v", err)
 	}
 	big := filepath.Join(dir, "big.json")
@@ -32,13 +33,13 @@ func TestReadReportBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = readReportBytes(big, 2<<20)
-	if err == nil || err.Error() != big+": report is larger than 2 MiB; raise --max-report-size" {
+	if err == nil || err.Error() != big+": report is larger than 2 MiB" {
 		t.Errorf("big: err %v", err)
 	}
-	if _, err := readReportBytes(dir, defaultMaxReportBytes); err == nil || !strings.Contains(err.Error(), "is a directory") {
+	if _, err := readReportBytes(dir, DefaultMaxReportBytes); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("directory: err %v", err)
 	}
-	if _, err := readReportBytes(filepath.Join(dir, "none.json"), defaultMaxReportBytes); !os.IsNotExist(err) {
+	if _, err := readReportBytes(filepath.Join(dir, "none.json"), DefaultMaxReportBytes); !os.IsNotExist(err) {
 		t.Errorf("missing: err %v", err)
 	}
 }
