@@ -21,21 +21,41 @@ import (
 	"github.com/avdurls/avdurls/catalog"
 )
 
-// A Format is a format Write writes: its name (the --format value) and
-// the file name ending it gets under --output-dir.
+// A Format is an entry of the format registry: its name (the --format
+// value), the file name ending it gets under --output-dir, what it is in
+// a few words (for help texts) and its writer. A format is added here,
+// and only here.
 type Format struct {
-	Name, Ext string
+	Name, Ext, Help string
+	write           func(w io.Writer, rep catalog.Report, fo Options) error
 }
 
-// formats are the --format values of scan, and the file name ending each
-// gets under --output-dir.
+// formats is the format registry, in the order help texts list it.
 var formats = []Format{
-	{"table", "table.txt"}, {"csv", "csv"}, {"json", "json"}, {"text", "txt"}, {"markdown", "md"},
-	{"edl", "edl"}, {"edl-domain", "domain.edl"}, {"edl-ip", "ip.edl"}, {"squid", "squid"}, {"fortigate", "fortigate.conf"},
-	{"azfw-arm", "arm.json"}, {"bicep", "bicep"}, {"terraform", "tf"}, {"az-cli", "sh"},
+	{"table", "table.txt", "a table per region for a terminal", func(w io.Writer, rep catalog.Report, _ Options) error {
+		return Terminal(w, func(w io.Writer) error { return writeTable(w, rep) })
+	}},
+	{"csv", "csv", "one row per entry, for spreadsheets and tickets", writeCSV},
+	{"json", "json", "the report: the contract automation reads", func(w io.Writer, rep catalog.Report, _ Options) error { return WriteJSON(w, rep) }},
+	{"text", "txt", "one address a line", func(w io.Writer, rep catalog.Report, _ Options) error { return writeText(w, rep) }},
+	{"markdown", "md", "the change-request document", func(w io.Writer, rep catalog.Report, _ Options) error { return writeMarkdown(w, rep) }},
+	{"edl", "edl", "Palo Alto external dynamic list of URLs", edlWriter("edl")},
+	{"edl-domain", "domain.edl", "Palo Alto external dynamic list of domains", edlWriter("edl-domain")},
+	{"edl-ip", "ip.edl", "Palo Alto external dynamic list of IP addresses", edlWriter("edl-ip")},
+	{"squid", "squid", "squid.conf acl and http_access lines", writeSquid},
+	{"fortigate", "fortigate.conf", "FortiOS CLI address objects and groups", writeFortiGate},
+	{"azfw-arm", "arm.json", "Azure Firewall Policy rule collection groups, ARM template", writeARM},
+	{"bicep", "bicep", "the same as Bicep", writeBicep},
+	{"terraform", "tf", "the same as Terraform (azurerm)", writeTerraform},
+	{"az-cli", "sh", "the same as az CLI commands", writeAzCLI},
 }
 
-// Formats returns the formats, in the order the usage text lists them.
+// edlWriter is the writer of a Palo Alto list format.
+func edlWriter(format string) func(io.Writer, catalog.Report, Options) error {
+	return func(w io.Writer, rep catalog.Report, _ Options) error { return writeEDL(w, format, rep) }
+}
+
+// Formats returns the format registry, in the order help texts list it.
 func Formats() []Format {
 	return slices.Clone(formats)
 }
@@ -67,31 +87,10 @@ func Write(w io.Writer, format string, rep catalog.Report, fo Options) error {
 	if err := Fit(format, rep); err != nil {
 		return err
 	}
-	switch format {
-	case "json":
-		return WriteJSON(w, rep)
-	case "csv":
-		return writeCSV(w, rep, fo)
-	case "text":
-		return writeText(w, rep)
-	case "table":
-		return Terminal(w, func(w io.Writer) error { return writeTable(w, rep) })
-	case "markdown":
-		return writeMarkdown(w, rep)
-	case "edl", "edl-domain", "edl-ip":
-		return writeEDL(w, format, rep)
-	case "squid":
-		return writeSquid(w, rep, fo)
-	case "fortigate":
-		return writeFortiGate(w, rep, fo)
-	case "azfw-arm":
-		return writeARM(w, rep, fo)
-	case "bicep":
-		return writeBicep(w, rep, fo)
-	case "terraform":
-		return writeTerraform(w, rep, fo)
-	case "az-cli":
-		return writeAzCLI(w, rep, fo)
+	for _, f := range formats {
+		if f.Name == format {
+			return f.write(w, rep, fo)
+		}
 	}
 	return fmt.Errorf("unknown format %q", format)
 }

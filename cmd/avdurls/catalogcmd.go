@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
+	"slices"
 
 	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/avdurls/avdurls/internal/termtext"
@@ -84,7 +84,7 @@ func (e *env) cmdCatalog(args []string) error {
 	}
 	if *regions {
 		return atomicfile.Write(*output, stdout, func(w io.Writer) error {
-			return writeRegions(w, catalog.Cloud(cloud.value), format.value)
+			return render.WriteDoc(w, docFormat(format.value), render.RegionsDoc(catalog.Cloud(cloud.value)))
 		})
 	}
 	if *versions {
@@ -111,40 +111,17 @@ func (e *env) cmdCatalog(args []string) error {
 		return atomicfile.Write(*output, stdout, func(w io.Writer) error { return e.renderReport(w, format.value, rep, fo) })
 	}
 	return atomicfile.Write(*output, stdout, func(w io.Writer) error {
-		return writeCatalogRows(w, v, catalog.Cloud(cloud.value), catalog.Scope(scope.value), format.value)
+		return render.WriteDoc(w, format.value, render.RowsDoc(v, catalog.Cloud(cloud.value), catalog.Scope(scope.value)))
 	})
 }
 
-// writeRegions lists the Azure regions of a cloud that avdurls accepts.
-func writeRegions(w io.Writer, cloud catalog.Cloud, format string) error {
-	regions := catalog.Regions(cloud)
-	if format == "json" {
-		type region struct {
-			Name        string `json:"name"`
-			DisplayName string `json:"displayName"`
-			Geography   string `json:"geography"`
-		}
-		out := []region{}
-		for _, r := range regions {
-			out = append(out, region{r.Name, r.DisplayName, r.Geography})
-		}
-		return render.WriteJSON(w, out)
+// docFormat is the document format of a --format value: table for the
+// formats a document has not.
+func docFormat(f string) string {
+	if slices.Contains(render.DocFormats, f) {
+		return f
 	}
-	t := render.NewTable(w)
-	t.Header("Region", "Display name", "Geography")
-	for _, r := range regions {
-		if err := t.Append(r.Name, r.DisplayName, r.Geography); err != nil {
-			return err
-		}
-	}
-	return t.Render()
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
+	return "table"
 }
 
 // cloudNames and scopeNames are the catalog's clouds and scopes, as flag
@@ -176,32 +153,4 @@ func writeVersions(w io.Writer, c *catalog.Catalog) error {
 		fmt.Fprintf(w, "%s%s\t%s\t%s\t%d rows\t%s\n", v.ID, mark, v.SourceDate, v.Confidence, len(v.AllRows), termtext.Safe(v.Source))
 	}
 	return nil
-}
-
-// writeCatalogRows writes the rows of a version for a cloud and scope as
-// JSON (the rows as data) or as a table.
-func writeCatalogRows(w io.Writer, v *catalog.Version, cloud catalog.Cloud, scope catalog.Scope, format string) error {
-	rows := v.Rows(cloud, scope)
-	if format == "json" {
-		return render.WriteJSON(w, struct {
-			Version    string        `json:"version"`
-			SourceDate string        `json:"sourceDate"`
-			Confidence string        `json:"confidence"`
-			Source     string        `json:"source"`
-			Cloud      string        `json:"cloud"`
-			Scope      string        `json:"scope"`
-			Rows       []catalog.Row `json:"rows"`
-		}{v.ID, v.SourceDate, v.Confidence, v.Source, string(cloud), string(scope), rows})
-	}
-	return render.Terminal(w, func(w io.Writer) error {
-		fmt.Fprintf(w, "Catalog %s (%s, %s confidence), cloud %s, scope %s\n", v.ID, v.SourceDate, v.Confidence, cloud, scope)
-		t := render.NewTable(w)
-		t.Header("Address", "Port", "Protocol", "Required", "Deprecated", "Registrable", "Service tag", "Purpose")
-		for _, r := range rows {
-			if err := t.Append(r.Address, strconv.Itoa(r.Port), r.Protocol, yesNo(r.Required), yesNo(r.Deprecated), yesNo(r.Registrable), r.ServiceTag, r.Purpose); err != nil {
-				return err
-			}
-		}
-		return t.Render()
-	})
 }

@@ -111,28 +111,11 @@ func importSummary(v *catalog.Version) string {
 	return fmt.Sprintf("version %s (dated %s): %d rows (%s)", v.ID, v.SourceDate, len(v.AllRows), strings.Join(parts, ", "))
 }
 
-// diffEnd is one side of a catalog diff, as the JSON output names it.
-type diffEnd struct {
-	Arg        string `json:"arg"`
-	ID         string `json:"id"`
-	SourceDate string `json:"sourceDate"`
-	Confidence string `json:"confidence"`
-	Source     string `json:"source"`
-}
-
-// catalogDiff is the JSON output of 'avdurls catalog diff'.
-type catalogDiff struct {
-	A       diffEnd             `json:"a"`
-	B       diffEnd             `json:"b"`
-	Changed bool                `json:"changed"`
-	Changes []catalog.RowChange `json:"changes"`
-}
-
 // cmdCatalogDiff is 'avdurls catalog diff'; a difference is exit status 4.
 func (e *env) cmdCatalogDiff(args []string) error {
 	stdout := e.stdout
 	fs := newFlags("catalog diff")
-	format := newChoice("table", "table", "markdown", "json")
+	format := newChoice("table", render.DocFormats...)
 	fs.VarP(format, "format", "f", "")
 	output := fs.StringP("output", "o", "", "")
 	if err := parseFlags(fs, args, catalogDiffUsage, stdout); err != nil {
@@ -144,7 +127,6 @@ func (e *env) cmdCatalogDiff(args []string) error {
 	if err := atomicfile.Check(*output, fs.Args()); err != nil {
 		return err
 	}
-	var ends [2]diffEnd
 	var vs [2]*catalog.Version
 	for i := range vs {
 		v, err := resolveVersion(fs.Arg(i))
@@ -152,21 +134,10 @@ func (e *env) cmdCatalogDiff(args []string) error {
 			return err
 		}
 		vs[i] = v
-		ends[i] = diffEnd{fs.Arg(i), v.ID, v.SourceDate, v.Confidence, v.Source}
 	}
-	d := catalogDiff{A: ends[0], B: ends[1], Changes: catalog.DiffVersions(vs[0], vs[1])}
-	d.Changed = len(d.Changes) > 0
-	if d.Changes == nil {
-		d.Changes = []catalog.RowChange{}
-	}
+	d := catalog.NewVersionDiff(fs.Arg(0), vs[0], fs.Arg(1), vs[1])
 	err := atomicfile.Write(*output, stdout, func(w io.Writer) error {
-		switch format.value {
-		case "json":
-			return render.WriteJSON(w, d)
-		case "markdown":
-			return writeCatalogDiffMarkdown(w, d)
-		}
-		return render.Terminal(w, func(w io.Writer) error { return writeCatalogDiffTable(w, d) })
+		return render.WriteDoc(w, format.value, render.VersionDiffDoc(d))
 	})
 	if err != nil {
 		return err
@@ -198,137 +169,6 @@ func resolveVersion(arg string) (*catalog.Version, error) {
 		ids = append(ids, v.ID)
 	}
 	return nil, fmt.Errorf("%q is neither a built-in catalog version (%s) nor a catalog file (or FILE:ID)", arg, strings.Join(ids, ", "))
-}
-
-// changeGroups splits changes (in DiffVersions order) by cloud and scope.
-func changeGroups(changes []catalog.RowChange) [][]catalog.RowChange {
-	var groups [][]catalog.RowChange
-	for i, c := range changes {
-		if i == 0 || c.Cloud != changes[i-1].Cloud || c.Scope != changes[i-1].Scope {
-			groups = append(groups, nil)
-		}
-		groups[len(groups)-1] = append(groups[len(groups)-1], c)
-	}
-	return groups
-}
-
-// diffHeadline names the two sides and counts the changes.
-func diffHeadline(d catalogDiff) string {
-	n := map[string]int{}
-	for _, c := range d.Changes {
-		n[c.Change]++
-	}
-	return fmt.Sprintf("Catalog %s (%s) -> %s (%s): %d added, %d removed, %d changed",
-		d.A.ID, d.A.SourceDate, d.B.ID, d.B.SourceDate, n[catalog.ChangeAdded], n[catalog.ChangeRemoved], n[catalog.ChangeChanged])
-}
-
-// changeRow gives the port, protocol and details of a change: for a row
-// added or removed its status, tag and purpose, for a changed one each
-// changed field as old -> new.
-func changeRow(c catalog.RowChange) (port, proto, details string) {
-	r := c.New
-	if r == nil {
-		r = c.Old
-	}
-	port, proto = strconv.Itoa(r.Port), r.Protocol
-	if c.Change != catalog.ChangeChanged {
-		parts := []string{rowStatus(*r)}
-		if r.ServiceTag != "" {
-			parts = append(parts, "service tag "+r.ServiceTag)
-		}
-		if r.Purpose != "" {
-			parts = append(parts, r.Purpose)
-		}
-		return port, proto, strings.Join(parts, "; ")
-	}
-	var parts []string
-	for _, f := range c.Fields {
-		parts = append(parts, fmt.Sprintf("%s: %s -> %s", f, fieldValue(*c.Old, f), fieldValue(*c.New, f)))
-	}
-	return port, proto, strings.Join(parts, "; ")
-}
-
-// rowStatus is "required", "optional" or "deprecated", and "registrable".
-func rowStatus(r catalog.Row) string {
-	s := "optional"
-	switch {
-	case r.Deprecated:
-		s = "deprecated"
-	case r.Required:
-		s = "required"
-	}
-	if r.Registrable {
-		s += ", registrable"
-	}
-	return s
-}
-
-// fieldValue is the value of a field named in RowChange.Fields.
-func fieldValue(r catalog.Row, field string) string {
-	switch field {
-	case "port":
-		return strconv.Itoa(r.Port)
-	case "protocol":
-		return r.Protocol
-	case "serviceTag":
-		if r.ServiceTag == "" {
-			return "(none)"
-		}
-		return r.ServiceTag
-	case "purpose":
-		return strconv.Quote(r.Purpose)
-	case "required":
-		return yesNo(r.Required)
-	case "deprecated":
-		return yesNo(r.Deprecated)
-	case "registrable":
-		return yesNo(r.Registrable)
-	}
-	return ""
-}
-
-// writeCatalogDiffTable writes the diff for a terminal, one table per
-// cloud and scope.
-func writeCatalogDiffTable(w io.Writer, d catalogDiff) error {
-	fmt.Fprintln(w, diffHeadline(d))
-	if !d.Changed {
-		fmt.Fprintln(w, "No change.")
-		return nil
-	}
-	for _, g := range changeGroups(d.Changes) {
-		fmt.Fprintf(w, "\nCloud %s, scope %s\n", g[0].Cloud, g[0].Scope)
-		t := render.NewTable(w)
-		t.Header("Change", "Address", "Port", "Protocol", "Details")
-		for _, c := range g {
-			port, proto, details := changeRow(c)
-			if err := t.Append(c.Change, c.Address, port, proto, details); err != nil {
-				return err
-			}
-		}
-		if err := t.Render(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writeCatalogDiffMarkdown writes the diff as GitHub Flavored Markdown.
-func writeCatalogDiffMarkdown(w io.Writer, d catalogDiff) error {
-	fmt.Fprintf(w, "# %s\n", render.MarkdownEscape(diffHeadline(d)))
-	if !d.Changed {
-		_, err := fmt.Fprintln(w, "\nNo change.")
-		return err
-	}
-	for _, g := range changeGroups(d.Changes) {
-		fmt.Fprintf(w, "\n## Cloud %s, scope %s\n\n", render.MarkdownEscape(string(g[0].Cloud)), render.MarkdownEscape(string(g[0].Scope)))
-		fmt.Fprintln(w, "| Change | Address | Port | Protocol | Details |")
-		fmt.Fprintln(w, "|--|--|--|--|--|")
-		for _, c := range g {
-			port, proto, details := changeRow(c)
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", c.Change, render.MarkdownCode(c.Address), port, render.MarkdownEscape(proto), render.MarkdownEscape(details))
-		}
-	}
-	return nil
 }
 
 // exitStatusOf reports whether err only carries an exit status (see

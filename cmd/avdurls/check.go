@@ -13,6 +13,7 @@ import (
 	"github.com/avdurls/avdurls/evtx"
 	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/avdurls/avdurls/reach"
+	"github.com/avdurls/avdurls/render"
 	"github.com/avdurls/avdurls/scan"
 )
 
@@ -107,8 +108,8 @@ func (e *env) cmdCheck(args []string) (int, error) {
 	bar := newCheckProgress(e.stderr, o.quiet)
 	res := c.Run(context.Background(), targets, bar.add)
 	bar.finish()
-	sum := summarize(res, time.Since(start))
-	if err := atomicfile.Write(o.output, stdout, func(w io.Writer) error { return renderCheck(w, o.format, res, sum) }); err != nil {
+	sum := reach.Summarize(res, time.Since(start))
+	if err := atomicfile.Write(o.output, stdout, func(w io.Writer) error { return render.WriteDoc(w, o.format, render.CheckDoc(res, sum)) }); err != nil {
 		return exitError, err
 	}
 	e.infof("%s", sum)
@@ -122,7 +123,7 @@ func (e *env) cmdCheck(args []string) (int, error) {
 func parseCheck(args []string, stdout io.Writer) (checkOptions, error) {
 	fs := newFlags("check")
 	o := checkOptions{}
-	format := newChoice("table", "table", "json", "csv", "markdown")
+	format := newChoice("table", render.DocFormats...)
 	cloud := newChoice(string(catalog.CloudPublic), cloudNames()...)
 	scope := newChoice(string(catalog.ScopeSessionHost), scopeNames()...)
 	fs.VarP(format, "format", "f", "")

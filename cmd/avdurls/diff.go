@@ -1,11 +1,8 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 
 	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/avdurls/avdurls/internal/termtext"
@@ -55,7 +52,7 @@ Exit status: 0 nothing changed, 4 entries to add or remove, 1 error (with
 func (e *env) cmdDiff(args []string) (int, error) {
 	stdout := e.stdout
 	fs := newFlags("diff")
-	format := newChoice("table", "table", "markdown", "csv", "json")
+	format := newChoice("table", render.DocFormats...)
 	fs.VarP(format, "format", "f", "")
 	output := fs.StringP("output", "o", "", "")
 	var jo scan.JudgeOptions
@@ -121,116 +118,5 @@ func (e *env) cmdDiff(args []string) (int, error) {
 
 // writeDiff writes a diff in a format to -o or stdout.
 func writeDiff(output, format string, d catalog.ReportDiff, stdout io.Writer) error {
-	return atomicfile.Write(output, stdout, func(w io.Writer) error {
-		switch format {
-		case "json":
-			return render.WriteJSON(w, d)
-		case "csv":
-			return writeDiffCSV(w, d)
-		case "markdown":
-			return writeDiffMarkdown(w, d)
-		}
-		return render.Terminal(w, func(w io.Writer) error { return writeDiffTable(w, d) })
-	})
-}
-
-func evidenceLine(e catalog.Entry) string {
-	if e.EvidenceCount == 0 {
-		return e.Source
-	}
-	ev := e.Evidence[0]
-	return fmt.Sprintf("%s: seen %d times, last on %s (record %d of %s)", e.Source, e.EvidenceCount, ev.Time.UTC().Format("2006-01-02 15:04Z"), ev.RecordID, ev.Computer)
-}
-
-func writeDiffTable(w io.Writer, d catalog.ReportDiff) error {
-	for i, warn := range d.Warnings {
-		if i == 0 {
-			fmt.Fprintln(w, "Warnings:")
-		}
-		fmt.Fprintf(w, "  ! %s\n", termtext.Safe(warn))
-	}
-	if !d.Changed {
-		_, err := fmt.Fprintln(w, "No change.")
-		return err
-	}
-	for _, r := range d.Regions {
-		fmt.Fprintf(w, "\nRegion %s\n", r.Region)
-		t := render.NewTable(w)
-		t.Header("Change", "Address", "Port", "Protocol", "Replaces", "Evidence")
-		for _, e := range r.Add {
-			if err := t.Append("add", termtext.Safe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, termtext.Safe(evidenceLine(e))); err != nil {
-				return err
-			}
-		}
-		for _, e := range r.Remove {
-			if err := t.Append("remove", termtext.Safe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Replaces, ""); err != nil {
-				return err
-			}
-		}
-		if err := t.Render(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func writeDiffCSV(w io.Writer, d catalog.ReportDiff) error {
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"region", "change", "address", "port", "protocol", "replaces", "evidence"})
-	for _, warn := range d.Warnings {
-		if err := render.WriteCSVRecord(cw, []string{"", "warning", "", "", "", "", warn}); err != nil {
-			return err
-		}
-	}
-	for _, r := range d.Regions {
-		for _, list := range []struct {
-			change  string
-			entries []catalog.Entry
-		}{{"add", r.Add}, {"remove", r.Remove}} {
-			for _, e := range list.entries {
-				ev := ""
-				if list.change == "add" {
-					ev = evidenceLine(e)
-				}
-				rec := []string{r.Region, list.change, e.Address, strconv.Itoa(e.Port), e.Protocol, e.Replaces, ev}
-				if err := render.WriteCSVRecord(cw, rec); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func writeDiffMarkdown(w io.Writer, d catalog.ReportDiff) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Firewall change request: AVD endpoint changes\n\nFrom catalog %s to %s.\n",
-		render.MarkdownEscape(d.Old.Catalog.Version), render.MarkdownEscape(d.New.Catalog.Version))
-	if len(d.Warnings) > 0 {
-		b.WriteString("\n## Warnings\n\n")
-		for _, warn := range d.Warnings {
-			fmt.Fprintf(&b, "- %s\n", render.MarkdownEscape(warn))
-		}
-	}
-	if !d.Changed {
-		b.WriteString("\nNo change.\n")
-	}
-	for _, r := range d.Regions {
-		fmt.Fprintf(&b, "\n## Region %s\n", render.MarkdownEscape(r.Region))
-		if len(r.Add) > 0 {
-			b.WriteString("\n### Add\n\n| Address | Port | Protocol | Replaces | Evidence |\n|---|---|---|---|---|\n")
-			for _, e := range r.Add {
-				fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", render.MarkdownEscape(e.Address), e.Port, e.Protocol, render.MarkdownEscape(e.Replaces), render.MarkdownEscape(evidenceLine(e)))
-			}
-		}
-		if len(r.Remove) > 0 {
-			b.WriteString("\n### Remove\n\n| Address | Port | Protocol |\n|---|---|---|\n")
-			for _, e := range r.Remove {
-				fmt.Fprintf(&b, "| %s | %d | %s |\n", render.MarkdownEscape(e.Address), e.Port, e.Protocol)
-			}
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return atomicfile.Write(output, stdout, func(w io.Writer) error { return render.WriteDoc(w, format, render.ReportDiffDoc(d)) })
 }
