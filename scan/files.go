@@ -89,7 +89,7 @@ func (r *run) readEVTX(files []string) (int, error) {
 func (r *run) fileDone(res evtx.FileResult) {
 	st := res.Stats
 	r.st.Old += st.Old
-	in := catalog.InputFile{File: res.Path, Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
+	in := catalog.InputFile{File: res.Path, Kind: string(KindEVTX), Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
 	if res.Err != nil {
 		r.st.Partial = true
 		in.Error = res.Err.Error()
@@ -117,7 +117,7 @@ func (r *run) fileDone(res evtx.FileResult) {
 // says whether it could be read (in full or in part).
 func (r *run) readOther(in Input) bool {
 	n, cut, err := r.readKind(in)
-	rec := catalog.InputFile{File: discover.CleanText(in.Path, discover.MaxPath), Matched: n}
+	rec := catalog.InputFile{File: discover.CleanText(in.Path, discover.MaxPath), Kind: string(in.Kind), Matched: n}
 	r.st.Partial = r.st.Partial || cut
 	defer func() { r.inputs = append(r.inputs, rec) }()
 	switch {

@@ -64,7 +64,7 @@ func (s liveSource) read(ctx context.Context, r *run) error {
 		r.note(Warning, fmt.Sprintf("no %s events with IDs %s in the %s log; is this a registered AVD session host?",
 			strings.Join(r.o.Events.Providers, ", "), idString(r.urlIDs), "Application"), nil)
 	}
-	r.inputs = []catalog.InputFile{{File: "live:Application", Matched: r.c.events}}
+	r.inputs = []catalog.InputFile{{File: "live:Application", Kind: "live", Matched: r.c.events}}
 	r.st.Inputs, r.st.Partial = 1, r.st.Partial || partial
 	return nil
 }

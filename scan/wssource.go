@@ -45,7 +45,7 @@ func (s wsSource) read(ctx context.Context, r *run) error {
 	}
 	r.note(Info, fmt.Sprintf("workspace %s: %s, %s, %d time ranges split", s.o.ID, termtext.Plural(st.Queries, "query"),
 		termtext.Plural(st.Rows, "grouped row"), st.Splits), nil)
-	in := catalog.InputFile{File: source, Records: st.Rows + st.Bad, Matched: r.c.events}
+	in := catalog.InputFile{File: source, Kind: "workspace", Records: st.Rows + st.Bad, Matched: r.c.events}
 	if st.Bad > 0 {
 		in.Error = fmt.Sprintf("%d rows skipped", st.Bad)
 	}

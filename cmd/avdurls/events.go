@@ -65,10 +65,12 @@ func (e *env) cmdEvents(args []string) (int, error) {
 		st, err = scan.Events(ins, opt, func(ev evtx.Event) error { return enc.Encode(ev) }, e.notify(*quiet))
 		return err
 	})
+	if len(st.Kinds) > 0 {
+		e.infof("%s", kindsLine(st))
+	}
 	if err != nil {
 		return exitError, err
 	}
-	e.infof("%s", kindsLine(st))
 	if st.Partial {
 		return exitPartial, nil
 	}
