@@ -42,9 +42,9 @@ func kindFixtures(t *testing.T) map[string]string {
 			`<TimeCreated SystemTime="2024-05-06T06:00:00Z"/><Channel>Application</Channel><Computer>avd-k2</Computer></System>`+
 			`<EventData><Data>Accessible URLs:&#10;rdgateway-c100-eus2-r1.wvd.microsoft.com</Data></EventData></Event></Events>`)): "xml",
 		put("avd-k3.txt", []byte("Acquired on 2024/05/06 06:00:00\r\nAccessible URLs:\r\nrdgateway-c100-eus2-r1.wvd.microsoft.com\r\n")): "urltool",
-		put("report.json", []byte(out)):             "report",
+		put("report.json", []byte(out)):               "report",
 		put("tail.json", []byte(out[len(out)-4096:])): "report-end",
-		put("empty.json", nil):                       "empty",
+		put("empty.json", nil):                        "empty",
 	}
 	evs := fleetEvents(t, t.TempDir(), 2)
 	jsonPath, csvPath := exportRows(t, dir, evs)
