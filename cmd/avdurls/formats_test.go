@@ -20,7 +20,7 @@ import (
 	"github.com/avdurls/avdurls/render"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+var update = flag.Bool("update", false, "rewrite the render fixtures of the samples")
 
 // sampleArgs scan the shipped sample exports.
 var sampleArgs = []string{filepath.Join("..", "..", "testdata", "exports"), "--region-map", filepath.Join("..", "..", "testdata", "hosts.csv"),
@@ -236,48 +236,27 @@ func TestCSVReadsBack(t *testing.T) {
 	}
 }
 
-// goldenCases are the golden files: a format on the sample exports, with
-// extra arguments. The Palo Alto lists hold one region, so theirs are the
-// files of --output-dir (sampleDir); the 2025-late catalog adds a CIDR on
-// UDP 3478 and a second port of 168.63.129.16.
-var goldenCases = []struct {
-	file, format string
-	extra        []string
-}{
-	{"edl", "edl", nil}, {"edl-domain", "edl-domain", nil}, {"edl-ip", "edl-ip", nil},
-	{"squid", "squid", nil}, {"fortigate", "fortigate", nil}, {"bicep", "bicep", nil}, {"az-cli", "az-cli", nil},
-	{"terraform", "terraform", nil}, {"terraform-output-dir", "terraform", nil},
-	{"markdown", "markdown", nil}, {"text", "text", nil}, {"csv", "csv", nil}, {"table", "table", nil},
-	{"fortigate-2025-late", "fortigate", []string{"--catalog-version", "2025-late"}},
-	{"squid-2025-late", "squid", []string{"--catalog-version", "2025-late"}},
-	{"edl-ip-2025-late", "edl-ip", []string{"--catalog-version", "2025-late"}},
-}
-
-// TestGolden compares the text formats with golden files
-// (go test ./cmd/avdurls -run Golden -update rewrites them).
-func TestGolden(t *testing.T) {
-	for _, c := range goldenCases {
-		var got []byte
-		if strings.HasPrefix(c.format, "edl") || strings.HasSuffix(c.file, "-output-dir") {
-			got = sampleDir(t, c.format, c.extra...)
-		} else {
-			got = sampleOut(t, c.format, c.extra...)
-		}
-		path := filepath.Join("testdata", "golden", c.file+".golden")
+// TestSamplesAreRenderFixtures: the JSON report of the samples, as the
+// command writes it, is the fixed report the render package's golden
+// files are made from (render/testdata/report.json, and with the
+// 2025-late catalog report-2025-late.json), so those golden files are the
+// command's output (go test ./cmd/avdurls -run Fixtures -update rewrites
+// the fixtures).
+func TestSamplesAreRenderFixtures(t *testing.T) {
+	for name, extra := range map[string][]string{"report": nil, "report-2025-late": {"--catalog-version", "2025-late"}} {
+		got := sampleOut(t, "json", extra...)
+		path := filepath.Join("..", "..", "render", "testdata", name+".json")
 		if *update {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
 			if err := os.WriteFile(path, got, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
 		want, err := os.ReadFile(path)
 		if err != nil {
-			t.Fatalf("%v (run with -update)", err)
+			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s (run with -update after checking the change)", c.file, path)
+			t.Errorf("the samples' report differs from %s (run with -update after checking the change)", path)
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/internal/atomicfile"
@@ -41,28 +40,25 @@ func (e *env) renderReport(w io.Writer, format string, rep catalog.Report, fo re
 	return render.Write(w, format, rep, fo)
 }
 
-// writeReport writes the report to stdout, -o or one file per region; for
-// --output-dir all region files or none. Each region file keeps the rule
-// priorities it has in the single-file output (render.Options.Region), and a
-// Terraform set gets one variables.tf that declares what the region files
-// share.
+// writeReport writes the report to stdout, -o or one file per region
+// (render.Set); for --output-dir all region files or none.
 func (e *env) writeReport(o scanOptions, rep catalog.Report) error {
 	stdout := e.stdout
 	if o.outputDir == "" {
 		return atomicfile.Write(o.output, stdout, func(w io.Writer) error { return e.renderReport(w, o.format, rep, o.fw) })
 	}
-	files := make([]atomicfile.File, 0, len(rep.Regions)+1)
-	for i, r := range rep.Regions {
-		rr, fo := render.Region(rep, i), o.fw.Region(i)
-		path, err := regionFile(o.outputDir, rep.Cloud, r.Region, render.Ext(o.format))
-		if err != nil {
-			return err
-		}
-		files = append(files, atomicfile.File{Path: path, Render: func(w io.Writer) error { return e.renderReport(w, o.format, rr, fo) }})
+	parts, err := render.Set(o.outputDir, o.format, rep, o.fw)
+	if err != nil {
+		return err
 	}
-	if o.format == "terraform" && len(rep.Regions) > 0 {
-		files = append(files, atomicfile.File{Path: filepath.Join(o.outputDir, render.TerraformVariablesFile),
-			Render: func(w io.Writer) error { return render.WriteTerraformVariables(w, rep) }})
+	files := make([]atomicfile.File, 0, len(parts))
+	for _, p := range parts {
+		write := p.Write
+		if p.Report != nil {
+			p := p
+			write = func(w io.Writer) error { return e.renderReport(w, o.format, *p.Report, p.Options) }
+		}
+		files = append(files, atomicfile.File{Path: p.Path, Render: write})
 	}
 	if err := atomicfile.WriteAll(files); err != nil {
 		return err

@@ -1,0 +1,70 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/avdurls/avdurls/catalog"
+)
+
+// windowsReserved are device names Windows reserves in every folder,
+// whatever the extension ("CON.txt" is the console).
+var windowsReserved = map[string]bool{
+	"con": true, "prn": true, "aux": true, "nul": true, "conin$": true, "conout$": true,
+	"com1": true, "com2": true, "com3": true, "com4": true, "com5": true, "com6": true, "com7": true, "com8": true, "com9": true,
+	"lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true, "lpt6": true, "lpt7": true, "lpt8": true, "lpt9": true,
+}
+
+// regionFile returns the path of a region's file under dir (one file per
+// region). The name is made only from a region of the cloud's table
+// (or "unknown") and the format's ending, and checked again to be a plain
+// local name, no Windows device name, so that no region can place a file
+// outside dir.
+func regionFile(dir string, cloud catalog.Cloud, region, ext string) (string, error) {
+	if region != catalog.UnknownRegion {
+		if err := catalog.CheckRegion(cloud, region); err != nil {
+			return "", err
+		}
+	}
+	name := region + "." + ext
+	base, _, _ := strings.Cut(strings.ToLower(name), ".")
+	if !filepath.IsLocal(name) || filepath.Base(name) != name || windowsReserved[base] {
+		return "", fmt.Errorf("region %q does not make a safe file name", region)
+	}
+	return filepath.Join(dir, name), nil
+}
+
+// A Part is one file of a set of files, one per region (see Set): its
+// path, the region's report and options (nil for the Terraform
+// variables file), and its writer.
+type Part struct {
+	Path    string
+	Report  *catalog.Report
+	Options Options
+	Write   func(w io.Writer) error
+}
+
+// Set is the report written as one file per region into dir, each file
+// DIR/REGION.EXT: the region's allowlist and hosts (Region), with the
+// rule priorities it has in the single-file output (Options.Region); a
+// Terraform set gets one variables.tf that declares what the region
+// files share. File names are made only from regions of the cloud's
+// table (regionFile).
+func Set(dir, format string, rep catalog.Report, fo Options) ([]Part, error) {
+	parts := make([]Part, 0, len(rep.Regions)+1)
+	for i, r := range rep.Regions {
+		rr, ro := Region(rep, i), fo.Region(i)
+		path, err := regionFile(dir, rep.Cloud, r.Region, Ext(format))
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, Part{Path: path, Report: &rr, Options: ro, Write: func(w io.Writer) error { return Write(w, format, rr, ro) }})
+	}
+	if format == "terraform" && len(rep.Regions) > 0 {
+		parts = append(parts, Part{Path: filepath.Join(dir, TerraformVariablesFile),
+			Write: func(w io.Writer) error { return WriteTerraformVariables(w, rep) }})
+	}
+	return parts, nil
+}
