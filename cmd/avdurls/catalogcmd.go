@@ -32,8 +32,7 @@ Options:
         --versions             list the versions instead
         --regions              list the Azure regions of the cloud instead
     -f, --format FORMAT        table (default), json (the rows), or any format
-                               of scan (csv, text, markdown, edl, squid,
-                               fortigate, azfw-arm, bicep, terraform, az-cli):
+                               of scan ({{other formats}}):
                                the catalog's rows as an allowlist, wildcards
                                carried as scan carries unresolved rows
         --optional             with a scan format: the optional rows too

@@ -9,8 +9,10 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/avdurls/avdurls/internal/atomicfile"
+	"github.com/avdurls/avdurls/render"
 	"github.com/spf13/pflag"
 )
 
@@ -128,6 +130,7 @@ func newFlags(name string) *pflag.FlagSet {
 
 // parseFlags parses args; --help prints text. Flag errors are usage errors.
 func parseFlags(fs *pflag.FlagSet, args []string, text string, stdout io.Writer) error {
+	text = withFormats(text)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			fmt.Fprint(stdout, text)
@@ -140,6 +143,45 @@ func parseFlags(fs *pflag.FlagSet, args []string, text string, stdout io.Writer)
 		return pflag.ErrHelp
 	}
 	return nil
+}
+
+// helpColumn is where the descriptions of a usage text's options start.
+const helpColumn = 31
+
+// withFormats puts the formats of the registry where a usage text says
+// {{formats}} ({{other formats}}: without marking the default), wrapped
+// at 79 columns under the option's description.
+func withFormats(text string) string {
+	mark := "{{formats}}"
+	i := strings.Index(text, mark)
+	if i < 0 {
+		mark = "{{other formats}}"
+		if i = strings.Index(text, mark); i < 0 {
+			return text
+		}
+	}
+	col := i - (strings.LastIndexByte(text[:i], '\n') + 1)
+	var b strings.Builder
+	n := col
+	for j, f := range render.Formats() {
+		word := f.Name
+		if j == 0 && mark == "{{formats}}" {
+			word += " (default)"
+		}
+		if j < len(render.Formats())-1 {
+			word += ","
+		}
+		if j > 0 && n+1+len(word) > 79 {
+			b.WriteString("\n" + strings.Repeat(" ", helpColumn))
+			n = helpColumn
+		} else if j > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += len(word)
+	}
+	return strings.Replace(text, mark, b.String(), 1)
 }
 
 func buildVersion() string {

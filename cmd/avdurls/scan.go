@@ -38,8 +38,7 @@ from the registry, and the VM's region from the Azure Instance Metadata
 Service when no --region is given.
 
 Options:
-    -f, --format FORMAT        table (default), csv, json, text, markdown, edl,
-                               squid, fortigate, azfw-arm, bicep, terraform, az-cli
+    -f, --format FORMAT        {{formats}}
     -o, --output FILE          write to FILE atomically instead of stdout
         --output-dir DIR       write one file per region, DIR/REGION.EXT
         --source CIDR          firewall rules' source addresses (repeatable;
@@ -77,7 +76,8 @@ Options:
         --max-events N         give up on a file after N matching events
                                (default 1000000; bounds memory on forged floods);
                                live: read at most the N newest
-        --live                 read this Windows host's event log instead of files
+        --live                 read this Windows host's event log instead of
+                               files
         --since DURATION       only events of the last DURATION (e.g. 72h, 7d),
                                from .evtx files, event XML and --live; reports
                                and URL-tool output are taken whole; workspace:
@@ -88,7 +88,8 @@ Options:
                                managed or workload identity, environment),
                                role Log Analytics Reader; see README, Fleets
         --imds-endpoint URL    live: the metadata service to ask for the region
-    -q, --quiet                no warnings about damaged chunks, only the summary
+    -q, --quiet                no warnings about damaged chunks, only the
+                               summary
 
 Region of each host: --region, else --region-map, else inferred from a
 <region>-shared.prod.warm.ingest.monitor.core.windows.net host in its own
