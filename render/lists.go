@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/internal/termtext"
 )
 
 // Palo Alto Networks external dynamic lists (EDL). A list is of one type
@@ -155,7 +156,7 @@ func listNotCarried(format string, r catalog.Region) []string {
 		out = ipRulesNotCarried(r, "a domain list takes no IP addresses: -f edl-ip")
 	case "edl-ip":
 		if n := len(edlItems("edl-domain", r)); n > 0 {
-			out = append(out, fmt.Sprintf("%d host names (an IP list takes no names: -f edl)", n))
+			out = append(out, fmt.Sprintf("%s (an IP list takes no names: -f edl)", termtext.Plural(n, "host name")))
 		}
 	case "squid":
 		for _, e := range r.Entries {

@@ -160,10 +160,18 @@ func NotCarried(format string, rep catalog.Report, fo Options) []string {
 	}
 	var notes []string
 	if len(lost) > 0 {
-		notes = append(notes, fmt.Sprintf("%d unresolved wildcard rows are not in the %s output (%s): allow them by service tag or as wildcards, or the hosts using them will fail", len(lost), format, strings.Join(lost, ", ")))
+		notes = append(notes, fmt.Sprintf("%s not in the %s output (%s): allow them by service tag or as wildcards, or the hosts using them will fail", termtext.Plural(len(lost), "unresolved wildcard row")+isAre(len(lost)), format, strings.Join(lost, ", ")))
 	}
 	if len(entries) > 0 {
 		notes = append(notes, fmt.Sprintf("%s not in the %s output, which cannot carry them: %s", termtext.Plural(len(entries), "allowlist item"), format, strings.Join(entries, "; ")))
 	}
 	return notes
+}
+
+// isAre is the verb of a count: " is" for one, " are" for more.
+func isAre(n int) string {
+	if n == 1 {
+		return " is"
+	}
+	return " are"
 }

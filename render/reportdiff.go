@@ -52,7 +52,10 @@ func evidenceLine(e catalog.Entry) string {
 	return fmt.Sprintf("%s: seen %s, last on %s (record %d of %s)", e.Source, times(e.EvidenceCount), ev.Time.UTC().Format("2006-01-02 15:04Z"), ev.RecordID, ev.Computer)
 }
 
-// times writes a count of times.
+// times writes a count of times ("once", "3 times").
 func times(n int) string {
+	if n == 1 {
+		return "once"
+	}
 	return strconv.Itoa(n) + " times"
 }

@@ -40,7 +40,7 @@ func (s filesSource) read(_ context.Context, r *run) error {
 		}
 	}
 	if s.ins.Skipped > 0 {
-		r.note(Info, fmt.Sprintf("skipped %d files in the folders given that are not event logs, event XML, URL-tool output or reports", s.ins.Skipped), nil)
+		r.note(Info, fmt.Sprintf("skipped %s in the folders given that are not event logs, event XML, URL-tool output or reports", termtext.Plural(s.ins.Skipped, "file")), nil)
 	}
 	if readable == 0 {
 		return fmt.Errorf("none of the %d input files could be read", len(s.ins.List))

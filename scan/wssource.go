@@ -47,7 +47,7 @@ func (s wsSource) read(ctx context.Context, r *run) error {
 		termtext.Plural(st.Rows, "grouped row"), st.Splits), nil)
 	in := catalog.InputFile{File: source, Kind: "workspace", Records: st.Rows + st.Bad, Matched: r.c.events}
 	if st.Bad > 0 {
-		in.Error = fmt.Sprintf("%d rows skipped", st.Bad)
+		in.Error = termtext.Plural(st.Bad, "row") + " skipped"
 	}
 	r.inputs = []catalog.InputFile{in}
 	r.st.Inputs, r.st.Partial = 1, in.Error != ""

@@ -7,20 +7,23 @@ import (
 
 // codeHints are the options that change how a kind of kept-out name is
 // judged: the library's reasons name no flag, the command says which.
+// Each counts the names of its codes, in the singular and the plural.
 var codeHints = []struct {
-	code discover.Code
-	hint string
+	codes     []discover.Code
+	one, many string
+	hint      string
 }{
-	{catalog.CodeUntrusted, "untrusted names: --trust-suffix DOMAIN trusts a domain you know is needed"},
-	{catalog.CodeOptional, "names under optional rows: --optional admits them"},
-	{catalog.CodeRegistrable, "names to review: --allow-registrable admits them once you confirmed they are Microsoft's"},
-	{catalog.CodeDeprecated, "deprecated hosts: --include-deprecated keeps them"},
-	{discover.CodeTooManyNames, "events with too many names: --max-names raises the bound"},
-	{catalog.CodeTooManyEntries, "regions with too many entries: --max-entries raises the bound"},
+	{[]discover.Code{catalog.CodeUntrusted}, "untrusted name", "untrusted names", "--trust-suffix DOMAIN trusts a domain you know is needed"},
+	{[]discover.Code{catalog.CodeOptional}, "name under an optional row", "names under optional rows", "--optional admits them"},
+	{[]discover.Code{catalog.CodeRegistrable}, "name to review", "names to review", "--allow-registrable admits them once you confirmed they are Microsoft's"},
+	{[]discover.Code{catalog.CodeDeprecated, catalog.CodeLegacyAgent}, "deprecated host", "deprecated hosts", "--include-deprecated keeps them"},
+	{[]discover.Code{discover.CodeTooManyNames}, "name from an event with too many names", "names from events with too many names", "--max-names raises the bound"},
+	{[]discover.Code{catalog.CodeTooManyEntries}, "name past the bound of entries of its region", "names past the bound of entries of their regions", "--max-entries raises the bound"},
 }
 
-// printHints prints, for each kind of kept-out name the report holds, the
-// option that changes it.
+// printHints prints, for each kind of kept-out name the report holds, how
+// many there are and the option that changes it; the counts add up to
+// those of the summary line.
 func (e *env) printHints(rep catalog.Report) {
 	seen := map[discover.Code]int{}
 	for _, list := range [][]catalog.Excluded{rep.Rejected, rep.Review, rep.Deprecated} {
@@ -29,8 +32,15 @@ func (e *env) printHints(rep catalog.Report) {
 		}
 	}
 	for _, h := range codeHints {
-		if n := seen[h.code]; n > 0 {
-			e.infof("%d %s", n, h.hint)
+		n := 0
+		for _, c := range h.codes {
+			n += seen[c]
+		}
+		switch {
+		case n == 1:
+			e.infof("1 %s: %s", h.one, h.hint)
+		case n > 1:
+			e.infof("%d %s: %s", n, h.many, h.hint)
 		}
 	}
 }

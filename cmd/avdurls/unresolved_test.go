@@ -24,7 +24,7 @@ func TestUnresolvedNeverSilent(t *testing.T) {
 			}
 			enforced := strings.Contains(out, "WindowsVirtualDesktop") && strings.Contains(out, "fqdntag-windowsvirtualdesktop")
 			stated := strings.Contains(out, row)
-			warned := strings.Contains(errs, "unresolved wildcard rows are not in the "+f.Name+" output (eastus2: "+row+")")
+			warned := strings.Contains(errs, "unresolved wildcard row is not in the "+f.Name+" output (eastus2: "+row+")")
 			switch f.Name {
 			case "azfw-arm", "bicep", "terraform", "az-cli":
 				if !noTags && (!enforced || warned) {
