@@ -1,6 +1,9 @@
 package render
 
 import (
+	"slices"
+	"unicode/utf8"
+
 	"github.com/avdurls/avdurls/internal/termtext"
 
 	"github.com/olekukonko/tablewriter/tw"
@@ -29,30 +32,107 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 			fmt.Fprintf(w, " (hosts: %s)", strings.Join(hosts, ", "))
 		}
 		fmt.Fprintln(w)
-		t := NewTable(w, -13, 6, 10, 9, -7, 13, 7)
-		t.Header("Address", "Port", "Protocol", "Source", "Replaces", "Status", "Seen")
-		for _, list := range [][]catalog.Entry{r.Entries, r.IPRules} {
-			for _, e := range list {
-				seen := ""
-				if e.EvidenceCount > 0 {
-					seen = strconv.Itoa(e.EvidenceCount) + "x"
-				}
-				if err := t.Append(termtext.Safe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Source, e.Replaces, e.Status.String(), seen); err != nil {
-					return err
-				}
+		if tb, ok := w.(*termBuffer); ok && tb.width > 0 {
+			if err := writeNarrowTable(w, tb.width, r); err != nil {
+				return err
 			}
-		}
-		if err := t.Render(); err != nil {
+		} else if err := writeWideTable(w, r); err != nil {
 			return err
 		}
-		for _, u := range r.Unresolved {
-			tag := ""
-			if u.ServiceTag != "" {
-				tag = " (service tag " + u.ServiceTag + ")"
-			}
-			fmt.Fprintf(w, "unresolved: %s:%d%s: %s\n", u.Address, u.Port, tag, u.Reason)
+		writeUnresolved(w, r)
+	}
+	writeKeptOut(w, rep)
+	return nil
+}
+
+// writeWideTable writes a region's entries as a table with a column per
+// field, for files and pipes (nothing is wrapped).
+func writeWideTable(w io.Writer, r catalog.Region) error {
+	t := NewTable(w)
+	t.Header("Address", "Port", "Protocol", "Source", "Replaces", "Status", "Seen")
+	for _, e := range slices.Concat(r.Entries, r.IPRules) {
+		if err := t.Append(termtext.Safe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Source, e.Replaces, e.Status.String(), seenTimes(e)); err != nil {
+			return err
 		}
 	}
+	return t.Render()
+}
+
+// Column widths of the terminal table: port and protocol ("1688/TCP"),
+// source, status ("unreachable"), seen ("1234x").
+const (
+	portWidth   = 8
+	sourceWidth = 7
+	statusWidth = 11
+	seenWidth   = 5
+)
+
+// writeNarrowTable writes a region's entries for a terminal of the given
+// width: the address gets the width the fixed columns leave, broken
+// after dots and hyphens (never inside a label when a label fits), with
+// the wildcard it replaces under it; the status breaks after commas.
+func writeNarrowTable(w io.Writer, width int, r catalog.Region) error {
+	addrWidth := max(width-(3*5+1)-portWidth-sourceWidth-statusWidth-seenWidth, 16)
+	t := tablewriter.NewTable(w, tablewriter.WithRowAutoWrap(tw.WrapNone), tablewriter.WithHeaderAutoWrap(tw.WrapNone))
+	t.Header("Address", "Port", "Source", "Status", "Seen")
+	for _, e := range slices.Concat(r.Entries, r.IPRules) {
+		addr := breakName(termtext.Safe(e.Address), addrWidth)
+		if e.Replaces != "" {
+			addr += "\n" + breakName("(replaces "+termtext.Safe(e.Replaces)+")", addrWidth)
+		}
+		status := strings.ReplaceAll(e.Status.String(), ",", ",\n")
+		if err := t.Append(addr, strconv.Itoa(e.Port)+"/"+e.Protocol, e.Source, status, seenTimes(e)); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// breakName breaks a name into lines of at most width runes, after a dot
+// or hyphen where it can, inside a label only when a label is longer than
+// a line.
+func breakName(s string, width int) string {
+	var lines []string
+	for utf8.RuneCountInString(s) > width {
+		r := []rune(s)
+		cut := -1
+		for i := width - 1; i > 0; i-- {
+			if r[i] == '.' || r[i] == '-' || r[i] == ' ' {
+				cut = i + 1
+				break
+			}
+		}
+		if cut <= 0 {
+			cut = width
+		}
+		lines = append(lines, string(r[:cut]))
+		s = string(r[cut:])
+	}
+	return strings.Join(append(lines, s), "\n")
+}
+
+// seenTimes is how often an entry was seen ("41x"), "" for catalog rows.
+func seenTimes(e catalog.Entry) string {
+	if e.EvidenceCount == 0 {
+		return ""
+	}
+	return strconv.Itoa(e.EvidenceCount) + "x"
+}
+
+// writeUnresolved writes the region's wildcard rows no name replaced.
+func writeUnresolved(w io.Writer, r catalog.Region) {
+	for _, u := range r.Unresolved {
+		tag := ""
+		if u.ServiceTag != "" {
+			tag = " (service tag " + u.ServiceTag + ")"
+		}
+		fmt.Fprintf(w, "unresolved: %s:%d%s: %s\n", u.Address, u.Port, tag, u.Reason)
+	}
+}
+
+// writeKeptOut writes what the report keeps out of the allowlists:
+// deprecated hosts, names to review, rejected names.
+func writeKeptOut(w io.Writer, rep catalog.Report) {
 	if len(rep.Deprecated) > 0 {
 		fmt.Fprintln(w, "\nDeprecated hosts seen in events (not allowlisted; remove them):")
 		for _, d := range rep.Deprecated {
@@ -71,7 +151,6 @@ func writeTable(w io.Writer, rep catalog.Report) error {
 			fmt.Fprintf(w, "  %s (%dx): %s\n", termtext.Safe(d.Address), d.EvidenceCount, d.Reason)
 		}
 	}
-	return nil
 }
 
 // termBuffer collects what a renderer writes for a terminal, and knows

@@ -12,7 +12,8 @@ import (
 )
 
 // TestTableFitsTerminal: on a terminal of 80 or 100 columns every line of
-// the table format fits; written to a file, nothing is wrapped.
+// the table format fits, addresses get the width and break only after a
+// dot or hyphen; written to a file, nothing is wrapped.
 func TestTableFitsTerminal(t *testing.T) {
 	rep := sampleReport(t)
 	for _, width := range []int{80, 100} {
@@ -25,8 +26,11 @@ func TestTableFitsTerminal(t *testing.T) {
 				t.Errorf("width %d: a line of %d columns: %q", width, n, line)
 			}
 		}
-		if !strings.Contains(text, "↩") {
-			t.Errorf("width %d: no cell wrapped", width)
+		if strings.Contains(text, "↩") {
+			t.Errorf("width %d: a cell was cut mid-word", width)
+		}
+		if !strings.Contains(text, "(replaces *.wvd.microsoft.com)") || !strings.Contains(text, "login.microsoftonline.com ") {
+			t.Errorf("width %d: addresses or what they replace are broken:\n%s", width, text)
 		}
 	}
 	text, _ := termText(0, func(w io.Writer) error { return writeTable(w, rep) })
