@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/internal/termtext"
 )
 
 // RegionInfo is one Azure region of a cloud.
@@ -94,47 +95,12 @@ func exampleRegion(c Cloud) string {
 	return "westeurope"
 }
 
-// nearRegions returns the region names of cloud c at the smallest edit
-// distance from name, if that distance is small (at most 2, or 3 for long
-// names).
+// nearRegions returns the region names of cloud c nearest to name (see
+// termtext.Nearest).
 func nearRegions(c Cloud, name string) []string {
-	best, limit := []string(nil), 2
-	if len(name) > 10 {
-		limit = 3
-	}
+	var names []string
 	for _, ri := range regionTable()[c] {
-		d := editDistance(name, ri.Name)
-		switch {
-		case d > limit:
-		case d < limit || best == nil:
-			best, limit = []string{ri.Name}, d
-		default:
-			best = append(best, ri.Name)
-		}
+		names = append(names, ri.Name)
 	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of two short ASCII strings.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 1 << 10
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return termtext.Nearest(name, names)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/internal/atomicfile"
+	"github.com/avdurls/avdurls/internal/termtext"
 	"github.com/avdurls/avdurls/render"
 	"github.com/spf13/pflag"
 )
@@ -96,7 +97,11 @@ func (e *env) run(args []string) int {
 		fmt.Fprintf(stdout, "avdurls %s\n", buildVersion())
 		return exitOK
 	default:
-		e.errorf("unknown command %q; the commands are scan, events, catalog, diff, check and help", args[0])
+		hint := ""
+		if near := termtext.Nearest(strings.ToLower(args[0]), commands); len(near) > 0 {
+			hint = "did you mean " + strings.Join(near, " or ") + "? "
+		}
+		e.errorf("unknown command %q; %sthe commands are %s and help", args[0], hint, strings.Join(commands[:len(commands)-1], ", "))
 		return exitUsage
 	}
 	if code, ok := exitStatusOf(err); ok {
@@ -115,6 +120,9 @@ func (e *env) run(args []string) int {
 	}
 	return status
 }
+
+// commands are the commands of the program, for "did you mean".
+var commands = []string{"scan", "events", "catalog", "diff", "check", "help"}
 
 // newFlags makes a subcommand's flag set; its usage text is hand-written
 // and printed by parseFlags.
@@ -136,7 +144,7 @@ func parseFlags(fs *pflag.FlagSet, args []string, text string, stdout io.Writer)
 			fmt.Fprint(stdout, text)
 			return err
 		}
-		return usageError{err.Error()}
+		return usageError{err.Error() + nearFlag(fs, err)}
 	}
 	if h, _ := fs.GetBool("help"); h {
 		fmt.Fprint(stdout, text)
@@ -192,4 +200,24 @@ func buildVersion() string {
 		return bi.Main.Version
 	}
 	return "(devel)"
+}
+
+// nearFlag says which flag a mistyped one may be ("; did you mean
+// --region?"), for pflag's "unknown flag: --regon".
+func nearFlag(fs *pflag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return ""
+	}
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	})
+	near := termtext.Nearest(name, names)
+	if len(near) == 0 {
+		return ""
+	}
+	return "; did you mean --" + strings.Join(near, " or --") + "?"
 }

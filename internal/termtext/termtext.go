@@ -87,3 +87,48 @@ func ListSome(items []string, most int) string {
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(items[:most], ", "), len(items)-most)
 }
+
+// Nearest returns the candidates at the smallest edit distance from name,
+// if that distance is small (at most 2, or 3 for names longer than 10):
+// what a "did you mean" offers.
+func Nearest(name string, candidates []string) []string {
+	best, limit := []string(nil), 2
+	if len(name) > 10 {
+		limit = 3
+	}
+	for _, c := range candidates {
+		d := editDistance(name, c)
+		switch {
+		case d > limit:
+		case d < limit || best == nil:
+			best, limit = []string{c}, d
+		default:
+			best = append(best, c)
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of two short ASCII strings.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 1 << 10
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,6 +1,9 @@
 package termtext
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestPlural(t *testing.T) {
 	for _, c := range []struct {
@@ -43,6 +46,15 @@ func TestSafe(t *testing.T) {
 	} {
 		if got := Safe(in); got != want {
 			t.Errorf("Safe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNearest(t *testing.T) {
+	cands := []string{"westeurope", "northeurope", "eastus", "eastus2"}
+	for name, want := range map[string]string{"westeuropee": "westeurope", "eastus3": "eastus eastus2", "xyz": ""} {
+		if got := strings.Join(Nearest(name, cands), " "); got != want {
+			t.Errorf("Nearest(%q) = %q, want %q", name, got, want)
 		}
 	}
 }
