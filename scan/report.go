@@ -30,11 +30,11 @@ func ReadReport(path string, max int64) (catalog.Report, error) {
 		return catalog.Report{}, err
 	}
 	if cutJSON(b) {
-		return catalog.Report{}, cutReportError(path, fmt.Sprintf("report ends at byte %d", len(b)))
+		return catalog.Report{}, cutReport{path, fmt.Sprintf("report ends at byte %d, without its end", len(b)), cutEndHint}
 	}
 	rep, err := catalog.DecodeReport(b)
 	if err != nil && Sniff(b) == KindReportEnd {
-		return rep, cutReportError(path, fmt.Sprintf("holds only the last %d bytes of a report, without its start", len(b)))
+		return rep, cutReport{path, fmt.Sprintf("holds only the last %d bytes of a report, without its start", len(b)), cutStartHint}
 	}
 	if err != nil {
 		return rep, fmt.Errorf("%s: %w", path, err)
@@ -42,20 +42,24 @@ func ReadReport(path string, max int64) (catalog.Report, error) {
 	return rep, nil
 }
 
-// runCommandHint says why reports come cut, and where the way around it is.
-const runCommandHint = "it was truncated (Azure VM Run Command keeps only the last 4,096 bytes of output: see the README's fleet recipe)"
+// Why reports come cut, and where the way around it is: a report without
+// its end was written or copied only in part; one without its start is
+// what the action Run Command (az vm run-command invoke) keeps of output,
+// its last 4,096 bytes.
+const (
+	cutEndHint   = "it was cut short (an upload or copy that did not finish, or a channel that keeps only the start of output: see the README's fleet recipe)"
+	cutStartHint = "it was truncated (the action Run Command, az vm run-command invoke, keeps only the last 4,096 bytes of output: see the README's fleet recipe)"
+)
 
 // cutReport is the error for a report that was cut: what is left of it,
 // and why that happens.
-type cutReport struct{ path, what string }
+type cutReport struct{ path, what, hint string }
 
 // Error names the file, what is left of the report and the likely cause.
 func (e cutReport) Error() string {
-	return fmt.Sprintf("%s: %s; %s", e.path, e.what, runCommandHint)
+	return fmt.Sprintf("%s: %s; %s", e.path, e.what, e.hint)
 }
 
-// cutReportError is the error for a cut report (see cutReport).
-func cutReportError(path, what string) error { return cutReport{path, what} }
 
 // cutJSON tells whether b is JSON that ends in the middle of a value: the
 // start of a report whose end is missing.

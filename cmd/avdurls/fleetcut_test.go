@@ -67,8 +67,8 @@ func TestFleetCutReport(t *testing.T) {
 		name, want string
 		cut        []byte
 	}{
-		{"first 4096 bytes", victim + ": report ends at byte 4096; it was truncated (Azure VM Run Command keeps only the last 4,096 bytes of output", full[:4096]},
-		{"last 4096 bytes", victim + ": holds only the last 4096 bytes of a report, without its start; it was truncated (Azure VM Run Command", full[len(full)-4096:]},
+		{"first 4096 bytes", victim + ": report ends at byte 4096, without its end; it was cut short (an upload or copy that did not finish", full[:4096]},
+		{"last 4096 bytes", victim + ": holds only the last 4096 bytes of a report, without its start; it was truncated (the action Run Command, az vm run-command invoke, keeps only the last 4,096 bytes", full[len(full)-4096:]},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := map[string][]byte{}
