@@ -1,34 +1,12 @@
 package evtx
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
+	"github.com/avdurls/avdurls/internal/textenc"
 )
-
-// utf8BOM is the UTF-8 byte order mark.
-var utf8BOM = []byte{0xef, 0xbb, 0xbf}
-
-// newTextReader returns r as UTF-8 text: a UTF-8 byte order mark is
-// dropped and UTF-16 with a byte order mark is decoded as it is read, so
-// the input is never held whole.
-func newTextReader(r io.Reader) io.Reader {
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, _ := br.Peek(3)
-	switch {
-	case bytes.HasPrefix(head, utf8BOM):
-		_, _ = br.Discard(3)
-	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
-		// ExpectBOM takes the byte order from the mark and drops it.
-		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())
-	}
-	return br
-}
 
 // readXML reads rendered events (the XML source) as a stream, calling
 // h.Event with every event that passes the options, h.Warning for every
@@ -43,7 +21,7 @@ func readXML(r io.Reader, name string, opt Options, h Handlers) (Stats, error) {
 	var fnErr error
 	matched, old := 0, 0
 	f := opt.filter()
-	st, err := parseEventXML(newTextReader(cr), name, opt, h.Warning, func(el *element) error {
+	st, err := parseEventXML(textenc.Reader(cr), name, opt, h.Warning, func(el *element) error {
 		ev := eventFromElement(el)
 		ev.File = name
 		if !f.match(ev) {

@@ -105,7 +105,7 @@ type xmlStream struct {
 }
 
 // newXMLStream sets up a strict decoder on r. Character set declarations
-// are taken as UTF-8: inputs are decoded before (see newTextReader).
+// are taken as UTF-8: inputs are decoded before (see textenc.Reader).
 func newXMLStream(r io.Reader, name string, opt Options, warn func(Warning)) *xmlStream {
 	s := &xmlStream{name: name, warn: warn, evDepth: -1,
 		maxBytes: bound(opt.MaxEventBytes, DefaultMaxEventBytes),

@@ -3,7 +3,8 @@ package scan
 import (
 	"bytes"
 	"strings"
-	"unicode/utf16"
+
+	"github.com/avdurls/avdurls/internal/textenc"
 )
 
 // Kind is what an input holds, as the input registry tells it from its
@@ -25,31 +26,6 @@ const (
 
 // evtxMagic is the signature an .evtx file starts with.
 var evtxMagic = []byte("ElfFile\x00")
-
-// utf8BOM is the UTF-8 byte order mark.
-var utf8BOM = []byte{0xef, 0xbb, 0xbf}
-
-// decodeHead decodes the first bytes of an input for sniffing: a UTF-8
-// byte order mark dropped, UTF-16 with one decoded.
-func decodeHead(b []byte) string {
-	switch {
-	case bytes.HasPrefix(b, utf8BOM):
-		return string(b[3:])
-	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
-		u := make([]uint16, (len(b)-2)/2)
-		for i := range u {
-			u[i] = uint16(b[2+2*i]) | uint16(b[3+2*i])<<8
-		}
-		return string(utf16.Decode(u))
-	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
-		u := make([]uint16, (len(b)-2)/2)
-		for i := range u {
-			u[i] = uint16(b[2+2*i])<<8 | uint16(b[3+2*i])
-		}
-		return string(utf16.Decode(u))
-	}
-	return string(b)
-}
 
 // sniffEVTX tells an .evtx file by its signature.
 func sniffEVTX(head []byte, _ string) bool { return bytes.HasPrefix(head, evtxMagic) }
@@ -102,7 +78,7 @@ func sniffReportEnd(head []byte, s string) bool {
 // input registry in order; KindUnknown when no kind claims it. An empty
 // input is KindUnknown here: SniffFile knows its name.
 func Sniff(head []byte) Kind {
-	s := strings.TrimSpace(decodeHead(head))
+	s := strings.TrimSpace(textenc.Head(head))
 	for _, k := range registry {
 		if k.sniff != nil && k.sniff(head, s) {
 			return k.kind

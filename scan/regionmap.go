@@ -12,9 +12,7 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/internal/termtext"
-
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
+	"github.com/avdurls/avdurls/internal/textenc"
 
 	"github.com/avdurls/avdurls/catalog"
 )
@@ -83,7 +81,7 @@ func readMapText(path string) (string, error) {
 	if len(b) > maxRegionMap {
 		return "", fmt.Errorf("larger than %d MiB; is it the right file?", maxRegionMap>>20)
 	}
-	out, err := utf8Text(b)
+	out, err := textenc.Bytes(b)
 	if err != nil {
 		return "", err
 	}
@@ -91,13 +89,6 @@ func readMapText(path string) (string, error) {
 		return "", errors.New("holds NUL bytes: UTF-16 without a byte order mark? Save it as UTF-8 (Excel: CSV UTF-8)")
 	}
 	return strings.TrimPrefix(string(out), "\ufeff"), nil // a mark left inside UTF-16
-}
-
-// utf8Text returns text as UTF-8: a UTF-8 byte order mark is dropped,
-// UTF-16 with a byte order mark (PowerShell 5's Out-File and '>') decoded.
-func utf8Text(b []byte) ([]byte, error) {
-	out, _, err := transform.Bytes(unicode.BOMOverride(transform.Nop), b)
-	return out, err
 }
 
 // textMapRows reads CSV or TSV rows. The separator is the first of tab,

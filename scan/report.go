@@ -11,6 +11,7 @@ import (
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/internal/textenc"
 )
 
 // ReadReport reads a JSON report of at most max bytes (0: the default,
@@ -24,7 +25,7 @@ func ReadReport(path string, max int64) (catalog.Report, error) {
 	}
 	b, err := readReportBytes(path, max)
 	if err == nil {
-		b, err = utf8Text(b) // a report saved by PowerShell 5 is UTF-16
+		b, err = textenc.Bytes(b) // a report saved by PowerShell 5 is UTF-16
 	}
 	if err != nil {
 		return catalog.Report{}, err
@@ -59,7 +60,6 @@ type cutReport struct{ path, what, hint string }
 func (e cutReport) Error() string {
 	return fmt.Sprintf("%s: %s; %s", e.path, e.what, e.hint)
 }
-
 
 // cutJSON tells whether b is JSON that ends in the middle of a value: the
 // start of a report whose end is missing.

@@ -10,8 +10,7 @@ import (
 	"io"
 	"strings"
 
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
+	"github.com/avdurls/avdurls/internal/textenc"
 )
 
 // Exported results are inputs like files: the JSON of 'az monitor
@@ -24,7 +23,7 @@ const maxExportBytes = 4 << 30
 
 // headText is the start of an input as text, for the sniffers.
 func headText(head []byte) string {
-	b, _ := io.ReadAll(exportText(bytes.NewReader(head)))
+	b, _ := io.ReadAll(textenc.Reader(bytes.NewReader(head)))
 	return strings.TrimSpace(string(b))
 }
 
@@ -64,7 +63,7 @@ func IsCSVExport(head []byte) bool {
 // stream into feed; name labels its errors.
 func ReadExport(r io.Reader, name string, isCSV bool, feed *Feed) error {
 	lr := &io.LimitedReader{R: r, N: maxExportBytes + 1}
-	br := bufio.NewReaderSize(exportText(lr), 64<<10)
+	br := bufio.NewReaderSize(textenc.Reader(lr), 64<<10)
 	var err error
 	if isCSV {
 		err = readExportCSV(br, feed)
@@ -78,12 +77,6 @@ func ReadExport(r io.Reader, name string, isCSV bool, feed *Feed) error {
 		err = fmt.Errorf("%s: %w", name, err)
 	}
 	return err
-}
-
-// exportText returns r as UTF-8: a UTF-8 byte order mark is dropped and
-// UTF-16 with one (PowerShell 5 redirection) decoded.
-func exportText(r io.Reader) io.Reader {
-	return transform.NewReader(r, unicode.BOMOverride(unicode.UTF8.NewDecoder()))
 }
 
 // readExportJSON streams the array of row objects az CLI writes; the
