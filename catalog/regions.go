@@ -3,6 +3,7 @@ package catalog
 import (
 	_ "embed"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -17,13 +18,18 @@ type RegionInfo struct {
 	Name        string // "westeurope": what --region, region maps and reports use
 	DisplayName string // "West Europe"
 	Geography   string // "Europe"
+	// Restricted marks a region open only to subscriptions given access
+	// (paired regions such as swedensouth, the DoD regions): real, but
+	// not in every subscription's list of locations.
+	Restricted bool
 }
 
 //go:embed regions.tsv
 var regionsTSV string
 
 // regionTable is regions.tsv parsed: the physical Azure regions of each
-// cloud (see catalog/testdata/regions-source.md for the source and date).
+// cloud, restricted-access regions included (see
+// catalog/testdata/regions/SOURCE.md for the sources and dates).
 var regionTable = sync.OnceValue(func() map[Cloud][]RegionInfo {
 	m := map[Cloud][]RegionInfo{}
 	for i, line := range strings.Split(strings.TrimSpace(regionsTSV), "\n") {
@@ -35,7 +41,7 @@ var regionTable = sync.OnceValue(func() map[Cloud][]RegionInfo {
 		if err != nil {
 			panic("catalog: regions.tsv line " + fmt.Sprint(i+1) + ": " + err.Error())
 		}
-		m[c] = append(m[c], RegionInfo{Cloud: c, Name: f[1], DisplayName: f[2], Geography: f[3]})
+		m[c] = append(m[c], RegionInfo{Cloud: c, Name: f[1], DisplayName: f[2], Geography: f[3], Restricted: len(f) > 4 && f[4] == "restricted"})
 	}
 	return m
 })
@@ -103,4 +109,26 @@ func nearRegions(c Cloud, name string) []string {
 		names = append(names, ri.Name)
 	}
 	return termtext.Nearest(name, names)
+}
+
+// regionNamePattern is the form of an Azure region's short name: lower-case
+// letters and digits, at least five (no Windows device name such as "con").
+var regionNamePattern = regexp.MustCompile(`^[a-z][a-z0-9]{4,39}$`)
+
+// CheckReportedRegion accepts a region that Azure itself reported (the
+// metadata service, az vm list, a workspace): a region of the table, or
+// one of the right form that the table lacks (Azure opens regions before
+// avdurls knows them), with a note saying so. A region of another cloud,
+// or a name not of the form, is an error as for CheckRegion.
+func CheckReportedRegion(c Cloud, name string) (note string, err error) {
+	err = CheckRegion(c, name)
+	if err == nil || !regionNamePattern.MatchString(name) {
+		return "", err
+	}
+	for _, other := range Clouds() {
+		if _, ok := LookupRegion(other, name); ok && other != c {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("region %s, which Azure reported, is not in avdurls's region table of cloud %s; taken as it is", name, c), nil
 }

@@ -65,3 +65,34 @@ func TestCheckRegion(t *testing.T) {
 		}
 	}
 }
+
+// TestRestrictedAndReportedRegions: restricted-access regions are in the
+// table; a region Azure reported that the table lacks is taken with a
+// note when it has the form of one, refused otherwise; typed regions keep
+// the did-you-mean check.
+func TestRestrictedAndReportedRegions(t *testing.T) {
+	for _, name := range []string{"swedensouth", "taiwannorth", "israelnorthwest", "usdodeast"} {
+		c := CloudPublic
+		if name == "usdodeast" {
+			c = CloudUSGov
+		}
+		ri, ok := LookupRegion(c, name)
+		if !ok || !ri.Restricted {
+			t.Errorf("%s: %+v, %v; want a restricted region", name, ri, ok)
+		}
+	}
+	if note, err := CheckReportedRegion(CloudPublic, "westeurope"); note != "" || err != nil {
+		t.Errorf("westeurope: %q, %v", note, err)
+	}
+	if note, err := CheckReportedRegion(CloudPublic, "newregion2"); err != nil || !strings.Contains(note, "not in avdurls's region table") {
+		t.Errorf("newregion2: %q, %v", note, err)
+	}
+	for _, bad := range []string{"West Europe", "../x", "usgovvirginia", "a"} {
+		if _, err := CheckReportedRegion(CloudPublic, bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if err := CheckRegion(CloudPublic, "newregion2"); err == nil {
+		t.Error("a typed region the table lacks was accepted")
+	}
+}

@@ -154,12 +154,14 @@ func (r Region) check(cloud Cloud) error {
 	return nil
 }
 
-// checkRegionName accepts the regions of the cloud and UnknownRegion.
+// checkRegionName accepts the regions of the cloud, UnknownRegion and
+// regions Azure reported that the table lacks (CheckReportedRegion).
 func checkRegionName(cloud Cloud, name string) error {
 	if name == UnknownRegion {
 		return nil
 	}
-	return CheckRegion(cloud, name)
+	_, err := CheckReportedRegion(cloud, name)
+	return err
 }
 
 func (e Entry) check() error {

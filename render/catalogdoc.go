@@ -43,14 +43,19 @@ func RegionsDoc(cloud catalog.Cloud) Doc {
 		Name        string `json:"name"`
 		DisplayName string `json:"displayName"`
 		Geography   string `json:"geography"`
+		Restricted  bool   `json:"restricted,omitempty"`
 	}
 	data := []region{}
-	t := Table{Columns: []Column{{Name: "Region", Code: true}, {Name: "Display name"}, {Name: "Geography"}}}
-	doc := Doc{CSV: [][]string{{"region", "displayName", "geography"}}}
+	t := Table{Columns: []Column{{Name: "Region", Code: true}, {Name: "Display name"}, {Name: "Geography"}, {Name: "Access"}}}
+	doc := Doc{CSV: [][]string{{"region", "displayName", "geography", "access"}}}
 	for _, r := range catalog.Regions(cloud) {
-		data = append(data, region{r.Name, r.DisplayName, r.Geography})
-		t.Rows = append(t.Rows, []string{r.Name, r.DisplayName, r.Geography})
-		doc.CSV = append(doc.CSV, []string{r.Name, r.DisplayName, r.Geography})
+		access := "public"
+		if r.Restricted {
+			access = "restricted"
+		}
+		data = append(data, region{r.Name, r.DisplayName, r.Geography, r.Restricted})
+		t.Rows = append(t.Rows, []string{r.Name, r.DisplayName, r.Geography, access})
+		doc.CSV = append(doc.CSV, []string{r.Name, r.DisplayName, r.Geography, access})
 	}
 	doc.Data, doc.Sections = data, []Section{{Tables: []Table{t}}}
 	return doc

@@ -18,13 +18,14 @@ var windowsReserved = map[string]bool{
 }
 
 // regionFile returns the path of a region's file under dir (one file per
-// region). The name is made only from a region of the cloud's table
-// (or "unknown") and the format's ending, and checked again to be a plain
+// region). The name is made only from a region of the cloud's table, a
+// region name of its form that Azure reported, or "unknown", and the
+// format's ending, and checked again to be a plain
 // local name, no Windows device name, so that no region can place a file
 // outside dir.
 func regionFile(dir string, cloud catalog.Cloud, region, ext string) (string, error) {
 	if region != catalog.UnknownRegion {
-		if err := catalog.CheckRegion(cloud, region); err != nil {
+		if _, err := catalog.CheckReportedRegion(cloud, region); err != nil {
 			return "", err
 		}
 	}

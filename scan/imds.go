@@ -25,8 +25,9 @@ const imdsTimeout = 2 * time.Second
 // regionFromIMDS asks the Azure Instance Metadata Service for this VM's
 // region (field location), with header Metadata: true. The proxy settings
 // of the environment are ignored: IMDS must be reached directly.
-// The location must be a region of cloud.
-func regionFromIMDS(ctx context.Context, endpoint string, cloud catalog.Cloud, timeout time.Duration) (string, error) {
+// The location must be a region of cloud, or of the form of one (said to
+// notify: Azure reported it, the table lacks it).
+func regionFromIMDS(ctx context.Context, endpoint string, cloud catalog.Cloud, timeout time.Duration, notify func(string)) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
@@ -49,7 +50,11 @@ func regionFromIMDS(ctx context.Context, endpoint string, cloud catalog.Cloud, t
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
 		return "", fmt.Errorf("instance metadata service: bad JSON: %v%w", err, quiet{ErrNoRegion})
 	}
-	if err := catalog.CheckRegion(cloud, doc.Location); err != nil {
+	note, err := catalog.CheckReportedRegion(cloud, doc.Location)
+	if note != "" && notify != nil {
+		notify(note)
+	}
+	if err != nil {
 		return "", fmt.Errorf("instance metadata service: location: %v%w", err, quiet{ErrNoRegion})
 	}
 	return doc.Location, nil

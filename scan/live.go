@@ -54,7 +54,7 @@ func (s liveSource) read(ctx context.Context, r *run) error {
 	partial := r.readAgentHealth(read, computer)
 	if r.o.Build.Region == "" && r.o.Build.RegionMap == nil {
 		endpoint := cmp.Or(s.o.IMDS, IMDSEndpoint)
-		if loc, err := regionFromIMDS(ctx, endpoint, r.o.Build.Cloud, imdsTimeout); err != nil {
+		if loc, err := regionFromIMDS(ctx, endpoint, r.o.Build.Cloud, imdsTimeout, func(n string) { r.note(Warning, n, nil) }); err != nil {
 			r.note(Warning, err.Error(), err)
 		} else {
 			r.o.Build.Region, r.o.Build.RegionBasis = loc, "Azure Instance Metadata Service (location of this VM)"

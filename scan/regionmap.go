@@ -27,6 +27,7 @@ const maxRegionMap = 64 << 20
 type RegionMap struct {
 	path    string
 	regions map[string]string // lower-case computer name -> region
+	notes   []string          // regions from Azure that the table lacks
 	rows    []mapRow
 }
 
@@ -36,6 +37,9 @@ type mapRow struct {
 	where  string   // "line 3", "item 3"
 	names  []string // lower-case; a VM's name and its computer name
 	region string
+	// azure says the region came from Azure (az vm list), not typed by a
+	// person: a region of the right form the table lacks is taken.
+	azure bool
 }
 
 // ReadRegionMap reads a region map in any of the shapes real tools write:
@@ -119,7 +123,8 @@ func textMapRows(text string) ([]mapRow, error) {
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
 		}
-		row.where = fmt.Sprintf("line %d", line)
+		row.where, row.azure = fmt.Sprintf("line %d", line), sep == '\t'
+
 		rows = append(rows, row)
 	}
 }
@@ -208,7 +213,7 @@ func jsonMapRows(text string) ([]mapRow, error) {
 		if err != nil {
 			return nil, fmt.Errorf("item %d: %w", i+1, err)
 		}
-		row.where = fmt.Sprintf("item %d", i+1)
+		row.where, row.azure = fmt.Sprintf("item %d", i+1), true
 		rows = append(rows, row)
 	}
 	return rows, nil
@@ -240,13 +245,27 @@ func jsonMapRow(raw json.RawMessage) (mapRow, error) {
 	return newMapRow(vm.Location, names...)
 }
 
+// checkRegion checks a row's region: a region of the cloud's table, or,
+// for a row from Azure (az vm list), one of the right form the table
+// lacks, which is noted.
+func (m *RegionMap) checkRegion(cloud catalog.Cloud, row mapRow) error {
+	if !row.azure {
+		return catalog.CheckRegion(cloud, row.region)
+	}
+	note, err := catalog.CheckReportedRegion(cloud, row.region)
+	if note != "" && !slices.Contains(m.notes, note) {
+		m.notes = append(m.notes, "region map "+m.path+": "+note)
+	}
+	return err
+}
+
 // buildRegionMap checks every row's region against the cloud and that no
 // computer is given two regions; identical duplicates are fine.
 func buildRegionMap(path string, rows []mapRow, cloud catalog.Cloud) (*RegionMap, error) {
 	m := &RegionMap{path: path, regions: map[string]string{}, rows: rows}
 	by := map[string]mapRow{}
 	for _, row := range rows {
-		if err := catalog.CheckRegion(cloud, row.region); err != nil {
+		if err := m.checkRegion(cloud, row); err != nil {
 			return nil, fmt.Errorf("region map %s: %s: %v", path, row.where, err)
 		}
 		for _, n := range row.names {
@@ -308,7 +327,7 @@ func (m *RegionMap) Regions() map[string]string { return m.regions }
 // loose says which rows of the map matched no scanned host and which
 // hosts matched no row: at most 20 of each, with a count of the rest.
 func (m *RegionMap) loose(hosts []catalog.Host) []string {
-	var notes []string
+	notes := slices.Clone(m.notes)
 	unused, unmatched := m.matches(hosts)
 	if len(unused) > 0 {
 		var l []string

@@ -128,3 +128,24 @@ func TestRegionMapMatches(t *testing.T) {
 		t.Errorf("listSome: %q", got)
 	}
 }
+
+// TestRegionMapFromAzure: regions in az vm list's JSON that the table
+// lacks are taken with a note; typed in a CSV, they are an error.
+func TestRegionMapFromAzure(t *testing.T) {
+	dir := t.TempDir()
+	js := filepath.Join(dir, "vms.json")
+	if err := os.WriteFile(js, []byte(`[{"name":"avd-1","location":"swedensouth"},{"name":"avd-2","location":"newregion2"}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadRegionMap(js, catalog.CloudPublic)
+	if err != nil || m.Regions()["avd-2"] != "newregion2" || len(m.notes) != 1 {
+		t.Fatalf("%v, %+v", err, m)
+	}
+	csv := filepath.Join(dir, "map.csv")
+	if err := os.WriteFile(csv, []byte("computer,region\navd-1,newregion2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadRegionMap(csv, catalog.CloudPublic); err == nil {
+		t.Error("a typed region the table lacks was accepted")
+	}
+}
