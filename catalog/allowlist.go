@@ -14,7 +14,7 @@ import (
 // ReportSchemaVersion is the version of the JSON report contract (Report).
 // Version 2 added review[] and a code to every rejected, deprecated and
 // review item; version 1 reports are still read (DecodeReport).
-const ReportSchemaVersion = 2
+const ReportSchemaVersion = 3
 
 // The codes of the names Build keeps out of an allowlist (see also the
 // codes of package discover).
@@ -92,8 +92,13 @@ type Region struct {
 	Entries []Entry `json:"entries"`
 	// IPRules are the platform IP and CIDR rows, kept apart from names.
 	IPRules []Entry `json:"ipRules"`
+	// Wildcards are the wildcard rows carried as wildcards (see
+	// Wildcard): service traffic and rows no scan can name.
+	Wildcards []Wildcard `json:"wildcards"`
 	// Unresolved lists wildcard rows that no discovered host replaces, or
-	// replaces only in part; they are never printed as entries.
+	// replaces only in part, and are not carried (agent traffic not seen;
+	// wildcards left out by NoWildcards); they are never printed as
+	// entries.
 	Unresolved []Unresolved `json:"unresolved"`
 	Warnings   []string     `json:"warnings,omitempty"`
 }
@@ -132,9 +137,12 @@ type Unresolved struct {
 	Required   bool   `json:"required"`
 	// AgentLogs says whether the agent's events name hosts under the row
 	// at all (discover.AgentLogs): if not, no scan will ever resolve it.
-	AgentLogs bool   `json:"agentLogs"`
-	Observed  int    `json:"observed"` // discovered hosts listed in its place
-	Reason    string `json:"reason"`
+	AgentLogs bool `json:"agentLogs"`
+	// Registrable marks a row any Azure customer can put a name under:
+	// its whole service tag would admit every customer's resources.
+	Registrable bool   `json:"registrable,omitempty"`
+	Observed    int    `json:"observed"` // discovered hosts listed in its place
+	Reason      string `json:"reason"`
 }
 
 // Excluded is an address kept out of every allowlist, and why.
@@ -190,6 +198,12 @@ type BuildOptions struct {
 	// MaxEntries bounds the discovered entries of one region; 0 means
 	// DefaultMaxEntries. The rest are rejected with CodeTooManyEntries.
 	MaxEntries int
+	// NoWildcards leaves every wildcard out: the strictly wildcard-free
+	// list; the wildcards it leaves out are unresolved, with the reason.
+	NoWildcards bool
+	// NoRegistrableWildcards leaves out the carried wildcards any Azure
+	// customer can put a name under (client *.servicebus.windows.net).
+	NoRegistrableWildcards bool
 }
 
 // Observation is the input to Build: what was found in the events of one
@@ -426,7 +440,7 @@ func (ra *regionAcc) add(f Sighting, row Row) {
 			Source: "event", Purpose: row.Purpose, ServiceTag: row.ServiceTag, Required: row.Required}
 		if row.Kind() == KindWildcard {
 			e.Replaces = row.Address
-			e.ObservedOnly = serviceTraffic(row)
+			e.ObservedOnly = row.Wildcard == WildcardService
 			if ra.byRow == nil {
 				ra.byRow = map[string]int{}
 			}
@@ -440,15 +454,9 @@ func (ra *regionAcc) add(f Sighting, row Row) {
 	e.Status = e.Status.Union(f.Status)
 }
 
-// serviceTraffic reports the wildcard rows Microsoft supports only as
-// wildcards (the AVD service domain), whose concrete hosts rotate.
-func serviceTraffic(r Row) bool {
-	return r.ServiceTag == "WindowsVirtualDesktop" && r.Kind() == KindWildcard
-}
-
 // finish turns the accumulated entries and the catalog rows into a Region.
 func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions, rejected map[[2]string]*Excluded) Region {
-	reg := Region{Region: name, Entries: []Entry{}, IPRules: []Entry{}, Unresolved: []Unresolved{}}
+	reg := Region{Region: name, Entries: []Entry{}, IPRules: []Entry{}, Wildcards: []Wildcard{}, Unresolved: []Unresolved{}}
 	for _, r := range rows {
 		if r.Deprecated || (!r.Required && !o.Optional) {
 			continue
@@ -463,7 +471,9 @@ func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions, rejected ma
 				ra.entries[k] = &e
 			}
 		case KindWildcard:
-			if u, ok := unresolvedRow(r, ra.byRow[r.Address]); ok {
+			if w, ok := wildcardRow(r, ra.byRow[r.Address], o); ok {
+				reg.Wildcards = append(reg.Wildcards, w)
+			} else if u, ok := unresolvedRow(r, ra.byRow[r.Address], o); ok {
 				reg.Unresolved = append(reg.Unresolved, u)
 				if u.Observed > 0 {
 					reg.Warnings = append(reg.Warnings, fmt.Sprintf("%s: %d observed hosts listed in its place; the list is not exhaustive and will change", r.Address, u.Observed))
@@ -485,14 +495,31 @@ func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions, rejected ma
 	return reg
 }
 
+// wildcardRow says whether wildcard row r is carried as a wildcard: its
+// policy is service traffic or unnamed, and the options leave it in.
+func wildcardRow(r Row, n int, o BuildOptions) (Wildcard, bool) {
+	if r.Wildcard == WildcardNames || o.NoWildcards {
+		return Wildcard{}, false
+	}
+	w := carriedWildcard(r, n)
+	if w.Registrable && o.NoRegistrableWildcards {
+		return Wildcard{}, false
+	}
+	return w, true
+}
+
 // unresolvedRow says whether wildcard row r stays unresolved when n hosts
 // of the region's events replace it, and why.
-func unresolvedRow(r Row, n int) (Unresolved, bool) {
+func unresolvedRow(r Row, n int, o BuildOptions) (Unresolved, bool) {
 	u := Unresolved{Address: r.Address, Port: r.Port, Protocol: r.Protocol, Purpose: r.Purpose, ServiceTag: r.ServiceTag,
-		Required: r.Required, AgentLogs: r.Scope == ScopeSessionHost && discover.AgentLogs(r.Address), Observed: n}
+		Required: r.Required, AgentLogs: r.Scope == ScopeSessionHost && discover.AgentLogs(r.Address), Registrable: customerNamed(r), Observed: n}
 	switch {
-	case n > 0 && serviceTraffic(r):
-		u.Reason = fmt.Sprintf("service traffic: Microsoft supports it only as a wildcard; the agent logs names under this row, %d seen and listed, not an exhaustive list (broker hosts are per host pool, gateway clusters rotate)", n)
+	case r.Wildcard != WildcardNames && o.NoRegistrableWildcards && !o.NoWildcards:
+		u.Reason = "left out by request: any Azure customer can create a name under this wildcard, which Microsoft requires; hosts that need it will fail"
+	case r.Wildcard == WildcardService:
+		u.Reason = fmt.Sprintf("left out by request (a strictly wildcard-free list): service traffic, which Microsoft requires as a wildcard; %d names seen and listed, not the whole set: hosts will fail when they rotate", n)
+	case r.Wildcard == WildcardUnnamed:
+		u.Reason = "left out by request (a strictly wildcard-free list): no scan can replace this wildcard by names; what needs it will fail"
 	case n > 0:
 		return u, false // replaced by the names seen
 	case u.AgentLogs:

@@ -83,16 +83,12 @@ func TestBuild(t *testing.T) {
 	if got := addresses(eus.IPRules); !slices.Equal(got, []string{"168.63.129.16", "169.254.169.254"}) {
 		t.Errorf("IP rules = %v", got)
 	}
-	var unresolved []string
-	for _, u := range eus.Unresolved {
-		unresolved = append(unresolved, u.Address)
-	}
-	if !slices.Equal(unresolved, []string{"*.wvd.microsoft.com"}) {
-		t.Errorf("eastus2 unresolved = %v, want only the service-traffic wildcard (ingest wildcard is replaced)", unresolved)
+	if len(eus.Unresolved) != 0 || len(eus.Wildcards) != 1 || eus.Wildcards[0].Address != "*.wvd.microsoft.com" || eus.Wildcards[0].Policy != WildcardService {
+		t.Errorf("eastus2 unresolved %+v, wildcards %+v; want the service-traffic wildcard carried, the ingest wildcard replaced", eus.Unresolved, eus.Wildcards)
 	}
 	unk := rep.Regions[2]
-	if len(unk.Unresolved) != 2 {
-		t.Errorf("unknown region unresolved = %+v, want both wildcards", unk.Unresolved)
+	if len(unk.Unresolved) != 1 || unk.Unresolved[0].Address != "*.prod.warm.ingest.monitor.core.windows.net" || len(unk.Wildcards) != 1 {
+		t.Errorf("unknown region unresolved = %+v, wildcards %+v; want the ingest wildcard unresolved, the service wildcard carried", unk.Unresolved, unk.Wildcards)
 	}
 	if len(rep.Rejected) != 2 || rep.Rejected[0].Address != "10.0.0.1" || rep.Rejected[1].Address != "wvd.microsoft.com.evil.example" {
 		t.Errorf("rejected = %+v", rep.Rejected)

@@ -27,7 +27,7 @@ import (
 
 // SchemaVersion is the value of "schemaVersion" that this package reads and
 // that catalog.json carries.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Limits on what Load accepts, so that a hostile or mistaken file costs
 // bounded memory.
@@ -95,6 +95,11 @@ type Row struct {
 	// default. Wildcards over the zones avdurls knows to be such are
 	// treated so even without the mark.
 	Registrable bool `json:"registrable,omitempty"`
+	// Wildcard says how a wildcard row is allowed: replaced by the names
+	// the agent logs (""), or carried as the wildcard: service traffic
+	// Microsoft requires as one ("service"), a row no scan can name the
+	// hosts of ("unnamed"). From Microsoft's words (see wildcardPolicyOf).
+	Wildcard WildcardPolicy `json:"wildcard,omitempty"`
 	// Note is free text: where the row comes from when that differs from
 	// the version's source, or a caveat.
 	Note string `json:"note,omitempty"`
@@ -183,10 +188,26 @@ func load(r io.Reader, name string) (*Catalog, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("%s:%s: unexpected data after the catalog object", name, lineCol(data, dec.InputOffset()))
 	}
+	if c.SchemaVersion == 1 {
+		c.upgradeV1()
+	}
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &c, nil
+}
+
+// upgradeV1 brings a catalog of schema version 1, which had no wildcard
+// policy, to version 2: each wildcard row's policy is read from its
+// purpose, as catalog import reads Microsoft's page (wildcardPolicyOf).
+func (c *Catalog) upgradeV1() {
+	c.SchemaVersion = SchemaVersion
+	for i := range c.Versions {
+		for j := range c.Versions[i].AllRows {
+			r := &c.Versions[i].AllRows[j]
+			r.Wildcard = wildcardPolicyOf(*r)
+		}
+	}
 }
 
 // jsonError turns a decoding error into ":line:col: message" where the

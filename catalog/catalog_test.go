@@ -76,6 +76,13 @@ func TestEmbeddedCounts(t *testing.T) {
 			"usgov/client":       {12, 0, 0},
 			"china/sessionhost":  {17, 0, 0},
 		},
+		"2024-11-21.2": {
+			"public/sessionhost": {15, 11, 5},
+			"public/client":      {13, 2, 0},
+			"usgov/sessionhost":  {12, 8, 6},
+			"usgov/client":       {12, 0, 0},
+			"china/sessionhost":  {17, 0, 0},
+		},
 		"2025-late": {
 			"public/sessionhost": {22, 9, 5},
 			"public/client":      {17, 0, 0},
@@ -89,7 +96,7 @@ func TestEmbeddedCounts(t *testing.T) {
 	for _, v := range c.Versions {
 		ids = append(ids, v.ID)
 	}
-	if !slices.Equal(ids, []string{"2022-08-30", "2024-06-26", "2024-11-21", "2025-late"}) {
+	if !slices.Equal(ids, []string{"2022-08-30", "2024-06-26", "2024-11-21", "2024-11-21.2", "2025-late"}) {
 		t.Fatalf("version ids = %q", ids)
 	}
 	for id, byCS := range want {
@@ -173,8 +180,8 @@ func TestEmbeddedContent(t *testing.T) {
 }
 
 func TestNewest(t *testing.T) {
-	if got := Default().Newest(); got == nil || got.ID != "2024-11-21" {
-		t.Fatalf("Default().Newest() = %v, want 2024-11-21", got)
+	if got := Default().Newest(); got == nil || got.ID != "2024-11-21.2" {
+		t.Fatalf("Default().Newest() = %v, want 2024-11-21.2", got.ID)
 	}
 	c := &Catalog{Versions: []Version{
 		{ID: "b", SourceDate: "2025-01-01", Confidence: ConfidenceSecondary},
@@ -194,7 +201,7 @@ func TestVersion(t *testing.T) {
 		t.Errorf("Version(%q) = %v, %v", "2022-08-30", v, err)
 	}
 	_, err := c.Version("2099-01-01")
-	want := `unknown catalog version "2099-01-01" (known: 2022-08-30, 2024-06-26, 2024-11-21, 2025-late)`
+	want := `unknown catalog version "2099-01-01" (known: 2022-08-30, 2024-06-26, 2024-11-21, 2024-11-21.2, 2025-late)`
 	if err == nil || err.Error() != want {
 		t.Errorf("Version(%q) error = %v, want %s", "2099-01-01", err, want)
 	}

@@ -546,6 +546,7 @@ func rowsOf(t pageTable, c columns, cells []string, date string) ([]Row, error) 
 		base.Note = "Listed as no longer supported on the page (ms.date " + date + "); remove if allowed explicitly"
 	}
 	base.Registrable = customerNamed(base)
+	base.Wildcard = wildcardPolicyOf(base)
 	ports, err := parsePorts(cell(c.port))
 	if err != nil {
 		return nil, fmt.Errorf("%q: %w", base.Address, err)

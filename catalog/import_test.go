@@ -162,9 +162,6 @@ func TestBuiltin20241121(t *testing.T) {
 	c := Default()
 	v, _ := c.Version("2024-11-21")
 	old, _ := c.Version("2024-06-26")
-	if got := c.Newest(); got == nil || got.ID != "2024-11-21" {
-		t.Fatalf("Newest() = %v, want 2024-11-21", got)
-	}
 	has := func(r Row) bool {
 		for _, n := range v.AllRows {
 			if n.Cloud == r.Cloud && n.Scope == r.Scope && n.Address == r.Address && n.Port == r.Port &&
@@ -356,5 +353,47 @@ func TestImportHTMLErrors(t *testing.T) {
 	deep := head + strings.Repeat("<section>", 2000)
 	if _, err := Import(strings.NewReader(deep), ""); err == nil || !strings.Contains(err.Error(), "nested more than 1000") {
 		t.Errorf("deep sections: error = %v", err)
+	}
+}
+
+// TestBuiltinNewest checks the default version against the newest
+// Microsoft texts reached: the US Government ctldl.windowsupdate.com, the
+// RDP Shortpath TURN relay ranges (optional, public cloud, session hosts
+// and clients), the Azure China service tags, and every wildcard row's
+// policy as its purpose reads.
+func TestBuiltinNewest(t *testing.T) {
+	c := Default()
+	v := c.Newest()
+	if v.ID != "2024-11-21.2" || v.Confidence != ConfidencePrimary {
+		t.Fatalf("default %s (%s), want 2024-11-21.2", v.ID, v.Confidence)
+	}
+	find := func(cl Cloud, sc Scope, addr string, port int) *Row {
+		for _, r := range v.Rows(cl, sc) {
+			if r.Address == addr && r.Port == port {
+				return &r
+			}
+		}
+		return nil
+	}
+	if find(CloudUSGov, ScopeSessionHost, "ctldl.windowsupdate.com", 80) == nil || find(CloudUSGov, ScopeSessionHost, "ctdl.windowsupdate.com", 80) != nil {
+		t.Error("US Government: want ctldl.windowsupdate.com, not the typo ctdl")
+	}
+	for _, sc := range Scopes() {
+		for _, cidr := range []string{"20.202.0.0/16", "51.5.0.0/16"} {
+			r := find(CloudPublic, sc, cidr, 3478)
+			if r == nil || r.Protocol != "UDP" || r.Required || !strings.Contains(r.Note, "RDP Shortpath") {
+				t.Errorf("%s: TURN relay %s UDP 3478: %+v", sc, cidr, r)
+			}
+		}
+	}
+	if r := find(CloudChina, ScopeSessionHost, "kms.core.chinacloudapi.cn", 1688); r == nil || r.ServiceTag != "Internet" {
+		t.Errorf("China kms: %+v", r)
+	}
+	for _, old := range c.Versions {
+		for _, r := range old.AllRows {
+			if r.Wildcard != wildcardPolicyOf(r) {
+				t.Errorf("%s: %s/%s %s: wildcard %q, but its purpose %q reads %q", old.ID, r.Cloud, r.Scope, r.Address, r.Wildcard, r.Purpose, wildcardPolicyOf(r))
+			}
+		}
 	}
 }

@@ -30,14 +30,28 @@ func DecodeReport(b []byte) (Report, error) {
 	switch rep.SchemaVersion {
 	case 1:
 		upgradeV1(&rep)
+		upgradeV2(&rep)
+	case 2:
+		upgradeV2(&rep)
 	case ReportSchemaVersion:
 	default:
-		return rep, fmt.Errorf("schemaVersion %d; this avdurls reads 1 and %d", rep.SchemaVersion, ReportSchemaVersion)
+		return rep, fmt.Errorf("schemaVersion %d; this avdurls reads 1 to %d", rep.SchemaVersion, ReportSchemaVersion)
 	}
 	if err := rep.Check(); err != nil {
 		return rep, err
 	}
 	return rep, nil
+}
+
+// upgradeV2 gives a version 2 report the lists version 3 adds: its
+// regions' carried wildcards (none: version 2 reported them unresolved).
+func upgradeV2(rep *Report) {
+	rep.SchemaVersion = ReportSchemaVersion
+	for i := range rep.Regions {
+		if rep.Regions[i].Wildcards == nil {
+			rep.Regions[i].Wildcards = []Wildcard{}
+		}
+	}
 }
 
 // upgradeV1 gives a version 1 report the codes version 2 carries.
@@ -144,6 +158,18 @@ func (r Region) check(cloud Cloud) error {
 		if err := checkFields(portField(u.Port), textField("purpose", u.Purpose), textField("reason", u.Reason), countField("observed", u.Observed),
 			func() error { return validateServiceTag(u.ServiceTag) }, protocolField(u.Protocol, true)); err != nil {
 			return fmt.Errorf("unresolved[%d].%w", i, err)
+		}
+	}
+	for i, w := range r.Wildcards {
+		if err := validateWildcard(w.Address); err != nil {
+			return fmt.Errorf("wildcards[%d].%w", i, err)
+		}
+		if w.Policy != WildcardService && w.Policy != WildcardUnnamed {
+			return fmt.Errorf("wildcards[%d].policy %q is not service or unnamed", i, discover.CleanText(string(w.Policy), 40))
+		}
+		if err := checkFields(portField(w.Port), textField("purpose", w.Purpose), textField("reason", w.Reason), countField("observed", w.Observed),
+			func() error { return validateServiceTag(w.ServiceTag) }, protocolField(w.Protocol, true)); err != nil {
+			return fmt.Errorf("wildcards[%d].%w", i, err)
 		}
 	}
 	for i, w := range r.Warnings {

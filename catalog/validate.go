@@ -44,6 +44,9 @@ func (r Row) Validate() error {
 	if err := validateText("note", r.Note); err != nil {
 		return err
 	}
+	if err := r.validWildcardPolicy(); err != nil {
+		return err
+	}
 	if r.Required && r.Deprecated {
 		return errors.New("a row cannot be both required and deprecated")
 	}
@@ -89,6 +92,9 @@ func validateAddress(a string) error {
 // first label, the rest of that label is literal host-name characters, and
 // the suffix is a host name of at least two labels.
 func validateWildcard(a string) error {
+	if !strings.HasPrefix(a, "*") {
+		return fmt.Errorf("wildcard %q does not start with '*'", discover.CleanText(a, 80))
+	}
 	first, suffix, ok := strings.Cut(a, ".")
 	if !ok {
 		return fmt.Errorf("wildcard %q has no suffix", a)
@@ -161,7 +167,7 @@ func validateText(field, s string) error {
 // validate checks the whole catalog after decoding.
 func (c *Catalog) validate() error {
 	if c.SchemaVersion != SchemaVersion {
-		return fmt.Errorf("schemaVersion %d is not supported (want %d)", c.SchemaVersion, SchemaVersion)
+		return fmt.Errorf("schemaVersion %d is not supported (this avdurls reads 1 and %d)", c.SchemaVersion, SchemaVersion)
 	}
 	if len(c.Versions) == 0 {
 		return errors.New("no versions")

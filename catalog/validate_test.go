@@ -115,8 +115,8 @@ func TestLoadErrors(t *testing.T) {
 		{"huge port", catalogJSON("1", strings.Replace(goodRow, `443`, `1e300`, 1)), `cannot use JSON number`},
 		{"duplicate", catalogJSON("1", strings.Replace(goodRow, `"*.x.example"`, `"aka.ms"`, 1)+`, `+strings.Replace(goodRow, `"*.x.example"`, `"aka.ms"`, 1)), `catalog: version "2024-06-26", row 2 ("aka.ms"): duplicate of row 1 (same cloud, scope, address, port and protocol)`},
 		{"same address other port", catalogJSON("1", goodRow+`, `+strings.Replace(goodRow, `443`, `80`, 1)), ""},
-		{"wrong schemaVersion", catalogJSON("2", goodRow), `catalog: schemaVersion 2 is not supported (want 1)`},
-		{"missing schemaVersion", `{"versions": []}`, `catalog: schemaVersion 0 is not supported (want 1)`},
+		{"wrong schemaVersion", catalogJSON("3", goodRow), `catalog: schemaVersion 3 is not supported (this avdurls reads 1 and 2)`},
+		{"missing schemaVersion", `{"versions": []}`, `catalog: schemaVersion 0 is not supported (this avdurls reads 1 and 2)`},
 		{"no versions", `{"schemaVersion": 1, "versions": []}`, `catalog: no versions`},
 		{"no rows", `{"schemaVersion": 1, "versions": [{"id": "a", "sourceDate": "2024-01-01", "source": "s", "confidence": "primary", "rows": []}]}`, `catalog: version "a": no rows`},
 		{"bad date", strings.Replace(catalogJSON("1", goodRow), `"sourceDate": "2024-06-26"`, `"sourceDate": "26/06/2024"`, 1), `version "2024-06-26": sourceDate "26/06/2024" is not a date (want YYYY-MM-DD)`},
@@ -143,6 +143,17 @@ func TestLoadErrors(t *testing.T) {
 			t.Errorf("%s: Load() = %v, want nil", tt.name, err)
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 			t.Errorf("%s: Load() = %v, want error containing %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestWildcardNotStartingWithStar: a wildcard field without its '*' is an
+// error, not a panic (TestTamperedReports found it in a report's
+// regions[].wildcards[].address).
+func TestWildcardNotStartingWithStar(t *testing.T) {
+	for _, a := range []string{"example.com", "", ".", "x"} {
+		if err := validateWildcard(a); err == nil {
+			t.Errorf("validateWildcard(%q) = nil", a)
 		}
 	}
 }

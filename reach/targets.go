@@ -23,6 +23,9 @@ func Targets(rep catalog.Report, region string) ([]Target, error) {
 				ts = append(ts, Target{Region: r.Region, Address: e.Address, Port: e.Port, Protocol: e.Protocol, Kind: e.Kind})
 			}
 		}
+		for _, w := range r.Wildcards {
+			ts = append(ts, Target{Region: r.Region, Address: w.Address, Port: w.Port, Protocol: w.Protocol, Kind: "wildcard"})
+		}
 		for _, u := range r.Unresolved {
 			ts = append(ts, Target{Region: r.Region, Address: u.Address, Port: u.Port, Protocol: u.Protocol, Kind: "wildcard"})
 		}

@@ -38,6 +38,14 @@ func writeCSV(w io.Writer, rep catalog.Report, fo Options) error {
 				}
 			}
 		}
+		// Wildcards carried as wildcards: status wildcard, and why.
+		for _, wc := range r.Wildcards {
+			rec := []string{r.Region, wc.Address, strconv.Itoa(wc.Port), wc.Protocol, "wildcard", "catalog", "",
+				wc.Purpose, "wildcard", strconv.Itoa(wc.Observed), "", "", wc.ServiceTag, sources, wc.Reason}
+			if err := WriteCSVRecord(cw, rec); err != nil {
+				return err
+			}
+		}
 		// Wildcard rows no name replaces: status unresolved, with the
 		// service tag that can stand for them and why.
 		for _, u := range r.Unresolved {

@@ -16,12 +16,22 @@ import (
 
 // Options are the firewall-rule settings of the Azure Firewall formats.
 type Options struct {
-	Sources    []string // source CIDRs; "*" when none given
-	Priority   int      // of the first rule collection group
+	// Sources are the rules' source addresses (IP addresses or CIDR
+	// ranges; "*" or "any" for every source, given on purpose). None
+	// given, each region's sources are a required input of the output
+	// (an ARM and Bicep parameter and a Terraform variable without a
+	// default, a variable the az script refuses to run without), so that
+	// no rule opens a region to every source unsaid.
+	Sources    []string
+	Priority   int // of the first rule collection group
 	NamePrefix string
 	// NoTagRules leaves out the rules that cover unresolved wildcard rows
 	// by service tag and FQDN tag; the output then says what it lacks.
 	NoTagRules bool
+	// RegistrableTagRules covers unresolved wildcard rows any Azure
+	// customer can put a name under by their whole service tag too (off:
+	// such a rule would open every customer's Event Hubs or storage).
+	RegistrableTagRules bool
 	// SharedVariables: the file is one of several of --output-dir, and
 	// the variables they share are declared once, in a file of their own
 	// (Terraform's variables.tf).
@@ -39,6 +49,13 @@ type fwGroup struct {
 	// Missing are the unresolved wildcard rows no rule of the group
 	// covers: the renderers say so in the file.
 	Missing []catalog.Unresolved
+	// Sources are the group's rule sources; nil: a required input named
+	// SourcesInput.
+	Sources      []string
+	SourcesInput string
+	// Elsewhere are the platform addresses no firewall rule can govern
+	// (PlatformAddresses): the renderers say where they are controlled.
+	Elsewhere []catalog.Entry
 }
 
 // fwCollection holds rules of one type (Azure requires that).
@@ -73,14 +90,14 @@ type fwProtocol struct {
 // need the policy's DNS proxy) and by destination address for the platform
 // IPs and ranges.
 func firewallGroups(rep catalog.Report, o Options) []fwGroup {
-	sources := o.Sources
-	if len(sources) == 0 {
-		sources = []string{"*"}
-	}
 	var groups []fwGroup
 	for i, r := range rep.Regions {
 		name := o.NamePrefix + "-" + r.Region
-		g := fwGroup{Name: name, Region: r.Region, Priority: o.Priority + 10*i}
+		g := fwGroup{Name: name, Region: r.Region, Priority: o.Priority + 10*i, Sources: ruleSources(o.Sources)}
+		if g.Sources == nil {
+			g.SourcesInput = "sources_" + r.Region
+		}
+		sources := g.Sources
 		app := map[fwProtocol][]string{}
 		netFQDN := map[string][]string{} // "TCP/1688" -> names
 		netAddr := map[string][]string{} // "TCP/80" -> addresses
@@ -96,11 +113,17 @@ func firewallGroups(rep catalog.Report, o Options) []fwGroup {
 			}
 		}
 		for _, e := range r.IPRules {
+			if slices.Contains(PlatformAddresses, e.Address) {
+				g.Elsewhere = append(g.Elsewhere, e)
+				continue
+			}
 			k := e.Protocol + "/" + strconv.Itoa(e.Port)
 			netAddr[k] = append(netAddr[k], e.Address)
 		}
-		appTags, netTags, missing := tagRules(r.Unresolved, sources, o.NoTagRules)
-		g.Missing = missing
+		wild, wildMissing := wildcardRules(r.Wildcards, sources)
+		appTags, netTags, missing := tagRules(r.Unresolved, sources, o)
+		appTags = append(wild, appTags...)
+		g.Missing = append(wildMissing, missing...)
 		if len(app) > 0 || len(appTags) > 0 {
 			c := fwCollection{Name: name + "-app", Priority: g.Priority + 100, Type: "ApplicationRule"}
 			for _, p := range []fwProtocol{{"Https", 443}, {"Http", 80}} {
@@ -138,10 +161,14 @@ func firewallGroups(rep catalog.Report, o Options) []fwGroup {
 // its port, and for the AVD service rows also an application rule with the
 // WindowsVirtualDesktop FQDN tag. Rows without a service tag, or all rows
 // when off is set, are returned as missing.
-func tagRules(unresolved []catalog.Unresolved, sources []string, off bool) (app, net []fwRule, missing []catalog.Unresolved) {
+func tagRules(unresolved []catalog.Unresolved, sources []string, o Options) (app, net []fwRule, missing []catalog.Unresolved) {
 	byTag := map[string][]catalog.Unresolved{} // "tag/proto/port"
 	for _, u := range unresolved {
-		if off || u.ServiceTag == "" {
+		if o.NoTagRules || u.ServiceTag == "" || u.Registrable && !o.RegistrableTagRules {
+			if u.Registrable && !o.NoTagRules && u.ServiceTag != "" {
+				u.Reason += "; any Azure customer can create a name under it, so its whole service tag " + u.ServiceTag +
+					" is not allowed (the option to allow registrable rows by service tag does)"
+			}
 			missing = append(missing, u)
 			continue
 		}
@@ -156,7 +183,8 @@ func tagRules(unresolved []catalog.Unresolved, sources []string, off bool) (app,
 		for _, u := range rows {
 			covers = append(covers, u.Address)
 		}
-		note := "covers " + strings.Join(covers, ", ") + ": wildcard rows avdurls could not replace with names"
+		note := "covers " + strings.Join(covers, ", ") + ": wildcard rows avdurls could not replace with names; " +
+			"Azure Firewall evaluates network rules before application rules, so this rule admits every address of the tag on this port, whatever the application rules name"
 		net = append(net, fwRule{Name: "tag-" + strings.ToLower(tag) + "-" + strings.ToLower(proto) + "-" + strconv.Itoa(port),
 			IPProtocol: proto, Port: port, Addresses: []string{tag}, Sources: sources, Note: note})
 		if tag == "WindowsVirtualDesktop" && proto == "TCP" && port == 443 {
@@ -199,8 +227,8 @@ func (o Options) Check() error {
 		return err
 	}
 	for _, src := range o.Sources {
-		if !validSource(src) {
-			return fmt.Errorf("source %q is not an IP address, a CIDR range or *", discover.CleanText(src, 80))
+		if !validSource(src) && !strings.EqualFold(src, "any") {
+			return fmt.Errorf("source %q is not an IP address, a CIDR range, * or any", discover.CleanText(src, 80))
 		}
 	}
 	return nil
@@ -232,4 +260,66 @@ func validName(s string) error {
 		}
 	}
 	return nil
+}
+
+// PlatformAddresses are the Azure platform addresses no firewall rule can
+// govern: traffic to 168.63.129.16 is not subject to user-defined routes,
+// and 169.254.169.254 (the metadata service) is link-local, never leaving
+// the host. An NSG or the host's firewall controls them.
+var PlatformAddresses = []string{"168.63.129.16", "169.254.169.254"}
+
+// elsewhereNote is what the Azure Firewall formats say of a platform
+// address they leave out.
+func elsewhereNote(e catalog.Entry) string {
+	return fmt.Sprintf("not a firewall rule: %s %s/%d (%s) never reaches the firewall (not subject to user-defined routes, or link-local); allow it in the session hosts' NSG and host firewall",
+		e.Address, e.Protocol, e.Port, e.Purpose)
+}
+
+// ruleSources are the sources of the options for a rule: "any" is "*";
+// none given is nil (a required input).
+func ruleSources(given []string) []string {
+	if len(given) == 0 {
+		return nil
+	}
+	out := make([]string, len(given))
+	for i, s := range given {
+		if strings.EqualFold(s, "any") {
+			s = "*"
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// wildcardRules carries a region's wildcards as application rules with
+// the wildcard as target FQDN (Azure Firewall matches "*.domain" there),
+// one rule per protocol and port, its description saying why. Wildcards on
+// other ports than HTTP and HTTPS have no such rule: missing.
+func wildcardRules(wild []catalog.Wildcard, sources []string) (rules []fwRule, missing []catalog.Unresolved) {
+	by := map[fwProtocol][]catalog.Wildcard{}
+	for _, w := range wild {
+		switch {
+		case w.Protocol == "TCP" && w.Port == 443:
+			by[fwProtocol{"Https", 443}] = append(by[fwProtocol{"Https", 443}], w)
+		case w.Protocol == "TCP" && w.Port == 80:
+			by[fwProtocol{"Http", 80}] = append(by[fwProtocol{"Http", 80}], w)
+		default:
+			missing = append(missing, catalog.Unresolved{Address: w.Address, Port: w.Port, Protocol: w.Protocol, Purpose: w.Purpose,
+				ServiceTag: w.ServiceTag, Required: w.Required, Reason: w.Reason + "; Azure Firewall matches wildcards only in application rules (HTTP, HTTPS)"})
+		}
+	}
+	for _, p := range []fwProtocol{{"Https", 443}, {"Http", 80}} {
+		ws := by[p]
+		if len(ws) == 0 {
+			continue
+		}
+		var names, why []string
+		for _, w := range ws {
+			names = append(names, w.Address)
+			why = append(why, w.Address+": "+w.Reason)
+		}
+		rules = append(rules, fwRule{Name: "wildcard-" + strings.ToLower(p.Type) + "-" + strconv.Itoa(p.Port), Protocols: []fwProtocol{p},
+			FQDNs: sortedUnique(names), Sources: sources, Note: "wildcards carried as wildcards: " + strings.Join(why, "; ")})
+	}
+	return rules, missing
 }

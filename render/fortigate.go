@@ -74,6 +74,11 @@ func writeFortiGate(w io.Writer, rep catalog.Report, o Options) error {
 		fmt.Fprintf(&b, "#   %s with service %s\n", fortiString(g.name), fortiString(g.service.name(o.NamePrefix)))
 	}
 	for _, r := range rep.Regions {
+		for _, w := range r.Wildcards {
+			fmt.Fprintf(&b, "# region %s: wildcard %s (an fqdn address holding the wildcard, FortiOS 6.2 and later): %s\n", r.Region, w.Address, discover.CleanText(w.Reason, 1<<12))
+		}
+	}
+	for _, r := range rep.Regions {
 		for _, u := range r.Unresolved {
 			fmt.Fprintf(&b, "# region %s: %s\n", r.Region, discover.CleanText(missingNote(u), 1<<12))
 		}
@@ -142,8 +147,25 @@ func fortiModel(rep catalog.Report, prefix string) ([]fortiAddr, []fortiService,
 				add(e, fortiAddr{fortiName(prefix, strings.ReplaceAll(e.Address, "/", "-")), []string{"type ipmask", "subnet " + subnet, "comment " + fortiComment(e)}})
 			}
 		}
+		wild := map[fortiService][]string{}
+		for _, w := range r.Wildcards {
+			a := fortiAddr{fortiName(prefix, w.Address), []string{"type fqdn", "fqdn " + fortiString(w.Address),
+				"comment " + fortiComment(catalog.Entry{Purpose: "wildcard (" + string(w.Policy) + "): " + w.Purpose})}}
+			if !seen[a.name] {
+				seen[a.name] = true
+				addrs = append(addrs, a)
+			}
+			s := fortiService{w.Protocol, w.Port}
+			wild[s] = append(wild[s], a.name)
+		}
 		for _, s := range slices.SortedFunc(maps.Keys(members), byService) {
-			groups = append(groups, fortiGroup{fortiName(prefix+"-"+r.Region, strings.ToLower(s.proto)+"-"+strconv.Itoa(s.port)), s, members[s]})
+			groups = appendGroups(groups, fortiName(prefix+"-"+r.Region, strings.ToLower(s.proto)+"-"+strconv.Itoa(s.port)), s, members[s])
+			if !slices.Contains(services, s) {
+				services = append(services, s)
+			}
+		}
+		for _, s := range slices.SortedFunc(maps.Keys(wild), byService) {
+			groups = appendGroups(groups, fortiName(prefix+"-"+r.Region, "wildcards-"+strings.ToLower(s.proto)+"-"+strconv.Itoa(s.port)), s, wild[s])
 			if !slices.Contains(services, s) {
 				services = append(services, s)
 			}
@@ -202,4 +224,24 @@ func fortiName(prefix, addr string) string {
 	}
 	h := sha256.Sum256([]byte(n))
 	return n[:70] + "-" + hex.EncodeToString(h[:4])
+}
+
+// maxGroupMembers bounds the members of one address group; a longer list
+// is split into groups NAME, NAME-2, ... FortiOS bounds group members per
+// model (its "maximum values table"); no figure was found in Fortinet's
+// documentation reachable here, so this is a conservative bound below any
+// model's reported one.
+const maxGroupMembers = 250
+
+// appendGroups appends the address groups of one service, split at
+// maxGroupMembers.
+func appendGroups(groups []fortiGroup, name string, s fortiService, members []string) []fortiGroup {
+	for i := 0; i*maxGroupMembers < len(members); i++ {
+		n := name
+		if i > 0 {
+			n = fmt.Sprintf("%s-%d", name, i+1)
+		}
+		groups = append(groups, fortiGroup{n, s, members[i*maxGroupMembers : min((i+1)*maxGroupMembers, len(members))]})
+	}
+	return groups
 }

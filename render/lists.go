@@ -86,6 +86,11 @@ func edlItems(format string, r catalog.Region) []string {
 				items = append(items, e.Address)
 			}
 		}
+		for _, w := range r.Wildcards {
+			if w.Protocol == "TCP" && (w.Port == 80 || w.Port == 443) {
+				items = append(items, w.Address) // PAN-OS URL lists take "*.domain"
+			}
+		}
 	case "edl-domain":
 		for _, e := range r.Entries {
 			items = append(items, e.Address)
@@ -151,17 +156,30 @@ func listNotCarried(format string, r catalog.Region) []string {
 				out = append(out, addrPort(e)+" (not web traffic, which a URL list matches: allow it with an FQDN address object and a service)")
 			}
 		}
+		for _, w := range r.Wildcards {
+			if w.Protocol != "TCP" || w.Port != 80 && w.Port != 443 {
+				out = append(out, w.Address+" "+w.Protocol+"/"+strconv.Itoa(w.Port)+" (a wildcard of no web traffic: allow it with an FQDN address object and a service)")
+			}
+		}
 		out = append(out, ipRulesNotCarried(r, "a URL list takes no IP addresses: -f edl-ip")...)
 	case "edl-domain":
 		out = ipRulesNotCarried(r, "a domain list takes no IP addresses: -f edl-ip")
+		for _, w := range r.Wildcards {
+			out = append(out, w.Address+" "+w.Protocol+"/"+strconv.Itoa(w.Port)+" (a wildcard: the URL list carries it, -f edl)")
+		}
 	case "edl-ip":
-		if n := len(edlItems("edl-domain", r)); n > 0 {
+		if n := len(edlItems("edl-domain", r)) + len(r.Wildcards); n > 0 {
 			out = append(out, fmt.Sprintf("%s (an IP list takes no names: -f edl)", termtext.Plural(n, "host name")))
 		}
 	case "squid":
 		for _, e := range r.Entries {
 			if e.Protocol != "TCP" {
 				out = append(out, addrPort(e)+" (Squid proxies TCP only)")
+			}
+		}
+		for _, w := range r.Wildcards {
+			if w.Protocol != "TCP" {
+				out = append(out, w.Address+" UDP/"+strconv.Itoa(w.Port)+" (Squid proxies TCP only)")
 			}
 		}
 		out = append(out, ipRulesNotCarried(r, "the rules match host names; allow it at the firewall, not through the proxy")...)

@@ -92,6 +92,12 @@ func writeMarkdown(w io.Writer, rep catalog.Report) error {
 					MarkdownCode(e.Replaces), MarkdownEscape(e.Status.String()), seenCount(e.EvidenceCount), mdTime(e.FirstSeen), mdTime(e.LastSeen))
 			}
 		}
+		if len(r.Wildcards) > 0 {
+			b.WriteString("\n### Allow as wildcards\n\n| Address | Port | Protocol | Why a wildcard |\n|---|---|---|---|\n")
+			for _, wc := range r.Wildcards {
+				fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", MarkdownCode(wc.Address), wc.Port, MarkdownEscape(wc.Protocol), MarkdownEscape(wc.Reason))
+			}
+		}
 		if len(r.Unresolved) > 0 {
 			b.WriteString("\n### Wildcards not replaced\n\n")
 			for _, u := range r.Unresolved {

@@ -119,8 +119,12 @@ func seenTimes(e catalog.Entry) string {
 	return strconv.Itoa(e.EvidenceCount) + "x"
 }
 
-// writeUnresolved writes the region's wildcard rows no name replaced.
+// writeUnresolved writes the region's wildcards carried as wildcards, and
+// the wildcard rows no name replaced.
 func writeUnresolved(w io.Writer, r catalog.Region) {
+	for _, wc := range r.Wildcards {
+		fmt.Fprintf(w, "wildcard: %s:%d: %s\n", wc.Address, wc.Port, wc.Reason)
+	}
 	for _, u := range r.Unresolved {
 		tag := ""
 		if u.ServiceTag != "" {

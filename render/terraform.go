@@ -47,6 +47,15 @@ func writeTerraform(w io.Writer, rep catalog.Report, o Options) error {
 		for _, u := range g.Missing {
 			hclComments(body, "region "+g.Region+": "+missingNote(u))
 		}
+		for _, e := range g.Elsewhere {
+			hclComments(body, "region "+g.Region+": "+elsewhereNote(e))
+		}
+		if g.Sources == nil {
+			v := body.AppendNewBlock("variable", []string{g.SourcesInput}).Body()
+			v.SetAttributeRaw("type", hclwrite.TokensForTraversal(hcl.Traversal{hcl.TraverseRoot{Name: "list(string)"}}))
+			v.SetAttributeValue("description", cty.StringVal(sourcesHelp(g)))
+			body.AppendNewline()
+		}
 		appendGroup(body, g)
 	}
 	_, err := w.Write(hclwrite.Format(f.Bytes()))
@@ -97,14 +106,21 @@ func appendGroup(body *hclwrite.Body, g fwGroup) {
 		cb.SetAttributeValue("action", cty.StringVal("Allow"))
 		for _, r := range c.Rules {
 			cb.AppendNewline()
-			appendRule(cb.AppendNewBlock("rule", nil).Body(), c.Type, r)
+			appendRule(cb.AppendNewBlock("rule", nil).Body(), c.Type, r, g.SourcesInput)
 		}
 	}
 }
 
 // appendRule fills one rule block of an application or network rule
 // collection.
-func appendRule(b *hclwrite.Body, kind string, r fwRule) {
+func appendRule(b *hclwrite.Body, kind string, r fwRule, sourcesVar string) {
+	setSources := func() {
+		if r.Sources == nil {
+			b.SetAttributeTraversal("source_addresses", hcl.Traversal{hcl.TraverseRoot{Name: "var"}, hcl.TraverseAttr{Name: sourcesVar}})
+			return
+		}
+		setStrings(b, "source_addresses", r.Sources)
+	}
 	b.SetAttributeValue("name", cty.StringVal(r.Name))
 	if r.Note != "" {
 		b.SetAttributeValue("description", cty.StringVal(r.Note))
@@ -115,13 +131,13 @@ func appendRule(b *hclwrite.Body, kind string, r fwRule) {
 			pb.SetAttributeValue("type", cty.StringVal(p.Type))
 			pb.SetAttributeValue("port", cty.NumberIntVal(int64(p.Port)))
 		}
-		setStrings(b, "source_addresses", r.Sources)
+		setSources()
 		setStrings(b, "destination_fqdns", r.FQDNs)
 		setStrings(b, "destination_fqdn_tags", r.FQDNTags)
 		return
 	}
 	setStrings(b, "protocols", []string{r.IPProtocol})
-	setStrings(b, "source_addresses", r.Sources)
+	setSources()
 	setStrings(b, "destination_fqdns", r.FQDNs)
 	setStrings(b, "destination_addresses", r.Addresses)
 	setStrings(b, "destination_ports", []string{strconv.Itoa(r.Port)})

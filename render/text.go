@@ -10,15 +10,33 @@ import (
 )
 
 // writeText writes one address per line, ready to paste: every entry and
-// IP rule, each address once.
+// IP rule, each address once; then the wildcards carried as wildcards,
+// under a comment that says why.
 func writeText(w io.Writer, rep catalog.Report) error {
 	return writeLists(w, rep, true, func(r catalog.Region) []string {
 		var addrs []string
 		for _, e := range append(slices.Clone(r.Entries), r.IPRules...) {
 			addrs = append(addrs, e.Address)
 		}
-		return sortedUnique(addrs)
+		addrs = sortedUnique(addrs)
+		if len(r.Wildcards) > 0 {
+			addrs = append(addrs, "# wildcards, carried as wildcards:")
+			for _, wc := range r.Wildcards {
+				addrs = append(addrs, "# "+discover.CleanText(wc.Address+": "+wc.Reason, 1<<12))
+			}
+			addrs = append(addrs, sortedUnique(wildcardAddresses(r.Wildcards))...)
+		}
+		return addrs
 	})
+}
+
+// wildcardAddresses are the addresses of carried wildcards.
+func wildcardAddresses(ws []catalog.Wildcard) []string {
+	var out []string
+	for _, w := range ws {
+		out = append(out, w.Address)
+	}
+	return out
 }
 
 // writeLists writes each region's list one item a line; with several

@@ -36,7 +36,16 @@ Options:
                                the catalog's rows as an allowlist, wildcards
                                carried as scan carries unresolved rows
         --optional             with a scan format: the optional rows too
+        --no-wildcards         with a scan format: no wildcard at all (the
+                               output says what it leaves out)
+        --no-registrable-wildcards
+                               with a scan format: leave out the wildcards any
+                               Azure customer can put a name under
+        --registrable-tag-rules
+                               with an Azure Firewall format: cover such rows
+                               by their whole service tag
         --source CIDR          with an Azure Firewall format: rule sources
+                               (without it, a required input; any: every source)
         --priority N           with an Azure Firewall format (default 1000)
         --name-prefix NAME     rule and object names (default avd)
     -o, --output FILE          write to FILE atomically instead of stdout
@@ -61,6 +70,9 @@ func (e *env) cmdCatalog(args []string) error {
 	format := newChoice("table", formatNames()...)
 	var fo render.Options
 	optional := fs.Bool("optional", false, "")
+	noWild := fs.Bool("no-wildcards", false, "")
+	noRegWild := fs.Bool("no-registrable-wildcards", false, "")
+	fs.BoolVar(&fo.RegistrableTagRules, "registrable-tag-rules", false, "")
 	fs.StringArrayVar(&fo.Sources, "source", nil, "")
 	fs.IntVar(&fo.Priority, "priority", 1000, "")
 	fs.StringVar(&fo.NamePrefix, "name-prefix", "avd", "")
@@ -106,7 +118,7 @@ func (e *env) cmdCatalog(args []string) error {
 		}
 		// The catalog's rows alone, as the allowlist of no region.
 		rep := v.Build(nil, catalog.BuildOptions{Cloud: catalog.Cloud(cloud.value), Scope: catalog.Scope(scope.value),
-			Optional: *optional, Region: "all"})
+			Optional: *optional, Region: "all", NoWildcards: *noWild, NoRegistrableWildcards: *noRegWild})
 		return atomicfile.Write(*output, stdout, func(w io.Writer) error { return e.renderReport(w, format.value, rep, fo) })
 	}
 	return atomicfile.Write(*output, stdout, func(w io.Writer) error {

@@ -95,10 +95,18 @@ func checkLines(t *testing.T, format string, out []byte) {
 		if _, err := netip.ParsePrefix(line); err == nil {
 			continue
 		}
-		if n, err := discover.Normalize(line); err != nil || n != line {
+		if n, err := discover.Normalize(line); (err != nil || n != line) && !isWildcard(line) {
 			t.Fatalf("%s: line %q is not an address", format, line)
 		}
 	}
+}
+
+// isWildcard accepts "*." and a host name in canonical form: a wildcard
+// carried as one.
+func isWildcard(s string) bool {
+	rest, ok := strings.CutPrefix(s, "*.")
+	n, err := discover.Normalize(rest)
+	return ok && err == nil && n == rest && strings.Contains(rest, ".")
 }
 
 // checkEDL accepts what PAN-OS reads from a list of its type: exactly one
@@ -127,6 +135,9 @@ func checkEDL(t *testing.T, format string, out []byte) {
 			}
 			continue
 		}
+		if format == "edl" && isWildcard(line) {
+			continue // PAN-OS URL lists take "*.domain"
+		}
 		if n, err := discover.Normalize(line); err != nil || n != line || strings.ContainsAny(line, "*^/: #") {
 			t.Fatalf("%s: line %q is not an exact host name", format, line)
 		}
@@ -151,6 +162,9 @@ func checkSquid(t *testing.T, out []byte) {
 			t.Fatalf("squid: line %q is not one avdurls writes", line)
 		case m[3] == "dstdomain":
 			for _, name := range strings.Fields(m[4]) {
+				if strings.Contains(m[2], "_wildcards") && isWildcard("*"+name) {
+					continue // a wildcard carried as one: .domain, in an acl of its own
+				}
 				if n, err := discover.Normalize(name); err != nil || n != name || strings.HasPrefix(name, ".") {
 					t.Fatalf("squid: %q in %q is not an exact host name", name, line)
 				}
@@ -179,7 +193,7 @@ func checkHCL(t *testing.T, out []byte) {
 	walk = func(b *hclsyntax.Body) {
 		for _, a := range b.Attributes {
 			for _, v := range a.Expr.Variables() {
-				if name := string(hclTraversalName(v)); name != "var.firewall_policy_id" && name != "string" {
+				if name := string(hclTraversalName(v)); name != "var.firewall_policy_id" && name != "string" && name != "list" && !strings.HasPrefix(name, "var.sources_") {
 					t.Fatalf("terraform: attribute %s refers to %s", a.Name, name)
 				}
 			}
@@ -205,7 +219,7 @@ func hclTraversalName(tr hcl.Traversal) []byte {
 }
 
 // armExpr are the only template expressions avdurls writes.
-var armExpr = regexp.MustCompile(`^\[(format\('\{0\}/\{1\}', parameters\('firewallPolicyName'\), '[a-z0-9-]+'\)|resourceId\('Microsoft\.Network/firewallPolicies/ruleCollectionGroups', parameters\('firewallPolicyName'\), '[a-z0-9-]+'\))\]$`)
+var armExpr = regexp.MustCompile(`^\[(format\('\{0\}/\{1\}', parameters\('firewallPolicyName'\), '[a-z0-9-]+'\)|resourceId\('Microsoft\.Network/firewallPolicies/ruleCollectionGroups', parameters\('firewallPolicyName'\), '[a-z0-9-]+'\)|parameters\('sources_[a-z0-9]+'\))\]$`)
 
 func checkARM(t *testing.T, out []byte) {
 	t.Helper()
@@ -277,7 +291,19 @@ func checkShell(t *testing.T, out []byte) {
 		t.Fatalf("az-cli: bash -n: %v: %s", err, b)
 	}
 	fake := "az() { :; }\nexport -f az\n"
-	cmd := exec.Command(bash, "-c", fake+"RG=rg POLICY=pol PATH=/nonexistent source "+script)
+	sources := ""
+	for _, m := range regexp.MustCompile(`\$\{(SOURCES_[A-Z0-9]+):\?`).FindAllStringSubmatch(string(out), -1) {
+		sources += m[1] + "=10.0.0.0/8 "
+	}
+	if sources != "" {
+		// Without its sources the script refuses to run.
+		cmd := exec.Command(bash, "-c", fake+"RG=rg POLICY=pol PATH=/nonexistent source "+script)
+		cmd.Dir = dir
+		if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "to the source addresses") {
+			t.Fatalf("az-cli: ran without the sources it needs: %v: %s", err, b)
+		}
+	}
+	cmd := exec.Command(bash, "-c", fake+"RG=rg POLICY=pol "+sources+"PATH=/nonexistent source "+script)
 	cmd.Dir = dir
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("az-cli: running with a fake az: %v: %s", err, b)

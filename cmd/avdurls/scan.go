@@ -41,8 +41,21 @@ Options:
     -f, --format FORMAT        {{formats}}
     -o, --output FILE          write to FILE atomically instead of stdout
         --output-dir DIR       write one file per region, DIR/REGION.EXT
-        --source CIDR          firewall rules' source addresses (repeatable;
-                               default *), for azfw-arm, bicep, terraform, az-cli
+        --source CIDR          firewall rules' source addresses (repeatable),
+                               for azfw-arm, bicep, terraform, az-cli; without
+                               it each region's sources are a required input of
+                               the output; --source any allows every source
+        --no-wildcards         a strictly wildcard-free list: leave out the
+                               wildcards Microsoft requires (service traffic)
+                               and those no scan can name; the output says what
+                               it leaves out
+        --no-registrable-wildcards
+                               leave out the required wildcards any Azure
+                               customer can put a name under (client
+                               *.servicebus.windows.net)
+        --registrable-tag-rules
+                               Azure Firewall formats: cover unresolved rows any
+                               customer can register by their whole service tag
         --priority N           priority of the first rule collection group (default 1000)
         --name-prefix NAME     prefix of rule and object names (default avd)
         --no-tag-rules         Azure Firewall formats: leave out the rules that
@@ -106,6 +119,8 @@ type scanOptions struct {
 	cloud, scope        string
 	optional, inclDepr  bool
 	registrable         bool
+	noWildcards         bool
+	noRegWild           bool
 	maxEntries          int
 	trust               []string
 	catalogFile, catVer string
@@ -201,7 +216,7 @@ func (o scanOptions) scanOptions(e *env) (scan.Options, error) {
 	so := scan.Options{MaxNames: o.maxNames, MaxReportBytes: o.maxReportMiB << 20, Notify: e.notify(o.quiet)}
 	so.Build = catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.Scope(o.scope),
 		Optional: o.optional, IncludeDeprecated: o.inclDepr, Region: o.region,
-		AllowRegistrable: o.registrable, MaxEntries: o.maxEntries}
+		AllowRegistrable: o.registrable, MaxEntries: o.maxEntries, NoWildcards: o.noWildcards, NoRegistrableWildcards: o.noRegWild}
 	so.Events = evtx.Options{Providers: []string{o.provider}, EventIDs: o.ids.ids, NoPrefilter: o.noPrefilter,
 		Timeout: o.fileTimeout, MaxEvents: o.maxEvents}
 	if o.since > 0 && o.workspace == "" {
@@ -257,6 +272,9 @@ func parseScanFlags(args []string, stdout io.Writer) (scanOptions, error) {
 	fs.IntVar(&o.fw.Priority, "priority", 1000, "")
 	fs.StringVar(&o.fw.NamePrefix, "name-prefix", "avd", "")
 	fs.BoolVar(&o.fw.NoTagRules, "no-tag-rules", false, "")
+	fs.BoolVar(&o.fw.RegistrableTagRules, "registrable-tag-rules", false, "")
+	fs.BoolVar(&o.noWildcards, "no-wildcards", false, "")
+	fs.BoolVar(&o.noRegWild, "no-registrable-wildcards", false, "")
 	fs.StringVar(&o.region, "region", "", "")
 	fs.StringVar(&o.regionMap, "region-map", "", "")
 	fs.Var(cloud, "cloud", "")
@@ -327,9 +345,10 @@ func (o *scanOptions) validate() error {
 
 // summary prints one line about the run on stderr.
 func (e *env) summary(rep catalog.Report, st scan.Stats) {
-	entries, unresolved := 0, 0
+	entries, wildcards, unresolved := 0, 0, 0
 	for _, r := range rep.Regions {
 		entries += len(r.Entries) + len(r.IPRules)
+		wildcards += len(r.Wildcards)
 		unresolved += len(r.Unresolved)
 		for _, w := range r.Warnings {
 			if strings.HasPrefix(w, "host ") {
@@ -337,9 +356,9 @@ func (e *env) summary(rep catalog.Report, st scan.Stats) {
 			}
 		}
 	}
-	e.infof("%s, %s, %s, %s: %s, %s unresolved, %d rejected, %d to review, %d deprecated",
+	e.infof("%s, %s, %s, %s: %s, %s, %s unresolved, %d rejected, %d to review, %d deprecated",
 		termtext.Plural(st.Inputs, "file"), termtext.Plural(st.Events, "event"), termtext.Plural(len(rep.Hosts), "host"), termtext.Plural(len(rep.Regions), "region"),
-		termtext.Plural(entries, "entry"), termtext.Plural(unresolved, "wildcard"), len(rep.Rejected), len(rep.Review), len(rep.Deprecated))
+		termtext.Plural(entries, "entry"), termtext.Plural(wildcards, "wildcard"), termtext.Plural(unresolved, "wildcard row"), len(rep.Rejected), len(rep.Review), len(rep.Deprecated))
 }
 
 // trustSuffixes checks and normalises --trust-suffix values.
