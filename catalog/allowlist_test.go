@@ -140,7 +140,7 @@ func TestBuildDeterministic(t *testing.T) {
 	b := v.Build(map[string]*Observation{"h": {Findings: fs}}, BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost})
 	ea, _ := entry(a.Regions[0], "rdgateway-c100-eus2-r1.wvd.microsoft.com")
 	eb, _ := entry(b.Regions[0], "rdgateway-c100-eus2-r1.wvd.microsoft.com")
-	if len(ea.Evidence) != maxEvidence || !slices.Equal(ea.Evidence, eb.Evidence) || ea.EvidenceCount != 50 {
+	if len(ea.Evidence) != 2*evidenceEnds || !slices.Equal(ea.Evidence, eb.Evidence) || ea.EvidenceCount != 50 {
 		t.Errorf("evidence differs with input order or is not capped: %d vs %d items", len(ea.Evidence), len(eb.Evidence))
 	}
 }

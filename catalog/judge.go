@@ -10,44 +10,47 @@ type judge struct {
 	v     *Version
 	o     BuildOptions
 	match func(host string) (Row, bool)
-	// rejected, deprecated and review are keyed by address and reason.
-	rejected, deprecated, review map[[2]string]*Excluded
+	// rejected, deprecated and review are the bounded lists of names
+	// kept out, each item by address and reason.
+	rejected, deprecated, review *exclList
 }
 
-// sighting judges one name seen by a host of the region ra.
-func (j *judge) sighting(ra *regionAcc, f Sighting) {
+// sighting judges one name seen: it returns the row under which the name
+// enters its host's region, or false when a list keeps it out.
+func (j *judge) sighting(f Sighting) (Row, bool) {
 	if f.Reason != "" {
-		excluded(j.rejected, f.Host, f.Code, f.Reason, "").add(f)
-		return
+		j.rejected.add(f.Host, f.Code, f.Reason, "", f)
+		return Row{}, false
 	}
 	row, ok := j.match(f.Host)
 	switch {
 	case legacyAgentHost.MatchString(f.Host) && !j.o.IncludeDeprecated:
 		reason := "the agent's per-deployment host of before 2022 (gsm<digits>eh/xt), retired by Microsoft: remove it from the firewall"
-		excluded(j.deprecated, f.Host, CodeLegacyAgent, reason, row.Address).add(f)
+		j.deprecated.add(f.Host, CodeLegacyAgent, reason, row.Address, f)
 	case ok && row.Deprecated && !j.o.IncludeDeprecated:
 		reason := fmt.Sprintf("matches deprecated catalog row %s (no longer supported by Microsoft): remove it from the firewall", row.Address)
-		excluded(j.deprecated, f.Host, CodeDeprecated, reason, row.Address).add(f)
+		j.deprecated.add(f.Host, CodeDeprecated, reason, row.Address, f)
 	case ok && customerNamed(row) && !j.o.AllowRegistrable:
 		reason := fmt.Sprintf("matches %s, whose first label any Azure customer can register: confirm it is Microsoft's before allowing it", row.Address)
-		excluded(j.review, f.Host, CodeRegistrable, reason, row.Address).add(f)
+		j.review.add(f.Host, CodeRegistrable, reason, row.Address, f)
 	case ok && !row.Required && !row.Deprecated && !j.o.Optional:
 		reason := fmt.Sprintf("matches only the optional catalog row %s, and optional rows were not asked for", row.Address)
-		excluded(j.rejected, f.Host, CodeOptional, reason, row.Address).add(f)
+		j.rejected.add(f.Host, CodeOptional, reason, row.Address, f)
 	case ok:
-		ra.add(f, row)
+		return row, true
 	case j.o.trusted(f.Host):
-		ra.add(f, Row{Address: f.Host, Port: 443, Protocol: "TCP", Purpose: "under a trusted suffix", Required: true})
+		return Row{Address: f.Host, Port: 443, Protocol: "TCP", Purpose: "under a trusted suffix", Required: true}, true
 	default:
 		reason := fmt.Sprintf("not under any %s catalog row for cloud %s (scope %s), nor under a trusted suffix", j.v.ID, j.o.Cloud, j.o.Scope)
-		excluded(j.rejected, f.Host, CodeUntrusted, reason, "").add(f)
+		j.rejected.add(f.Host, CodeUntrusted, reason, "", f)
 	}
+	return Row{}, false
 }
 
 // capEntries keeps the first max discovered entries of a region (by
 // address) and moves the rest to rejected with CodeTooManyEntries, so a
 // flood of forged names cannot grow an allowlist without bound.
-func capEntries(name string, entries []Entry, max int, rejected map[[2]string]*Excluded) []Entry {
+func capEntries(name string, entries []Entry, max int, rejected *exclList) []Entry {
 	if max <= 0 {
 		max = DefaultMaxEntries
 	}
@@ -61,8 +64,7 @@ func capEntries(name string, entries []Entry, max int, rejected map[[2]string]*E
 			kept = append(kept, e)
 			continue
 		}
-		reason := fmt.Sprintf("region %s already holds %d discovered entries, the most allowed", name, max)
-		excluded(rejected, e.Address, CodeTooManyEntries, reason, e.Replaces).add(Sighting{Host: e.Address, Count: e.EvidenceCount, Evidence: e.Evidence})
+		rejected.add(e.Address, CodeTooManyEntries, tooManyEntries(name, max), e.Replaces, Sighting{Host: e.Address, Count: e.EvidenceCount, Evidence: e.Evidence})
 	}
 	return kept
 }

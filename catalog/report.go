@@ -31,8 +31,12 @@ func DecodeReport(b []byte) (Report, error) {
 	case 1:
 		upgradeV1(&rep)
 		upgradeV2(&rep)
+		upgradeV3(&rep)
 	case 2:
 		upgradeV2(&rep)
+		upgradeV3(&rep)
+	case 3:
+		upgradeV3(&rep)
 	case ReportSchemaVersion:
 	default:
 		return rep, fmt.Errorf("schemaVersion %d; this avdurls reads 1 to %d", rep.SchemaVersion, ReportSchemaVersion)
@@ -41,6 +45,27 @@ func DecodeReport(b []byte) (Report, error) {
 		return rep, err
 	}
 	return rep, nil
+}
+
+// upgradeV3 brings a version 3 report to version 4, which bounds its
+// lists: a version 3 report listed every name, so none is left out (its
+// rejectedMore, deprecatedMore and reviewMore are zero), the status of
+// each item kept out is that of its evidence (version 4 keeps it apart,
+// as the evidence is a sample), and its evidence is sampled again when
+// it is merged.
+func upgradeV3(rep *Report) {
+	rep.SchemaVersion = ReportSchemaVersion
+	for _, list := range [][]Excluded{rep.Rejected, rep.Deprecated, rep.Review} {
+		for i := range list {
+			x := &list[i]
+			if x.Code == discover.CodeInvalidName || x.Code == discover.CodeForged || x.Code == discover.CodeTooManyNames {
+				continue // rejected in the event itself: no status, as a scan gives them
+			}
+			for _, e := range x.Evidence {
+				x.Status = x.Status.Union(discover.StatusesOf(e.Status))
+			}
+		}
+	}
 }
 
 // upgradeV2 gives a version 2 report the lists version 3 adds: its
@@ -109,6 +134,14 @@ func (rep *Report) Check() error {
 			if err := x.check(); err != nil {
 				return fmt.Errorf("%s[%d].%w", l.name, i, err)
 			}
+		}
+	}
+	for _, m := range []struct {
+		name string
+		rest Rest
+	}{{"rejectedMore", rep.RejectedMore}, {"deprecatedMore", rep.DeprecatedMore}, {"reviewMore", rep.ReviewMore}} {
+		if err := checkFields(countField("names", m.rest.Names), countField("sightings", m.rest.Sightings)); err != nil {
+			return fmt.Errorf("%s.%w", m.name, err)
 		}
 	}
 	for i, s := range rep.TrustSuffixes {
@@ -227,7 +260,7 @@ func (h Host) check(cloud Cloud) error {
 	if err := checkRegionName(cloud, h.Region); err != nil {
 		return err
 	}
-	if err := checkFields(textField("regionBasis", h.RegionBasis), countField("events", h.Events)); err != nil {
+	if err := checkFields(textField("regionBasis", h.RegionBasis), countField("events", h.Events), countField("unreachableMore", h.UnreachableMore)); err != nil {
 		return err
 	}
 	for i, n := range h.Unreachable {

@@ -39,13 +39,13 @@ func Rejudge(rep catalog.Report, path, side string, o JudgeOptions) (catalog.Rep
 			return rep, nil, fmt.Errorf("%s: report was built from catalog %s, which this avdurls does not hold%w", path, rep.Catalog.Version, quiet{ErrUnknownCatalog})
 		}
 	}
-	c := newCollector(rep.Cloud, 0, 0)
+	bo := catalog.BuildOptions{Cloud: rep.Cloud, Scope: rep.Scope, Optional: rep.Optional,
+		IncludeDeprecated: o.IncludeDeprecated, TrustSuffixes: o.TrustSuffixes, AllowRegistrable: o.AllowRegistrable}
+	c := newCollector(ver.NewBuilder(bo), rep.Cloud, 0, 0)
 	if err := c.merge(rep, path); err != nil {
 		return rep, nil, err
 	}
-	bo := catalog.BuildOptions{Cloud: rep.Cloud, Scope: rep.Scope, Optional: rep.Optional,
-		IncludeDeprecated: o.IncludeDeprecated, TrustSuffixes: o.TrustSuffixes, AllowRegistrable: o.AllowRegistrable}
-	built := ver.Build(c.obs, bo)
+	built := c.b.Report()
 	return built, refusedEntries(rep, built, side), nil
 }
 

@@ -97,16 +97,23 @@ func (c *collector) merge(rep catalog.Report, path string) error {
 			if e.EvidenceCount == 0 {
 				continue // a catalog row: this run's catalog has its own
 			}
-			ob := c.observation(owner(e.Evidence, r.Region))
-			ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: e.Address, Status: e.Status, Count: e.EvidenceCount,
-				First: at(e.FirstSeen), Last: at(e.LastSeen), Evidence: e.Evidence})
+			c.observe(owner(e.Evidence, r.Region), &catalog.Observation{Sightings: []catalog.Sighting{{Host: e.Address, Status: e.Status, Count: e.EvidenceCount,
+				First: at(e.FirstSeen), Last: at(e.LastSeen), Evidence: e.Evidence}}})
 		}
 	}
-	for _, list := range [][]catalog.Excluded{rep.Rejected, rep.Deprecated, rep.Review} {
-		for _, x := range list {
-			ob := c.observation(owner(x.Evidence, ""))
-			ob.Sightings = append(ob.Sightings, excludedSighting(x))
+	for _, l := range []struct {
+		name string
+		list []catalog.Excluded
+		rest catalog.Rest
+	}{{"rejected", rep.Rejected, rep.RejectedMore}, {"deprecated", rep.Deprecated, rep.DeprecatedMore}, {"review", rep.Review, rep.ReviewMore}} {
+		listed := make([]string, 0, len(l.list))
+		for _, x := range l.list {
+			c.observe(owner(x.Evidence, ""), &catalog.Observation{Sightings: []catalog.Sighting{excludedSighting(x)}})
+			listed = append(listed, x.Address)
 		}
+		// What the report left out of a list stays in that list,
+		// counted: its names are not known to judge again.
+		c.b.ObserveCut(l.name, listed, l.rest)
 	}
 	return nil
 }
@@ -117,17 +124,12 @@ func (c *collector) merge(rep catalog.Report, path string) error {
 func (c *collector) reportHosts(rep catalog.Report) func(ev []discover.Evidence, region string) string {
 	regionHost := map[string]string{}
 	for _, h := range rep.Hosts {
-		ob := c.observation(h.Computer)
-		ob.Events += h.Events
+		ob := &catalog.Observation{Events: h.Events, Newest: at(h.Newest3701), Health: h.Health, AgentChecks: h.AgentChecks}
 		c.events += h.Events
-		if h.Newest3701 != nil && h.Newest3701.After(ob.Newest) {
-			ob.Newest = *h.Newest3701
-		}
-		ob.Health = append(ob.Health, h.Health...)
-		ob.AgentChecks = append(ob.AgentChecks, h.AgentChecks...)
-		if ob.Region == "" && h.Region != catalog.UnknownRegion {
+		if h.Region != catalog.UnknownRegion {
 			ob.Region, ob.RegionBasis = h.Region, h.RegionBasis
 		}
+		c.observe(h.Computer, ob)
 		if _, ok := regionHost[h.Region]; !ok {
 			regionHost[h.Region] = h.Computer
 		}
@@ -151,9 +153,8 @@ func (c *collector) reportHosts(rep catalog.Report) func(ev []discover.Evidence,
 // a sighting to judge again. Only an invalid name, a forged channel and a
 // cut event keep their rejection, with this avdurls's own reason text.
 func excludedSighting(x catalog.Excluded) catalog.Sighting {
-	s := catalog.Sighting{Host: x.Address, Count: x.EvidenceCount, Evidence: x.Evidence}
+	s := catalog.Sighting{Host: x.Address, Status: x.Status, Count: x.EvidenceCount, Evidence: x.Evidence}
 	for _, e := range x.Evidence {
-		s.Status = s.Status.Union(discover.StatusesOf(e.Status))
 		if s.First.IsZero() || e.Time.Before(s.First) {
 			s.First = e.Time
 		}
