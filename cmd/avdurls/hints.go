@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/internal/termtext"
 )
 
 // codeHints are the options that change how a kind of kept-out name is
@@ -31,6 +34,9 @@ func (e *env) printHints(rep catalog.Report) {
 			seen[x.Code]++
 		}
 	}
+	if n := rep.RejectedMore.Names + rep.ReviewMore.Names + rep.DeprecatedMore.Names; n > 0 {
+		e.infof("about %s past the bound of names listed: --max-listed raises the bound", termtext.Plural(n, "more name"))
+	}
 	for _, h := range codeHints {
 		n := 0
 		for _, c := range h.codes {
@@ -43,4 +49,13 @@ func (e *env) printHints(rep catalog.Report) {
 			e.infof("%d %s: %s", n, h.many, h.hint)
 		}
 	}
+}
+
+// listCount is the number of items of a list: those listed, and the names
+// past its bound (about: their count is estimated).
+func listCount(list []catalog.Excluded, rest catalog.Rest) string {
+	if rest.Names == 0 {
+		return fmt.Sprint(len(list))
+	}
+	return fmt.Sprintf("about %d", len(list)+rest.Names)
 }
