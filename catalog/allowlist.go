@@ -284,15 +284,32 @@ func (o BuildOptions) trusted(host string) bool {
 	return false
 }
 
-// regionAcc accumulates the discovered entries of one region.
+// regionAcc accumulates the discovered entries of one region. Entries
+// from events (under wildcard rows) are bounded as they come: past twice
+// max, only the first max by address stay, and entries past the last of
+// them are rejected at once (CodeTooManyEntries), as finish would.
 type regionAcc struct {
+	name     string
+	max      int
+	rejected *exclList
 	entries  map[string]*Entry // key: address/port/protocol
-	byRow    map[string]int    // wildcard row address -> hosts replacing it
-	warnings []string          // about the region's hosts, in computer order
+	events   int               // entries from events in entries
+	cut      bool              // entries past cutoff were rejected
+	cutoff   Entry
+	warnings []string // about the region's hosts, in computer order
+}
+
+func newRegionAcc(name string, max int, rejected *exclList) *regionAcc {
+	return &regionAcc{name: name, max: max, rejected: rejected, entries: map[string]*Entry{}}
 }
 
 func entryKey(addr string, port int, proto string) string {
 	return fmt.Sprintf("%s/%d/%s", addr, port, proto)
+}
+
+// byAddr orders entries by address, port and protocol.
+func byAddr(a, b Entry) int {
+	return cmp.Or(strings.Compare(a.Address, b.Address), cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
 }
 
 func (ra *regionAcc) add(f Sighting, row Row) {
@@ -304,39 +321,77 @@ func (ra *regionAcc) add(f Sighting, row Row) {
 		if row.Kind() == KindWildcard {
 			e.Replaces = row.Address
 			e.ObservedOnly = row.Wildcard == WildcardService
-			if ra.byRow == nil {
-				ra.byRow = map[string]int{}
-			}
-			ra.byRow[row.Address]++
 		} else if row.Address == f.Host {
 			e.Source = "catalog"
+		}
+		if e.Source == "event" {
+			if ra.cut && byAddr(*e, ra.cutoff) > 0 {
+				ra.rejected.add(f.Host, CodeTooManyEntries, tooManyEntries(ra.name, ra.max), e.Replaces, f)
+				return
+			}
+			ra.events++
 		}
 		ra.entries[k] = e
 	}
 	addSighting(&e.EvidenceCount, &e.Evidence, &e.FirstSeen, &e.LastSeen, f)
 	e.Status = e.Status.Union(f.Status)
+	if ra.events > 2*ra.max {
+		ra.prune()
+	}
 }
 
-// finish turns the accumulated entries and the catalog rows into a Region.
-func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions, rejected *exclList) Region {
-	reg := Region{Region: name, Entries: []Entry{}, IPRules: []Entry{}, Wildcards: []Wildcard{}, Unresolved: []Unresolved{}}
-	for _, r := range rows {
-		if r.Deprecated || (!r.Required && !o.Optional) {
-			continue
+// prune keeps the first max entries from events, by address, and rejects
+// the rest.
+func (ra *regionAcc) prune() {
+	var events []*Entry
+	for _, e := range ra.entries {
+		if e.Source == "event" {
+			events = append(events, e)
 		}
+	}
+	slices.SortFunc(events, func(a, b *Entry) int { return byAddr(*a, *b) })
+	ra.cut, ra.cutoff = true, *events[ra.max-1]
+	for _, e := range events[ra.max:] {
+		e.Evidence = capEvidence(e.Evidence)
+		ra.rejected.add(e.Address, CodeTooManyEntries, tooManyEntries(ra.name, ra.max), e.Replaces,
+			Sighting{Host: e.Address, Count: e.EvidenceCount, Evidence: e.Evidence})
+		delete(ra.entries, entryKey(e.Address, e.Port, e.Protocol))
+	}
+	ra.events = ra.max
+}
+
+// finish turns the accumulated entries and the catalog rows into a
+// Region. A wildcard row's observed hosts are the entries listed in its
+// place.
+func (ra *regionAcc) finish(rows []Row, o BuildOptions) Region {
+	reg := Region{Region: ra.name, Entries: []Entry{}, IPRules: []Entry{}, Wildcards: []Wildcard{}, Unresolved: []Unresolved{}}
+	rows = slices.DeleteFunc(slices.Clone(rows), func(r Row) bool { return r.Deprecated || (!r.Required && !o.Optional) })
+	for _, r := range rows {
+		if k := entryKey(r.Address, r.Port, r.Protocol); r.Kind() == KindFQDN && ra.entries[k] == nil {
+			e := catalogEntry(r)
+			ra.entries[k] = &e
+		}
+	}
+	for _, e := range ra.entries {
+		e.Evidence = capEvidence(e.Evidence)
+		reg.Entries = append(reg.Entries, *e)
+	}
+	slices.SortFunc(reg.Entries, byAddr)
+	reg.Entries = capEntries(ra.name, reg.Entries, ra.max, ra.rejected)
+	byRow := map[string]int{} // wildcard row address -> hosts listed in its place
+	for _, e := range reg.Entries {
+		if e.Source == "event" && e.Replaces != "" {
+			byRow[e.Replaces]++
+		}
+	}
+	for _, r := range rows {
 		switch r.Kind() {
 		case KindIP, KindCIDR:
 			reg.IPRules = append(reg.IPRules, catalogEntry(r))
-		case KindFQDN:
-			k := entryKey(r.Address, r.Port, r.Protocol)
-			if _, ok := ra.entries[k]; !ok {
-				e := catalogEntry(r)
-				ra.entries[k] = &e
-			}
 		case KindWildcard:
-			if w, ok := wildcardRow(r, ra.byRow[r.Address], o); ok {
+			if w, ok := wildcardRow(r, byRow[r.Address], o); ok {
 				reg.Wildcards = append(reg.Wildcards, w)
-			} else if u, ok := unresolvedRow(r, ra.byRow[r.Address], o); ok {
+			} else if u, ok := unresolvedRow(r, byRow[r.Address], o); ok {
 				reg.Unresolved = append(reg.Unresolved, u)
 				if u.Observed > 0 {
 					reg.Warnings = append(reg.Warnings, fmt.Sprintf("%s: %d observed hosts listed in its place; the list is not exhaustive and will change", r.Address, u.Observed))
@@ -345,15 +400,6 @@ func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions, rejected *e
 		}
 	}
 	reg.Warnings = append(reg.Warnings, ra.warnings...)
-	for _, e := range ra.entries {
-		e.Evidence = capEvidence(e.Evidence)
-		reg.Entries = append(reg.Entries, *e)
-	}
-	byAddr := func(a, b Entry) int {
-		return cmp.Or(strings.Compare(a.Address, b.Address), cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
-	}
-	slices.SortFunc(reg.Entries, byAddr)
-	reg.Entries = capEntries(name, reg.Entries, o.MaxEntries, rejected)
 	slices.SortFunc(reg.IPRules, byAddr)
 	return reg
 }

@@ -24,7 +24,8 @@ type Builder struct {
 	rows    []Row
 	j       judge
 	hosts   map[string]*hostAcc
-	matches map[string]match // the same names recur in every event
+	shared  map[string]*pending // region -> names of the hosts whose region the options give
+	matches map[string]match    // the same names recur in every event
 }
 
 type match struct {
@@ -43,7 +44,7 @@ func (v *Version) NewBuilder(o BuildOptions) *Builder {
 	if o.MaxEntries <= 0 {
 		o.MaxEntries = DefaultMaxEntries
 	}
-	b := &Builder{v: v, o: o, rows: v.Rows(o.Cloud, o.Scope), hosts: map[string]*hostAcc{}, matches: map[string]match{}}
+	b := &Builder{v: v, o: o, rows: v.Rows(o.Cloud, o.Scope), hosts: map[string]*hostAcc{}, shared: map[string]*pending{}, matches: map[string]match{}}
 	b.j = judge{v: v, o: o, match: b.match, rejected: newExclList(o.MaxListed),
 		deprecated: newExclList(o.MaxListed), review: newExclList(o.MaxListed)}
 	return b
@@ -77,7 +78,15 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 func (b *Builder) Observe(computer string, ob *Observation) {
 	h := b.hosts[computer]
 	if h == nil {
-		h = &hostAcc{hints: map[string]int{}, gateways: map[string]string{}, allowed: map[string]*allowedName{}}
+		h = &hostAcc{hints: map[string]int{}, gateways: map[string]string{}}
+		if r, _, ok := b.o.fixedRegion(computer); ok {
+			if b.shared[r] == nil {
+				b.shared[r] = &pending{allowed: map[string]*allowedName{}}
+			}
+			h.p, h.shared = b.shared[r], true
+		} else {
+			h.p = &pending{allowed: map[string]*allowedName{}}
+		}
 		b.hosts[computer] = h
 	}
 	h.events += ob.Events
@@ -127,7 +136,7 @@ func (b *Builder) sighting(h *hostAcc, s Sighting) {
 		}
 	}
 	if row, ok := b.j.sighting(s); ok {
-		h.allow(s, row, b.o.MaxEntries, b.o.MaxListed)
+		h.p.allow(s, row, b.o.MaxEntries, b.o.MaxListed)
 	}
 }
 
@@ -149,25 +158,24 @@ func (b *Builder) Report() Report {
 		rep.Hosts = append(rep.Hosts, host)
 		ra := regions[region]
 		if ra == nil {
-			ra = &regionAcc{entries: map[string]*Entry{}}
+			ra = newRegionAcc(region, o.MaxEntries, b.j.rejected)
 			regions[region] = ra
 		}
-		for _, name := range slices.Sorted(maps.Keys(h.allowed)) {
-			a := h.allowed[name]
-			ra.add(Sighting{Host: name, Status: a.status, Count: a.count, First: at(a.first), Last: at(a.last), Evidence: a.evidence}, a.row)
+		if !h.shared {
+			h.p.feed(ra, b.j.rejected)
 		}
 		if w := gatewayMismatch(host, h.gateways); w != "" {
 			ra.warnings = append(ra.warnings, w)
 		}
-		if h.overflow != nil {
-			h.overflow.spillInto(b.j.rejected, tooManyEntries(region, o.MaxEntries))
-		}
+	}
+	for _, region := range slices.Sorted(maps.Keys(b.shared)) {
+		b.shared[region].feed(regions[region], b.j.rejected)
 	}
 	if len(regions) == 0 {
-		regions[o.defaultRegion()] = &regionAcc{entries: map[string]*Entry{}}
+		regions[o.defaultRegion()] = newRegionAcc(o.defaultRegion(), o.MaxEntries, b.j.rejected)
 	}
 	for _, name := range slices.Sorted(maps.Keys(regions)) {
-		rep.Regions = append(rep.Regions, regions[name].finish(name, b.rows, o, b.j.rejected))
+		rep.Regions = append(rep.Regions, regions[name].finish(b.rows, o))
 	}
 	slices.SortFunc(rep.Regions, func(a, b Region) int {
 		// "unknown" last, the rest by name.

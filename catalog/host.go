@@ -12,9 +12,9 @@ import (
 
 // hostAcc is what a Builder keeps of one computer, bounded: its counts,
 // newest health events, what its names say of its region and gateways,
-// a sample of its unreachable names, and the names it allows (at most
-// about twice MaxEntries under wildcard rows; the rest wait in overflow
-// for the region's reason).
+// a sample of its unreachable names, and the names it allows: its own
+// when its region is known only at the end (inferred from its names or
+// an earlier report), else those of its region, shared.
 type hostAcc struct {
 	events      int
 	newest      time.Time
@@ -25,11 +25,19 @@ type hostAcc struct {
 	hints         map[string]int    // region -> sightings of its monitoring hosts
 	gateways      map[string]string // region -> the smallest gateway name pointing there
 	unreachable   *bounded[struct{}]
-	allowed       map[string]*allowedName
-	wild          int    // names in allowed under wildcard rows
-	cut           bool   // names under wildcard rows past cutoff went to overflow
-	cutoff        string // valid when cut
-	overflow      *exclList
+	p             *pending
+	shared        bool // p is its region's
+}
+
+// pending holds the names that enter a region until the report is made:
+// at most about twice MaxEntries under wildcard rows; the rest wait in
+// overflow for the region's reason.
+type pending struct {
+	allowed  map[string]*allowedName
+	wild     int    // names in allowed under wildcard rows
+	cut      bool   // names under wildcard rows past cutoff went to overflow
+	cutoff   string // valid when cut
+	overflow *exclList
 }
 
 // allowedName is a name that enters its host's region, with its row.
@@ -63,7 +71,7 @@ func (h *hostAcc) unreachableName(name string) {
 // under wildcard rows past the first 2*max by address cannot be among the
 // region's first max entries: they wait in overflow, to be rejected with
 // the region's reason.
-func (h *hostAcc) allow(s Sighting, row Row, max, maxListed int) {
+func (h *pending) allow(s Sighting, row Row, max, maxListed int) {
 	wild := row.Kind() == KindWildcard
 	a := h.allowed[s.Host]
 	if a == nil {
@@ -85,7 +93,7 @@ func (h *hostAcc) allow(s Sighting, row Row, max, maxListed int) {
 }
 
 // pruneAllowed keeps the first max names under wildcard rows, by address.
-func (h *hostAcc) pruneAllowed(max, maxListed int) {
+func (h *pending) pruneAllowed(max, maxListed int) {
 	var wild []string
 	for name, a := range h.allowed {
 		if a.row.Kind() == KindWildcard {
@@ -103,7 +111,7 @@ func (h *hostAcc) pruneAllowed(max, maxListed int) {
 	h.wild = max
 }
 
-func (h *hostAcc) spill(s Sighting, row Row, maxListed int) {
+func (h *pending) spill(s Sighting, row Row, maxListed int) {
 	if h.overflow == nil {
 		h.overflow = newExclList(maxListed)
 	}
@@ -130,6 +138,18 @@ func tooManyEntries(region string, max int) string {
 	return fmt.Sprintf("region %s already holds %d discovered entries, the most allowed", region, max)
 }
 
+// feed adds the pending names to their region, and their overflow to the
+// rejected names with the region's reason.
+func (h *pending) feed(ra *regionAcc, rejected *exclList) {
+	for _, name := range slices.Sorted(maps.Keys(h.allowed)) {
+		a := h.allowed[name]
+		ra.add(Sighting{Host: name, Status: a.status, Count: a.count, First: at(a.first), Last: at(a.last), Evidence: a.evidence}, a.row)
+	}
+	if h.overflow != nil {
+		h.overflow.spillInto(rejected, tooManyEntries(ra.name, ra.max))
+	}
+}
+
 // spillInto adds the names of an overflow list to dst with a reason.
 func (l *exclList) spillInto(dst *exclList, reason string) {
 	items, rest := l.finish()
@@ -142,23 +162,32 @@ func (l *exclList) spillInto(dst *exclList, reason string) {
 	}
 }
 
-// regionOf decides a computer's region and says on what basis.
-func (o BuildOptions) regionOf(computer string, h *hostAcc) (string, string) {
+// fixedRegion is a computer's region when the options give it: --region
+// or the region map.
+func (o BuildOptions) fixedRegion(computer string) (string, string, bool) {
 	if o.Region != "" {
 		if o.RegionBasis != "" {
-			return o.Region, o.RegionBasis
+			return o.Region, o.RegionBasis, true
 		}
-		return o.Region, "given for every host"
+		return o.Region, "given for every host", true
 	}
 	c := strings.ToLower(computer)
 	if r, ok := o.RegionMap[c]; ok {
-		return r, "region map"
+		return r, "region map", true
 	}
 	// A map may name hosts by their short name.
 	if short, _, ok := strings.Cut(c, "."); ok {
 		if r, ok := o.RegionMap[short]; ok {
-			return r, "region map (short name " + short + ")"
+			return r, "region map (short name " + short + ")", true
 		}
+	}
+	return "", "", false
+}
+
+// regionOf decides a computer's region and says on what basis.
+func (o BuildOptions) regionOf(computer string, h *hostAcc) (string, string) {
+	if r, basis, ok := o.fixedRegion(computer); ok {
+		return r, basis
 	}
 	if h.region != "" {
 		return h.region, h.basis
