@@ -57,14 +57,35 @@ func upgradeV3(rep *Report) {
 	rep.SchemaVersion = ReportSchemaVersion
 	for _, list := range [][]Excluded{rep.Rejected, rep.Deprecated, rep.Review} {
 		for i := range list {
-			x := &list[i]
-			if x.Code == discover.CodeInvalidName || x.Code == discover.CodeForged || x.Code == discover.CodeTooManyNames {
-				continue // rejected in the event itself: no status, as a scan gives them
-			}
-			for _, e := range x.Evidence {
-				x.Status = x.Status.Union(discover.StatusesOf(e.Status))
-			}
+			statusOfEvidence(&list[i])
 		}
+	}
+}
+
+// statusOfEvidence gives an item kept out by a report of version 3 or
+// older the status of its evidence, but none to a name rejected in the
+// event itself, as a scan gives them.
+func statusOfEvidence(x *Excluded) {
+	if x.Code == discover.CodeInvalidName || x.Code == discover.CodeForged || x.Code == discover.CodeTooManyNames {
+		return
+	}
+	for _, e := range x.Evidence {
+		x.Status = x.Status.Union(discover.StatusesOf(e.Status))
+	}
+}
+
+// upgradeExcluded brings one item of list (rejected, deprecated, review)
+// of a report of the given version to the current one.
+func upgradeExcluded(version int, list string, x *Excluded) {
+	if version == 1 {
+		if list == "deprecated" {
+			x.Code = CodeDeprecated
+		} else {
+			codeOfReason(x)
+		}
+	}
+	if version <= 3 {
+		statusOfEvidence(x)
 	}
 }
 
@@ -83,21 +104,26 @@ func upgradeV2(rep *Report) {
 func upgradeV1(rep *Report) {
 	rep.SchemaVersion = ReportSchemaVersion
 	for i := range rep.Rejected {
-		x := &rep.Rejected[i]
-		switch {
-		case strings.HasPrefix(x.Reason, "not under any "):
-			x.Code = CodeUntrusted
-		case strings.HasPrefix(x.Reason, "event claims provider "):
-			x.Code = discover.CodeForged
-		default:
-			x.Code = discover.CodeInvalidName
-		}
+		codeOfReason(&rep.Rejected[i])
 	}
 	for i := range rep.Deprecated {
 		rep.Deprecated[i].Code = CodeDeprecated
 	}
 	if rep.Review == nil {
 		rep.Review = []Excluded{}
+	}
+}
+
+// codeOfReason gives a rejected item of a version 1 report its code, from
+// its reason.
+func codeOfReason(x *Excluded) {
+	switch {
+	case strings.HasPrefix(x.Reason, "not under any "):
+		x.Code = CodeUntrusted
+	case strings.HasPrefix(x.Reason, "event claims provider "):
+		x.Code = discover.CodeForged
+	default:
+		x.Code = discover.CodeInvalidName
 	}
 }
 

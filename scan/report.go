@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -74,48 +75,130 @@ func cutJSON(b []byte) bool {
 // and evidence. Nothing it says about trust is kept: every name is judged
 // again against this run's catalog and options, and only the rejections
 // that stay true whatever the catalog (an invalid name, a forged channel)
-// stand, with this avdurls's own reason text.
+// stand, with this avdurls's own reason text. A report in a regular file
+// is read as a stream (catalog.StreamReport), one name at a time; others
+// (pipes) whole.
 func (c *collector) report(path string) error {
-	rep, err := ReadReport(path, c.maxReport)
+	fi, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
-	return c.merge(rep, path)
+	if !fi.Mode().IsRegular() {
+		rep, err := ReadReport(path, c.maxReport)
+		if err != nil {
+			return err
+		}
+		return c.merge(rep, path)
+	}
+	if c.maxReport > 0 && fi.Size() > c.maxReport {
+		return reportTooLarge(path, c.maxReport)
+	}
+	open := func() (io.ReadCloser, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		return readCloser{textenc.Reader(f), f}, nil
+	}
+	m := &reportMerge{c: c}
+	_, err = catalog.StreamReport(open, catalog.ReportVisitor{
+		Head:     m.head,
+		Entry:    m.entry,
+		Excluded: m.excluded,
+	})
+	if err != nil {
+		// Nothing was merged. Read it whole for the error that says what
+		// is wrong with it (a cut report, a bad field), as diff does.
+		rep, rerr := ReadReport(path, c.maxReport)
+		if rerr != nil {
+			return rerr
+		}
+		if m.owner != nil { // the head was fine: the error is this scan's
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return c.merge(rep, path)
+	}
+	m.cuts()
+	return nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // merge adds a report that was read and checked to the collection.
 func (c *collector) merge(rep catalog.Report, path string) error {
-	if len(rep.Hosts) == 0 {
-		return fmt.Errorf("%s: report names no host", path)
+	m := &reportMerge{c: c}
+	if err := m.head(rep); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	if rep.Cloud != c.cloud {
-		return fmt.Errorf("%s: report is for cloud %s, this scan for cloud %s; give --cloud %s, or scan the reports of each cloud apart", path, rep.Cloud, c.cloud, rep.Cloud)
-	}
-	owner := c.reportHosts(rep)
 	for _, r := range rep.Regions {
 		for _, e := range r.Entries {
-			if e.EvidenceCount == 0 {
-				continue // a catalog row: this run's catalog has its own
-			}
-			c.observe(owner(e.Evidence, r.Region), &catalog.Observation{Sightings: []catalog.Sighting{{Host: e.Address, Status: e.Status, Count: e.EvidenceCount,
-				First: at(e.FirstSeen), Last: at(e.LastSeen), Evidence: e.Evidence}}})
+			_ = m.entry(r.Region, e)
 		}
 	}
 	for _, l := range []struct {
 		name string
 		list []catalog.Excluded
-		rest catalog.Rest
-	}{{"rejected", rep.Rejected, rep.RejectedMore}, {"deprecated", rep.Deprecated, rep.DeprecatedMore}, {"review", rep.Review, rep.ReviewMore}} {
-		listed := make([]string, 0, len(l.list))
+	}{{"rejected", rep.Rejected}, {"deprecated", rep.Deprecated}, {"review", rep.Review}} {
 		for _, x := range l.list {
-			c.observe(owner(x.Evidence, ""), &catalog.Observation{Sightings: []catalog.Sighting{excludedSighting(x)}})
-			listed = append(listed, x.Address)
+			_ = m.excluded(l.name, x)
 		}
-		// What the report left out of a list stays in that list,
-		// counted: its names are not known to judge again.
-		c.b.ObserveCut(l.name, listed, l.rest)
+	}
+	m.cuts()
+	return nil
+}
+
+// reportMerge adds one report to the collection, a name at a time.
+type reportMerge struct {
+	c     *collector
+	owner func(ev []discover.Evidence, region string) string
+	rests map[string]catalog.Rest // list -> what the report left out of it
+	// listed holds the names of the lists the report cut, to tell where.
+	listed map[string][]string
+}
+
+// head checks the report's cloud and hosts and merges its hosts.
+func (m *reportMerge) head(rep catalog.Report) error {
+	if len(rep.Hosts) == 0 {
+		return errors.New("report names no host")
+	}
+	if rep.Cloud != m.c.cloud {
+		return fmt.Errorf("report is for cloud %s, this scan for cloud %s; give --cloud %s, or scan the reports of each cloud apart", rep.Cloud, m.c.cloud, rep.Cloud)
+	}
+	m.owner = m.c.reportHosts(rep)
+	m.rests = map[string]catalog.Rest{"rejected": rep.RejectedMore, "deprecated": rep.DeprecatedMore, "review": rep.ReviewMore}
+	m.listed = map[string][]string{}
+	return nil
+}
+
+// entry merges an entry of a region; the catalog's own rows are left to
+// this run's catalog.
+func (m *reportMerge) entry(region string, e catalog.Entry) error {
+	if e.EvidenceCount == 0 {
+		return nil
+	}
+	m.c.observe(m.owner(e.Evidence, region), &catalog.Observation{Sightings: []catalog.Sighting{{Host: e.Address, Status: e.Status, Count: e.EvidenceCount,
+		First: at(e.FirstSeen), Last: at(e.LastSeen), Evidence: e.Evidence}}})
+	return nil
+}
+
+// excluded merges an item of a list, to be judged again.
+func (m *reportMerge) excluded(list string, x catalog.Excluded) error {
+	m.c.observe(m.owner(x.Evidence, ""), &catalog.Observation{Sightings: []catalog.Sighting{excludedSighting(x)}})
+	if r := m.rests[list]; r.Names > 0 || r.Sightings > 0 {
+		m.listed[list] = append(m.listed[list], x.Address)
 	}
 	return nil
+}
+
+// cuts says what the report left out of its lists: it stays in the list
+// of the same name, counted, as its names are not known to judge again.
+func (m *reportMerge) cuts() {
+	for _, list := range []string{"rejected", "deprecated", "review"} {
+		m.c.b.ObserveCut(list, m.listed[list], m.rests[list])
+	}
 }
 
 // reportHosts merges the hosts of a report and returns who owns a name:
