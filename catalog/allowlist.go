@@ -235,6 +235,11 @@ type Observation struct {
 	Newest      time.Time // newest 3701 event
 	Health      []HealthEvent
 	AgentChecks []discover.AgentCheck
+	// Unreachable are names an earlier report listed as the host's
+	// unreachable ones; UnreachableCut says it left out more, past the
+	// largest of them (Host.UnreachableMore).
+	Unreachable    []string
+	UnreachableCut bool
 	// Region and RegionBasis, when set, are what an earlier report said;
 	// they stand unless --region or --region-map says otherwise.
 	Region      string

@@ -98,6 +98,12 @@ func (b *Builder) Observe(computer string, ob *Observation) {
 	if h.region == "" && ob.Region != "" && ob.Region != UnknownRegion {
 		h.region, h.basis = ob.Region, ob.RegionBasis
 	}
+	for _, name := range ob.Unreachable {
+		h.unreachableName(name)
+	}
+	if k, ok := maxKey(ob.Unreachable); ok && ob.UnreachableCut {
+		h.unreachable.limit(k)
+	}
 	ob.eachSighting(func(s Sighting) { b.sighting(h, s) })
 	for _, r := range ob.Rejects {
 		b.j.rejected.add(r.Value, r.Code, r.Reason, "", Sighting{Host: r.Value, Count: 1, First: r.Evidence.Time, Last: r.Evidence.Time,

@@ -207,7 +207,8 @@ func (m *reportMerge) cuts() {
 func (c *collector) reportHosts(rep catalog.Report) func(ev []discover.Evidence, region string) string {
 	regionHost := map[string]string{}
 	for _, h := range rep.Hosts {
-		ob := &catalog.Observation{Events: h.Events, Newest: at(h.Newest3701), Health: h.Health, AgentChecks: h.AgentChecks}
+		ob := &catalog.Observation{Events: h.Events, Newest: at(h.Newest3701), Health: h.Health, AgentChecks: h.AgentChecks,
+			Unreachable: h.Unreachable, UnreachableCut: h.UnreachableMore > 0}
 		c.events += h.Events
 		if h.Region != catalog.UnknownRegion {
 			ob.Region, ob.RegionBasis = h.Region, h.RegionBasis
