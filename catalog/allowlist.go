@@ -198,12 +198,12 @@ type HealthEvent struct {
 type BuildOptions struct {
 	Cloud             Cloud
 	Scope             Scope
-	Optional          bool              // add the optional rows
-	IncludeDeprecated bool              // allow deprecated hosts seen in events
-	TrustSuffixes     []string          // extra trusted suffixes (normalised)
-	Region            string            // one region for every computer
-	RegionBasis       string            // how Region was found; default "given for every host"
-	RegionMap         map[string]string // computer (lower case) -> region
+	Optional          bool         // add the optional rows
+	IncludeDeprecated bool         // allow deprecated hosts seen in events
+	TrustSuffixes     []string     // extra trusted suffixes (normalised)
+	Region            string       // one region for every computer
+	RegionBasis       string       // how Region was found; default "given for every host"
+	RegionMap         RegionLookup // computer (lower case) -> region
 	// AllowRegistrable admits names under registrable wildcard rows
 	// (see Row.Registrable) instead of sending them to review.
 	AllowRegistrable bool
@@ -220,6 +220,21 @@ type BuildOptions struct {
 	// NoRegistrableWildcards leaves out the carried wildcards any Azure
 	// customer can put a name under (client *.servicebus.windows.net).
 	NoRegistrableWildcards bool
+}
+
+// A RegionLookup gives the region of a computer, by its lower-case name
+// (a region map).
+type RegionLookup interface {
+	Region(computer string) (string, bool)
+}
+
+// RegionTable is a RegionLookup held in a map.
+type RegionTable map[string]string
+
+// Region returns the region of computer.
+func (t RegionTable) Region(computer string) (string, bool) {
+	r, ok := t[computer]
+	return r, ok
 }
 
 // Observation is the input to Build: what was found in the events of one

@@ -98,7 +98,7 @@ func TestBuild(t *testing.T) {
 	}
 	// --include-deprecated and --trust-suffix change exactly that.
 	rep2 := v.Build(obs, BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost, IncludeDeprecated: true,
-		TrustSuffixes: []string{"evil.example"}, RegionMap: map[string]string{"h1": "centralus"}})
+		TrustSuffixes: []string{"evil.example"}, RegionMap: RegionTable{"h1": "centralus"}})
 	if len(rep2.Deprecated) != 0 || len(rep2.Rejected) != 1 {
 		t.Errorf("with --include-deprecated --trust-suffix: deprecated %v, rejected %v", rep2.Deprecated, rep2.Rejected)
 	}

@@ -172,12 +172,15 @@ func (o BuildOptions) fixedRegion(computer string) (string, string, bool) {
 		return o.Region, "given for every host", true
 	}
 	c := strings.ToLower(computer)
-	if r, ok := o.RegionMap[c]; ok {
+	if o.RegionMap == nil {
+		return "", "", false
+	}
+	if r, ok := o.RegionMap.Region(c); ok {
 		return r, "region map", true
 	}
 	// A map may name hosts by their short name.
 	if short, _, ok := strings.Cut(c, "."); ok {
-		if r, ok := o.RegionMap[short]; ok {
+		if r, ok := o.RegionMap.Region(short); ok {
 			return r, "region map (short name " + short + ")", true
 		}
 	}

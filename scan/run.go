@@ -36,7 +36,7 @@ func Run(ctx context.Context, o Options, src Source) (catalog.Report, Stats, err
 	r.st.Since = o.Events.Since
 	r.o.Events.EventIDs = withHealth(o.Events.EventIDs)
 	if o.RegionMap != nil {
-		r.o.Build.RegionMap = o.RegionMap.Regions()
+		r.o.Build.RegionMap = o.RegionMap
 	}
 	r.c = newCollector(o.Catalog.NewBuilder(r.o.Build), o.Build.Cloud, o.MaxNames, o.MaxReportBytes)
 	if err := src.read(ctx, r); err != nil {
