@@ -71,51 +71,51 @@ func (h *hostAcc) unreachableName(name string) {
 // under wildcard rows past the first 2*max by address cannot be among the
 // region's first max entries: they wait in overflow, to be rejected with
 // the region's reason.
-func (h *pending) allow(s Sighting, row Row, max, maxListed int) {
+func (p *pending) allow(s Sighting, row Row, max, maxListed int) {
 	wild := row.Kind() == KindWildcard
-	a := h.allowed[s.Host]
+	a := p.allowed[s.Host]
 	if a == nil {
-		if wild && h.cut && s.Host > h.cutoff {
-			h.spill(s, row, maxListed)
+		if wild && p.cut && s.Host > p.cutoff {
+			p.spill(s, row, maxListed)
 			return
 		}
 		a = &allowedName{row: row}
-		h.allowed[s.Host] = a
+		p.allowed[s.Host] = a
 		if wild {
-			h.wild++
+			p.wild++
 		}
 	}
 	a.status = a.status.Union(s.Status)
 	addSighting(&a.count, &a.evidence, &a.first, &a.last, s)
-	if h.wild > 2*max {
-		h.pruneAllowed(max, maxListed)
+	if p.wild > 2*max {
+		p.pruneAllowed(max, maxListed)
 	}
 }
 
 // pruneAllowed keeps the first max names under wildcard rows, by address.
-func (h *pending) pruneAllowed(max, maxListed int) {
+func (p *pending) pruneAllowed(max, maxListed int) {
 	var wild []string
-	for name, a := range h.allowed {
+	for name, a := range p.allowed {
 		if a.row.Kind() == KindWildcard {
 			wild = append(wild, name)
 		}
 	}
 	slices.Sort(wild)
-	h.cut, h.cutoff = true, wild[max-1]
+	p.cut, p.cutoff = true, wild[max-1]
 	for _, name := range wild[max:] {
-		a := h.allowed[name]
+		a := p.allowed[name]
 		a.evidence = capEvidence(a.evidence)
-		h.spill(Sighting{Host: name, Count: a.count, Evidence: a.evidence}, a.row, maxListed)
-		delete(h.allowed, name)
+		p.spill(Sighting{Host: name, Count: a.count, Evidence: a.evidence}, a.row, maxListed)
+		delete(p.allowed, name)
 	}
-	h.wild = max
+	p.wild = max
 }
 
-func (h *pending) spill(s Sighting, row Row, maxListed int) {
-	if h.overflow == nil {
-		h.overflow = newExclList(maxListed)
+func (p *pending) spill(s Sighting, row Row, maxListed int) {
+	if p.overflow == nil {
+		p.overflow = newExclList(maxListed)
 	}
-	h.overflow.add(s.Host, CodeTooManyEntries, "", row.Address, s)
+	p.overflow.add(s.Host, CodeTooManyEntries, "", row.Address, s)
 }
 
 // host is the Host of the report.
@@ -140,13 +140,13 @@ func tooManyEntries(region string, max int) string {
 
 // feed adds the pending names to their region, and their overflow to the
 // rejected names with the region's reason.
-func (h *pending) feed(ra *regionAcc, rejected *exclList) {
-	for _, name := range slices.Sorted(maps.Keys(h.allowed)) {
-		a := h.allowed[name]
+func (p *pending) feed(ra *regionAcc, rejected *exclList) {
+	for _, name := range slices.Sorted(maps.Keys(p.allowed)) {
+		a := p.allowed[name]
 		ra.add(Sighting{Host: name, Status: a.status, Count: a.count, First: at(a.first), Last: at(a.last), Evidence: a.evidence}, a.row)
 	}
-	if h.overflow != nil {
-		h.overflow.spillInto(rejected, tooManyEntries(ra.name, ra.max))
+	if p.overflow != nil {
+		p.overflow.spillInto(rejected, tooManyEntries(ra.name, ra.max))
 	}
 }
 
