@@ -78,14 +78,14 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 func (b *Builder) Observe(computer string, ob *Observation) {
 	h := b.hosts[computer]
 	if h == nil {
-		h = &hostAcc{hints: map[string]int{}, gateways: map[string]string{}}
+		h = &hostAcc{}
 		if r, _, ok := b.o.fixedRegion(computer); ok {
 			if b.shared[r] == nil {
 				b.shared[r] = &pending{allowed: map[string]*allowedName{}}
 			}
 			h.p, h.shared = b.shared[r], true
 		} else {
-			h.p = &pending{allowed: map[string]*allowedName{}}
+			h.p = &pending{}
 		}
 		b.hosts[computer] = h
 	}
@@ -133,11 +133,17 @@ func (b *Builder) sighting(h *hostAcc, s Sighting) {
 	}
 	if r, ok := discover.RegionHint(s.Host); ok {
 		if _, real := LookupRegion(b.o.Cloud, r); real {
+			if h.hints == nil {
+				h.hints = map[string]int{}
+			}
 			h.hints[r] += s.Count
 		}
 	}
 	if _, r, ok := discover.GatewayRegion(s.Host); ok {
 		if g, dup := h.gateways[r]; !dup || s.Host < g {
+			if h.gateways == nil {
+				h.gateways = map[string]string{}
+			}
 			h.gateways[r] = s.Host
 		}
 	}

@@ -75,6 +75,9 @@ func (p *pending) allow(s Sighting, row Row, max, maxListed int) {
 	wild := row.Kind() == KindWildcard
 	a := p.allowed[s.Host]
 	if a == nil {
+		if p.allowed == nil {
+			p.allowed = map[string]*allowedName{}
+		}
 		if wild && p.cut && s.Host > p.cutoff {
 			p.spill(s, row, maxListed)
 			return

@@ -6,7 +6,8 @@
 //
 //	go run ./bench/flood -kind xml -size 16 -o flood.xml
 //
-// Kinds: evtx, xml, urltool, azjson, azcsv, regionmap, report.
+// Kinds: evtx, xml, urltool, azjson, azcsv, regionmap, report, and hosts:
+// event XML whose every event comes from a new computer.
 package main
 
 import (
@@ -30,7 +31,7 @@ const namesPerEvent = 200
 var base = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func main() {
-	kind := flag.String("kind", "xml", "evtx, xml, urltool, azjson, azcsv, regionmap or report")
+	kind := flag.String("kind", "xml", "evtx, xml, hosts, urltool, azjson, azcsv, regionmap or report")
 	sizeMiB := flag.Int("size", 16, "size in MiB (about)")
 	out := flag.String("o", "", "output file")
 	flag.Parse()
@@ -74,6 +75,8 @@ func write(w io.Writer, kind string, size int64) error {
 		return writeEVTX(c, size)
 	case "xml":
 		return writeXML(c, size)
+	case "hosts":
+		return writeHosts(c, size)
 	case "urltool":
 		return writeURLTool(c, size)
 	case "azjson", "azcsv":
@@ -126,6 +129,20 @@ func writeXML(c *counter, size int64) error {
 		fmt.Fprintf(c, `<Event><System><Provider Name="WVD-Agent"/><EventID>3701</EventID><TimeCreated SystemTime="%s"/>`+
 			`<EventRecordID>%d</EventRecordID><Channel>Application</Channel><Computer>%s</Computer></System><EventData><Data>%s</Data></EventData></Event>`+"\n",
 			base.Add(time.Duration(e)*time.Second).Format(time.RFC3339), e+1, computer(e), strings.ReplaceAll(event(e), "\n", "&#10;"))
+	}
+	_, err := fmt.Fprint(c, "</Events>\n")
+	return err
+}
+
+// writeHosts writes event XML of a new computer in every event, each with
+// a few names.
+func writeHosts(c *counter, size int64) error {
+	fmt.Fprint(c, "<Events>\n")
+	for e := 0; c.n < size; e++ {
+		fmt.Fprintf(c, `<Event><System><Provider Name="WVD-Agent"/><EventID>3701</EventID><TimeCreated SystemTime="%s"/>`+
+			`<EventRecordID>%d</EventRecordID><Channel>Application</Channel><Computer>avd-%07d.contoso.local</Computer></System>`+
+			`<EventData><Data>Accessible URLs:&#10;%s&#10;%s&#10;rdgateway-c100-eus2-r1.wvd.microsoft.com</Data></EventData></Event>`+"\n",
+			base.Add(time.Duration(e)*time.Second).Format(time.RFC3339), e+1, e, name(e), name(e+1))
 	}
 	_, err := fmt.Fprint(c, "</Events>\n")
 	return err
