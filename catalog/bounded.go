@@ -133,6 +133,9 @@ func (b *bounded[V]) finish() ([]string, Rest) {
 	r := Rest{Sightings: b.rest}
 	if b.cut {
 		r.Names, r.Estimated = estimateRest(len(names), b.cutoff.h), true
+		if r.Sightings > 0 {
+			r.Names = min(r.Names, r.Sightings) // each was seen at least once
+		}
 	}
 	return names, r
 }
