@@ -70,6 +70,9 @@ type bounded[V any] struct {
 	cutoff nameKey // valid when cut
 	rest   int     // the weight of the names left out
 	weight func(V) int
+	// seen says rest counts sightings, exact: the names left out are
+	// no more than it.
+	seen bool
 }
 
 func newBounded[V any](max int, weight func(V) int) *bounded[V] {
@@ -133,7 +136,7 @@ func (b *bounded[V]) finish() ([]string, Rest) {
 	r := Rest{Sightings: b.rest}
 	if b.cut {
 		r.Names, r.Estimated = estimateRest(len(names), b.cutoff.h), true
-		if r.Sightings > 0 {
+		if b.seen && r.Sightings > 0 {
 			r.Names = min(r.Names, r.Sightings) // each was seen at least once
 		}
 	}
@@ -174,13 +177,15 @@ type exclList struct {
 }
 
 func newExclList(max int) *exclList {
-	return &exclList{b: newBounded(max, func(items []*Excluded) int {
+	b := newBounded(max, func(items []*Excluded) int {
 		n := 0
 		for _, x := range items {
 			n += x.EvidenceCount
 		}
 		return n
-	})}
+	})
+	b.seen = true
+	return &exclList{b: b}
 }
 
 // add records a sighting of a name kept out for a reason.
