@@ -26,6 +26,8 @@ type Builder struct {
 	hosts   map[string]*hostAcc
 	shared  map[string]*pending // region -> names of the hosts whose region the options give
 	matches map[string]match    // the same names recur in every event
+	// wildRows are the wildcard rows names were allowed under.
+	wildRows map[string]*Row
 }
 
 type match struct {
@@ -44,7 +46,7 @@ func (v *Version) NewBuilder(o BuildOptions) *Builder {
 	if o.MaxEntries <= 0 {
 		o.MaxEntries = DefaultMaxEntries
 	}
-	b := &Builder{v: v, o: o, rows: v.Rows(o.Cloud, o.Scope), hosts: map[string]*hostAcc{}, shared: map[string]*pending{}, matches: map[string]match{}}
+	b := &Builder{v: v, o: o, rows: v.Rows(o.Cloud, o.Scope), hosts: map[string]*hostAcc{}, shared: map[string]*pending{}, matches: map[string]match{}, wildRows: map[string]*Row{}}
 	b.j = judge{v: v, o: o, match: b.match, rejected: newExclList(o.MaxListed),
 		deprecated: newExclList(o.MaxListed), review: newExclList(o.MaxListed)}
 	return b
@@ -148,8 +150,22 @@ func (b *Builder) sighting(h *hostAcc, s Sighting) {
 		}
 	}
 	if row, ok := b.j.sighting(s); ok {
-		h.p.allow(s, row, b.o.MaxEntries, b.o.MaxListed)
+		h.p.allow(s, b.intern(row), b.o.MaxEntries, b.o.MaxListed)
 	}
+}
+
+// intern returns a wildcard row shared by every name under it; another
+// row (a name's own) is the name's.
+func (b *Builder) intern(row Row) *Row {
+	if row.Kind() != KindWildcard {
+		return &row
+	}
+	k := entryKey(row.Address, row.Port, row.Protocol)
+	if r, ok := b.wildRows[k]; ok {
+		return r
+	}
+	b.wildRows[k] = &row
+	return &row
 }
 
 // Report returns the report of everything observed.

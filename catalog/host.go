@@ -42,7 +42,7 @@ type pending struct {
 
 // allowedName is a name that enters its host's region, with its row.
 type allowedName struct {
-	row         Row
+	row         *Row // shared by the names under one wildcard row
 	status      discover.Statuses
 	count       int
 	first, last *time.Time
@@ -71,7 +71,7 @@ func (h *hostAcc) unreachableName(name string) {
 // under wildcard rows past the first 2*max by address cannot be among the
 // region's first max entries: they wait in overflow, to be rejected with
 // the region's reason.
-func (p *pending) allow(s Sighting, row Row, max, maxListed int) {
+func (p *pending) allow(s Sighting, row *Row, max, maxListed int) {
 	wild := row.Kind() == KindWildcard
 	a := p.allowed[s.Host]
 	if a == nil {
@@ -79,7 +79,7 @@ func (p *pending) allow(s Sighting, row Row, max, maxListed int) {
 			p.allowed = map[string]*allowedName{}
 		}
 		if wild && p.cut && s.Host > p.cutoff {
-			p.spill(s, row, maxListed)
+			p.spill(s, *row, maxListed)
 			return
 		}
 		a = &allowedName{row: row}
@@ -108,7 +108,7 @@ func (p *pending) pruneAllowed(max, maxListed int) {
 	for _, name := range wild[max:] {
 		a := p.allowed[name]
 		a.evidence = capEvidence(a.evidence)
-		p.spill(Sighting{Host: name, Count: a.count, Evidence: a.evidence}, a.row, maxListed)
+		p.spill(Sighting{Host: name, Count: a.count, Evidence: a.evidence}, *a.row, maxListed)
 		delete(p.allowed, name)
 	}
 	p.wild = max
@@ -146,7 +146,7 @@ func tooManyEntries(region string, max int) string {
 func (p *pending) feed(ra *regionAcc, rejected *exclList) {
 	for _, name := range slices.Sorted(maps.Keys(p.allowed)) {
 		a := p.allowed[name]
-		ra.add(Sighting{Host: name, Status: a.status, Count: a.count, First: at(a.first), Last: at(a.last), Evidence: a.evidence}, a.row)
+		ra.add(Sighting{Host: name, Status: a.status, Count: a.count, First: at(a.first), Last: at(a.last), Evidence: a.evidence}, *a.row)
 	}
 	if p.overflow != nil {
 		p.overflow.spillInto(rejected, tooManyEntries(ra.name, ra.max))

@@ -192,7 +192,7 @@ func writeExport(c *counter, size int64, isCSV bool) error {
 
 func writeRegionMap(c *counter, size int64) error {
 	fmt.Fprint(c, "computer,region\n")
-	for i := 0; c.n < size; i++ {
+	for i := 0; c.n < size-4096; i++ { // under the bound of a region map at 64 MiB
 		if _, err := fmt.Fprintf(c, "avd-%08d.contoso.local,eastus2\n", i); err != nil {
 			return err
 		}
@@ -205,7 +205,7 @@ func writeRegionMap(c *counter, size int64) error {
 func writeReport(c *counter, size int64) error {
 	fmt.Fprint(c, `{"schemaVersion":3,"catalog":{"version":"2024-11-21.2","sourceDate":"2024-11-21","confidence":"primary","source":"flood"},`+
 		`"cloud":"public","scope":"sessionhost","optional":false,"regions":[],"hosts":[{"computer":"avd-00.contoso.local","region":"eastus2","regionBasis":"region map","events":1}],"rejected":[`)
-	for i := 0; c.n < size; i++ {
+	for i := 0; c.n < size-4096; i++ { // under the bound of a report at 64 MiB
 		if i > 0 {
 			fmt.Fprint(c, ",")
 		}
