@@ -142,12 +142,7 @@ func (b *Builder) sighting(h *hostAcc, s Sighting) {
 		}
 	}
 	if _, r, ok := discover.GatewayRegion(s.Host); ok {
-		if g, dup := h.gateways[r]; !dup || s.Host < g {
-			if h.gateways == nil {
-				h.gateways = map[string]string{}
-			}
-			h.gateways[r] = s.Host
-		}
+		h.gateway(r, s.Host)
 	}
 	if row, ok := b.j.sighting(s); ok {
 		h.p.allow(s, b.intern(row), b.o.MaxEntries, b.o.MaxListed)
@@ -192,7 +187,7 @@ func (b *Builder) Report() Report {
 		if !h.shared {
 			h.p.feed(ra, b.j.rejected)
 		}
-		if w := gatewayMismatch(host, h.gateways); w != "" {
+		if w := gatewayMismatch(host, h.gatewayMap()); w != "" {
 			ra.warnings = append(ra.warnings, w)
 		}
 	}

@@ -22,8 +22,8 @@ type hostAcc struct {
 	agentChecks []discover.AgentCheck
 	// region and basis are what an earlier report said.
 	region, basis string
-	hints         map[string]int    // region -> sightings of its monitoring hosts
-	gateways      map[string]string // region -> the smallest gateway name pointing there
+	hints         map[string]int // region -> sightings of its monitoring hosts
+	gateways      []gatewaySeen  // per region, the smallest gateway name pointing there
 	unreachable   *bounded[struct{}]
 	p             *pending
 	shared        bool // p is its region's
@@ -38,6 +38,32 @@ type pending struct {
 	cut      bool   // names under wildcard rows past cutoff went to overflow
 	cutoff   string // valid when cut
 	overflow *exclList
+}
+
+// gatewaySeen is the smallest gateway name a host saw pointing to a
+// region: a slice of them, as a host sees few regions' gateways.
+type gatewaySeen struct{ region, name string }
+
+// gateway notes a gateway name pointing to a region.
+func (h *hostAcc) gateway(region, name string) {
+	for i, g := range h.gateways {
+		if g.region == region {
+			if name < g.name {
+				h.gateways[i].name = name
+			}
+			return
+		}
+	}
+	h.gateways = append(h.gateways, gatewaySeen{region, name})
+}
+
+// gatewayMap is the gateways seen, by region.
+func (h *hostAcc) gatewayMap() map[string]string {
+	m := map[string]string{}
+	for _, g := range h.gateways {
+		m[g.region] = g.name
+	}
+	return m
 }
 
 // allowedName is a name that enters its host's region, with its row.
