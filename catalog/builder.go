@@ -163,7 +163,8 @@ func (b *Builder) intern(row Row) *Row {
 	return &row
 }
 
-// Report returns the report of everything observed.
+// Report returns the report of everything observed. It is called once:
+// it hands the pending names to their regions.
 func (b *Builder) Report() Report {
 	o := b.o
 	rep := Report{
