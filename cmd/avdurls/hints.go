@@ -34,8 +34,10 @@ func (e *env) printHints(rep catalog.Report) {
 			seen[x.Code]++
 		}
 	}
+	listed := "" // past the bound, the counts below are of the names listed
 	if n := rep.RejectedMore.Names + rep.ReviewMore.Names + rep.DeprecatedMore.Names; n > 0 {
 		e.infof("about %s past the bound of names listed: --max-listed raises the bound", termtext.Plural(n, "more name"))
+		listed = " listed"
 	}
 	for _, h := range codeHints {
 		n := 0
@@ -44,9 +46,9 @@ func (e *env) printHints(rep catalog.Report) {
 		}
 		switch {
 		case n == 1:
-			e.infof("1 %s: %s", h.one, h.hint)
+			e.infof("1 %s%s: %s", h.one, listed, h.hint)
 		case n > 1:
-			e.infof("%d %s: %s", n, h.many, h.hint)
+			e.infof("%d %s%s: %s", n, h.many, listed, h.hint)
 		}
 	}
 }
