@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/reach"
 	"github.com/avdurls/avdurls/reach/checktest"
 )
@@ -118,7 +120,26 @@ func (l *lab) checker() *reach.Checker {
 		Resolver: rooted{r}, ResolverName: "DNS server " + l.dns.Addr(), Dial: l.dial,
 		Roots: l.ca.Pool(), PublicCAs: map[string]string{reach.Thumbprint(l.ca.Cert): "avdurls Test Root CA"},
 		Timeout: 2 * time.Second, // generous: handshakes are slow under -race
+		Catalog: labCatalog(), Special: labSpecial(),
 	}
+}
+
+// labCatalog allows the lab's names: Microsoft's two on their ports, any
+// name under example.com on 443 and 80, and the platform addresses.
+func labCatalog() *catalog.Version {
+	row := func(a string, port int) catalog.Row {
+		return catalog.Row{Address: a, Port: port, Protocol: "TCP", Cloud: catalog.CloudPublic, Scope: catalog.ScopeSessionHost, Required: true}
+	}
+	return &catalog.Version{ID: "lab", Confidence: catalog.ConfidencePrimary, AllRows: []catalog.Row{
+		row("login.microsoftonline.com", 443), row("www.microsoft.com", 80), row("www.microsoft.com", 443), row("*.example.com", 443), row("*.example.com", 80),
+		row(reach.MetadataAddress, 80), row(reach.WireServer, 80),
+	}}
+}
+
+// labSpecial are the special ranges but loopback, where the lab's
+// servers are.
+func labSpecial() []reach.Range {
+	return slices.DeleteFunc(reach.SpecialRanges(), func(r reach.Range) bool { return r.Name == "loopback" })
 }
 
 // rooted asks for names with a final dot: no search domains.

@@ -75,6 +75,23 @@ func (c *Checker) lookup(ctx context.Context, name string, r *Result) []string {
 		return boolInt(strings.Contains(a, ":")) - boolInt(strings.Contains(b, ":"))
 	})
 	r.Resolved = addrs
+	return c.judgeAnswers(name, addrs, r)
+}
+
+// judgeAnswers fails the dns stage when an answer is in a special range
+// (nothing is dialled then) and records the private ones.
+func (c *Checker) judgeAnswers(name string, addrs []string, r *Result) []string {
+	for _, a := range addrs {
+		if sr, ok := rangeOf(c.special(), a); ok {
+			r.Stage = StageDNS
+			r.Reason = fmt.Sprintf("%s answered %s for %s, an address in %s (%s) where no Microsoft endpoint is: a DNS sinkhole or a forged record; "+
+				"nothing was dialled: ask the DNS team why the name resolves there", c.resolverName(), a, name, sr.Prefix, sr.Name)
+			return nil
+		}
+		if _, ok := rangeOf(c.private(), a); ok {
+			r.Private = append(r.Private, a)
+		}
+	}
 	return addrs
 }
 

@@ -58,7 +58,7 @@ func (s Summary) String() string {
 		line += fmt.Sprintf("; TLS inspection seen on %d", s.Inspection)
 	}
 	if s.NotChecked > 0 {
-		line += fmt.Sprintf("; %d not checked (UDP, ranges, wildcards)", s.NotChecked)
+		line += fmt.Sprintf("; %d not checked (UDP, ranges, wildcards, entries the catalog does not allow)", s.NotChecked)
 	}
 	return line
 }

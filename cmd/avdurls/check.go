@@ -34,6 +34,14 @@ for TLS inspection) and http (port 80: HEAD / answered; the metadata service:
 GET with Metadata: true). 168.63.129.16 is checked by a TCP connection. UDP
 rows, ranges and wildcards are listed as not checked, with the reason.
 
+Only what the catalog allows is probed: names under its rows for the
+report's cloud and scope, on those rows' ports and protocols, and its own
+IP addresses (169.254.169.254, 168.63.129.16) on theirs; anything else a
+report lists is not checked, with the reason. A name that resolves into a
+special range (0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 168.63.129.16,
+multicast, reserved) fails at dns and is not dialled; private answers
+(Private Link) are recorded and checked.
+
 Names on ports 443 and 80 go through the proxy of HTTPS_PROXY, HTTP_PROXY
 and NO_PROXY, or --proxy (CONNECT for 443); the proxy resolves them, so
 there is no DNS stage. IP rules are never proxied.
@@ -93,6 +101,10 @@ func (e *env) cmdCheck(args []string) (int, error) {
 	c, err := o.checker()
 	if err != nil {
 		return exitUsage, err
+	}
+	// The catalog that judges what may be probed, as scan's would.
+	if c.Catalog, err = catalog.LoadVersion(o.catalogFile, o.catVer); err != nil {
+		return exitError, err
 	}
 	if err := atomicfile.Check(o.output, o.reports); err != nil {
 		return exitError, err
