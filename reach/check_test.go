@@ -22,7 +22,7 @@ import (
 // reaches them by the address a name resolved to and refuses any address
 // not of the lab, so nothing leaves the machine.
 type lab struct {
-	t        *testing.T
+	t        testing.TB
 	ca, insp *checktest.CA
 	dns      *checktest.DNS
 	proxy    *checktest.Proxy
@@ -33,7 +33,7 @@ type lab struct {
 
 // newLab starts the servers. Names resolve to addresses of 127.0.0.0/8;
 // the dialer maps each address and port to the server that plays it.
-func newLab(t *testing.T) *lab {
+func newLab(t testing.TB) *lab {
 	t.Helper()
 	l := &lab{t: t, routes: map[string]string{}}
 	var err error
@@ -60,7 +60,7 @@ func newLab(t *testing.T) *lab {
 	records := map[string]string{
 		"login.microsoftonline.com": "127.0.0.2", "inspected.example.com": "127.0.0.3", "silent.example.com": "127.0.0.4",
 		"www.microsoft.com": "127.0.0.5", "denied.example.com": "127.0.0.6", "closed.example.com": "127.0.0.7",
-		"blackhole.example.com": "127.0.0.8", "gone.example.com": checktest.NXDomain, "slow.example.com": checktest.NoAnswer,
+		"blackhole.example.com": "127.0.0.8", "endless.example.com": "127.0.0.9", "gone.example.com": checktest.NXDomain, "slow.example.com": checktest.NoAnswer,
 	}
 	// fastN.example.com: the good TLS server; silentN.example.com: the
 	// silent one, each under its own address.
@@ -76,7 +76,7 @@ func newLab(t *testing.T) *lab {
 }
 
 // must runs f and fails the test on error.
-func must[T any](t *testing.T, f func() (T, error)) T {
+func must[T any](t testing.TB, f func() (T, error)) T {
 	t.Helper()
 	v, err := f()
 	if err != nil {

@@ -61,11 +61,11 @@ func (c *Checker) proxyConnect(ctx context.Context, p *url.URL, t Target, r *Res
 	setProxyAuth(req, p)
 	deadline, _ := ctx.Deadline()
 	conn.SetDeadline(deadline)
-	br := bufio.NewReader(conn)
 	err = req.Write(conn)
 	var resp *http.Response
+	var br *bufio.Reader
 	if err == nil {
-		resp, err = http.ReadResponse(br, req)
+		resp, br, err = readHead(conn, req)
 	}
 	conn.SetDeadline(time.Time{})
 	switch {

@@ -129,3 +129,30 @@ func (p *Proxy) handle(c net.Conn) {
 	resp.Header.Set("Via", "1.1 checktest-proxy:"+strconv.Itoa(p.Port()))
 	resp.Write(c)
 }
+
+// StartEndless starts a server that reads a request head, then answers
+// with a status line and headers that never end, until the client goes:
+// a peer trying to make a checker hold without bound what it sends. It
+// plays an origin server and a proxy answering CONNECT alike.
+func StartEndless() (*Server, error) {
+	ln, err := listen()
+	if err != nil {
+		return nil, err
+	}
+	line := "X-Pad: " + strings.Repeat("a", 1000) + "\r\n"
+	chunk := []byte(strings.Repeat(line, 64))
+	return serve(ln, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(time.Minute))
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+			return
+		}
+		if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\n"); err != nil {
+			return
+		}
+		for {
+			if _, err := c.Write(chunk); err != nil {
+				return
+			}
+		}
+	}), nil
+}
