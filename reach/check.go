@@ -214,7 +214,7 @@ func (c *Checker) run(ctx context.Context, t Target, r *Result) {
 	}
 	var conn net.Conn
 	if proxy != nil {
-		r.Proxy = proxy.Redacted()
+		r.Proxy = Redact(proxy)
 		conn = c.proxyConnect(ctx, proxy, t, r)
 	} else if addrs := c.lookup(ctx, t.Address, r); addrs != nil {
 		conn = c.connect(ctx, addrs, t.Port, r)

@@ -59,7 +59,7 @@ func (c *Checker) httpStage(ctx context.Context, conn net.Conn, t Target, proxy 
 		r.Stage, r.Reason = StageHTTP, clean(err.Error())
 		return
 	}
-	proxied := proxy != nil
+	proxied := proxy != nil && proxy.Scheme != "socks5" // a SOCKS tunnel carries the request as it is
 	if proxied {
 		setProxyAuth(req, proxy)
 	}
@@ -74,7 +74,7 @@ func (c *Checker) httpStage(ctx context.Context, conn net.Conn, t Target, proxy 
 	case resp.StatusCode == 470:
 		r.Stage, r.Reason = StageHTTP, "HTTP "+status+": Azure Firewall denied the request (no application rule allows the name)"
 	case proxied && slices.Contains([]int{403, 407, 502, 503, 504}, resp.StatusCode):
-		r.Stage, r.Reason = StageHTTP, "HTTP "+status+" from the proxy: it refused the name or could not reach it"
+		r.Stage, r.Reason = StageHTTP, "HTTP "+status+" from the proxy"+proxyDetail(resp)+": "+proxyRefusal(resp.StatusCode)
 	}
 }
 

@@ -42,9 +42,12 @@ special range (0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 168.63.129.16,
 multicast, reserved) fails at dns and is not dialled; private answers
 (Private Link) are recorded and checked.
 
-Names on ports 443 and 80 go through the proxy of HTTPS_PROXY, HTTP_PROXY
-and NO_PROXY, or --proxy (CONNECT for 443); the proxy resolves them, so
-there is no DNS stage. IP rules are never proxied.
+Names on ports 443 and 80 go through a proxy (CONNECT for 443): --proxy;
+else on Windows WinHTTP's (netsh winhttp show proxy), the one the agent
+uses; else HTTPS_PROXY, HTTP_PROXY and NO_PROXY. The proxy resolves the
+names, so there is no DNS stage. IP rules are never proxied. Proxies are
+http://, https:// or socks5:// URLs; any other value, or one that does not
+parse, is an error naming its setting. Credentials are never printed.
 
 Options:
     -f, --format FORMAT        table (default), json, csv, markdown
@@ -61,8 +64,9 @@ Options:
         --parallel N           entries checked at once (default 16)
         --dns-server ADDR:PORT ask this DNS server (e.g. the firewall's DNS
                                proxy) instead of the system resolver
-        --proxy URL            http://[user:pass@]host:port for names on 443
-                               and 80, instead of HTTPS_PROXY/HTTP_PROXY
+        --proxy URL            http://, https:// or socks5://[user:pass@]host:port
+                               for names on 443 and 80 (percent-encode
+                               # / ? @ : in user and password)
         --ca-file FILE         PEM certificates trusted besides the system roots
                                (repeatable); a chain through them that reaches
                                none of Microsoft's root CAs is still inspection
@@ -98,7 +102,7 @@ func (e *env) cmdCheck(args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	c, err := o.checker()
+	c, proxy, err := o.checker()
 	if err != nil {
 		return exitUsage, err
 	}
@@ -115,6 +119,9 @@ func (e *env) cmdCheck(args []string) (int, error) {
 	}
 	if len(targets) == 0 {
 		return exitError, fmt.Errorf("no entries to check")
+	}
+	if proxy != nil {
+		e.infof("proxy: %s", proxy)
 	}
 	start := time.Now()
 	bar := newCheckProgress(e.stderr, o.quiet)

@@ -2,6 +2,7 @@ package checktest
 
 import (
 	"bufio"
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
@@ -69,6 +70,18 @@ func StartProxy(routes map[string]int) (*Proxy, error) {
 	return p, nil
 }
 
+// StartProxyTLS starts the proxy of StartProxy behind TLS with the
+// certificate: an https:// proxy.
+func StartProxyTLS(routes map[string]int, cert tls.Certificate) (*Proxy, error) {
+	ln, err := listen()
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{routes: routes}
+	p.Server = serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}}), p.handle)
+	return p, nil
+}
+
 // Seen lists the requests received, "CONNECT host:port" or "HEAD
 // http://host/", in order.
 func (p *Proxy) Seen() []string {
@@ -97,7 +110,7 @@ func (p *Proxy) handle(c net.Conn) {
 		host, port = target, "80"
 	}
 	if to, ok := p.routes[host]; ok && to == 0 {
-		io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+		io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\nContent-Length: 0\r\n\r\n")
 		return
 	} else if ok {
 		port = strconv.Itoa(to)
