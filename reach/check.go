@@ -68,6 +68,9 @@ type Result struct {
 	// Private are the addresses of Resolved in private ranges (Private
 	// Link, private DNS zones): recorded, not failed.
 	Private []string `json:"private,omitempty"`
+	// Attempts are the addresses of a name tried in turn, each with its
+	// outcome: "connected", why it failed, or why it was not tried.
+	Attempts []Attempt `json:"attempts,omitempty"`
 	// Connected is the address the TCP connection was made to: one of
 	// Resolved, the IP rule's address, or the proxy's.
 	Connected string `json:"connected,omitempty"`
@@ -80,6 +83,12 @@ type Result struct {
 	Inspection bool  `json:"inspection"`
 	HTTPStatus int   `json:"httpStatus,omitempty"`
 	MS         int64 `json:"ms"` // time the check took, in milliseconds
+}
+
+// Attempt is the outcome of one address of a name.
+type Attempt struct {
+	Address string `json:"address"` // ip:port
+	Outcome string `json:"outcome"`
 }
 
 // Resolver looks host names up; *net.Resolver is one.
@@ -170,7 +179,7 @@ func (c *Checker) Run(ctx context.Context, targets []Target, progress func(r Res
 	res := make([]Result, len(targets))
 	for i, t := range targets {
 		r := out[index[i]]
-		r.Region, r.Resolved, r.Private = t.Region, slices.Clone(r.Resolved), slices.Clone(r.Private)
+		r.Region, r.Resolved, r.Private, r.Attempts = t.Region, slices.Clone(r.Resolved), slices.Clone(r.Private), slices.Clone(r.Attempts)
 		res[i] = r
 	}
 	return res

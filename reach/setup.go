@@ -1,31 +1,11 @@
 package reach
 
 import (
-	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"net"
 	"os"
-	"strings"
 )
-
-// ServerResolver asks the DNS server at addr, over UDP (TCP when an
-// answer is truncated), for names with a final dot: no search domains.
-func ServerResolver(addr string) Resolver {
-	return rootedResolver{&net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}}}
-}
-
-// rootedResolver looks names up as fully qualified names.
-type rootedResolver struct{ r *net.Resolver }
-
-// LookupHost looks host up with a final dot.
-func (r rootedResolver) LookupHost(ctx context.Context, host string) ([]string, error) {
-	return r.r.LookupHost(ctx, strings.TrimSuffix(host, ".")+".")
-}
 
 // ReadPEMCerts reads the certificates of a PEM file, adding them to pool
 // when it is not nil.

@@ -50,20 +50,11 @@ func (c *Checker) lookup(ctx context.Context, name string, r *Result) []string {
 		res = c.Resolver
 	}
 	addrs, err := res.LookupHost(ctx, name)
-	var de *net.DNSError
 	switch {
-	case err == nil && len(addrs) == 0:
-		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s returned no address for %s", c.resolverName(), name)
-	case errors.As(err, &de) && de.IsNotFound:
-		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s says %s does not exist (NXDOMAIN or no address record)", c.resolverName(), name)
-	case err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de) && de.IsTimeout):
-		r.Stage, r.Reason = StageDNS, fmt.Sprintf("no answer from %s for %s within %s", c.resolverName(), name, c.timeout())
-	case err != nil && de != nil:
-		// de.Err only: the server de names is the system's, even when
-		// the resolver asks another.
-		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s could not resolve %s: %s", c.resolverName(), name, clean(de.Err))
 	case err != nil:
-		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s could not resolve %s: %s", c.resolverName(), name, clean(err.Error()))
+		r.Stage, r.Reason = StageDNS, c.dnsReason(name, err)
+	case len(addrs) == 0:
+		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s returned no address for %s", c.resolverName(), name)
 	}
 	if r.Stage != "" {
 		return nil
@@ -108,25 +99,40 @@ func (c *Checker) dial(ctx context.Context, addr string) (net.Conn, error) {
 	return d.DialContext(ctx, "tcp", addr)
 }
 
-// connect is the TCP stage: a connection to the first of addrs that
-// accepts one on port, all tried within one Timeout; nil on failure.
+// connect is the TCP stage: each of addrs in turn, each within its own
+// Timeout, until one accepts a connection on port; every address's
+// outcome is recorded in r.Attempts. Nil on failure.
 func (c *Checker) connect(ctx context.Context, addrs []string, port int, r *Result) net.Conn {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout())
-	defer cancel()
 	var errs []string
-	for _, a := range addrs {
+	for i, a := range addrs {
 		addr := net.JoinHostPort(a, strconv.Itoa(port))
-		conn, err := c.dial(ctx, addr)
+		if ctx.Err() != nil {
+			r.Attempts = append(r.Attempts, Attempt{Address: addr, Outcome: "not tried: " + ctx.Err().Error()})
+			continue
+		}
+		actx, cancel := context.WithTimeout(ctx, c.timeout())
+		conn, err := c.dial(actx, addr)
+		cancel()
 		if err == nil {
 			r.Connected = addr
+			r.Attempts = append(r.Attempts, Attempt{Address: addr, Outcome: "connected"})
+			for _, rest := range addrs[i+1:] {
+				r.Attempts = append(r.Attempts, Attempt{Address: net.JoinHostPort(rest, strconv.Itoa(port)), Outcome: "not tried: an earlier address connected"})
+			}
 			return conn
 		}
-		errs = append(errs, addr+": "+tcpReason(err, c.timeout()))
-		if ctx.Err() != nil {
-			break
-		}
+		why := tcpReason(err, c.timeout())
+		r.Attempts = append(r.Attempts, Attempt{Address: addr, Outcome: why})
+		errs = append(errs, addr+": "+why)
 	}
-	r.Stage, r.Reason = StageTCP, strings.Join(errs, "; ")
+	r.Stage = StageTCP
+	r.Reason = strings.Join(errs, "; ")
+	if len(addrs) > 1 {
+		r.Reason = fmt.Sprintf("none of the %d addresses accepted a connection, each tried for %s: %s", len(addrs), c.timeout(), r.Reason)
+	}
+	if ctx.Err() != nil {
+		r.Reason += "; the check was stopped: " + ctx.Err().Error()
+	}
 	return nil
 }
 

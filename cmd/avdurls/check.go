@@ -63,7 +63,9 @@ Options:
         --timeout DUR          bound of each stage of each entry (default 5s)
         --parallel N           entries checked at once (default 16)
         --dns-server ADDR:PORT ask this DNS server (e.g. the firewall's DNS
-                               proxy) instead of the system resolver
+                               proxy) for every name, itself: not the hosts
+                               file, no cache; its NXDOMAIN, SERVFAIL and
+                               REFUSED are named
         --proxy URL            http://, https:// or socks5://[user:pass@]host:port
                                for names on 443 and 80 (percent-encode
                                # / ? @ : in user and password)

@@ -13,10 +13,13 @@ import (
 const (
 	NXDomain = "NXDOMAIN" // the name does not exist
 	NoAnswer = "TIMEOUT"  // the question is never answered
+	ServFail = "SERVFAIL" // the server could not get an answer
+	Refused  = "REFUSED"  // the server will not answer
 )
 
 // DNS is a DNS server on UDP 127.0.0.1 that answers A questions from its
-// table: an IPv4 address, NXDomain or NoAnswer. Names not in the table
+// table: IPv4 addresses (separated by commas), NXDomain, NoAnswer,
+// ServFail or Refused. Names not in the table
 // are NXDOMAIN; AAAA and other questions get an empty answer.
 type DNS struct {
 	pc      net.PacketConn
@@ -92,8 +95,18 @@ func (d *DNS) answer(q []byte) ([]byte, bool) {
 		return nil, false
 	}
 	rh := dnsmessage.Header{ID: h.ID, Response: true, RecursionDesired: h.RecursionDesired, RecursionAvailable: true, Authoritative: true}
-	addr, err := netip.ParseAddr(rec)
-	if !ok || rec == NXDomain || err != nil {
+	var addrs []netip.Addr
+	for _, a := range strings.Split(rec, ",") {
+		if ip, err := netip.ParseAddr(a); err == nil && ip.Is4() {
+			addrs = append(addrs, ip)
+		}
+	}
+	switch {
+	case rec == ServFail:
+		rh.RCode = dnsmessage.RCodeServerFailure
+	case rec == Refused:
+		rh.RCode = dnsmessage.RCodeRefused
+	case !ok || len(addrs) == 0:
 		rh.RCode = dnsmessage.RCodeNameError
 	}
 	b := dnsmessage.NewBuilder(nil, rh)
@@ -101,7 +114,10 @@ func (d *DNS) answer(q []byte) ([]byte, bool) {
 	if b.StartQuestions() != nil || b.Question(question) != nil || b.StartAnswers() != nil {
 		return nil, false
 	}
-	if rh.RCode == dnsmessage.RCodeSuccess && question.Type == dnsmessage.TypeA && addr.Is4() {
+	for _, addr := range addrs {
+		if rh.RCode != dnsmessage.RCodeSuccess || question.Type != dnsmessage.TypeA {
+			break
+		}
 		rr := dnsmessage.ResourceHeader{Name: question.Name, Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET, TTL: 60}
 		if b.AResource(rr, dnsmessage.AResource{A: addr.As4()}) != nil {
 			return nil, false
