@@ -234,7 +234,7 @@ func (c *Checker) run(ctx context.Context, t Target, r *Result) {
 	defer conn.Close()
 	switch t.Port {
 	case 443:
-		c.tlsStage(ctx, conn, t, r)
+		c.tlsStage(ctx, conn, t, proxy, r)
 	case 80:
 		c.httpStage(ctx, conn, t, proxy, r)
 	}

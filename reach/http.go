@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"time"
 )
@@ -50,9 +49,8 @@ func httpReason(err error, timeout time.Duration) string {
 }
 
 // httpStage is the HTTP stage of port 80 entries: HEAD / and its status.
-// Azure Firewall answers a denied HTTP request with status 470; a proxy
-// that cannot or will not reach the name answers 403, 407, 502, 503 or
-// 504.
+// A filtering device's block (see blockOf) fails; the origin's own
+// statuses are recorded as they are.
 func (c *Checker) httpStage(ctx context.Context, conn net.Conn, t Target, proxy *url.URL, r *Result) {
 	req, err := http.NewRequest(http.MethodHead, "http://"+t.Address+"/", nil)
 	if err != nil {
@@ -69,12 +67,8 @@ func (c *Checker) httpStage(ctx context.Context, conn net.Conn, t Target, proxy 
 		return
 	}
 	r.HTTPStatus = resp.StatusCode
-	status := statusText(resp)
-	switch {
-	case resp.StatusCode == 470:
-		r.Stage, r.Reason = StageHTTP, "HTTP "+status+": Azure Firewall denied the request (no application rule allows the name)"
-	case proxied && slices.Contains([]int{403, 407, 502, 503, 504}, resp.StatusCode):
-		r.Stage, r.Reason = StageHTTP, "HTTP "+status+" from the proxy"+proxyDetail(resp)+": "+proxyRefusal(resp.StatusCode)
+	if dev := blockOf(resp, proxied); dev != "" {
+		r.Stage, r.Reason = StageHTTP, "blocked by "+dev
 	}
 }
 

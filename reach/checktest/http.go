@@ -21,7 +21,35 @@ func StartHTTP(status int, metadata bool) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return serve(ln, func(c net.Conn) {
+	return serve(ln, answerHTTP(status, metadata, nil)), nil
+}
+
+// StartHTTPHeaders starts an HTTP server that answers every request with
+// status and the headers: a block page of a filtering device
+// (X-Squid-Error), or an origin behind a CDN (Via).
+func StartHTTPHeaders(status int, h http.Header) (*Server, error) {
+	ln, err := listen()
+	if err != nil {
+		return nil, err
+	}
+	return serve(ln, answerHTTP(status, false, h)), nil
+}
+
+// StartTLSHTTP starts a TLS server with the certificate that answers
+// every HTTP request over it with status and the headers: an inspecting
+// device that also blocks (or passes) the request.
+func StartTLSHTTP(cert tls.Certificate, status int, h http.Header) (*Server, error) {
+	ln, err := listen()
+	if err != nil {
+		return nil, err
+	}
+	return serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}}), answerHTTP(status, false, h)), nil
+}
+
+// answerHTTP answers the requests of a connection with status (and the
+// metadata service's rules when metadata is set) and the headers.
+func answerHTTP(status int, metadata bool, h http.Header) func(net.Conn) {
+	return func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(10 * time.Second))
 		br := bufio.NewReader(c)
 		for {
@@ -37,14 +65,17 @@ func StartHTTP(status int, metadata bool) (*Server, error) {
 					code, body = http.StatusOK, `{"compute":{"location":"westeurope"}}`
 				}
 			}
+			hdr := http.Header{"Content-Type": {"application/json"}}
+			for k, v := range h {
+				hdr[k] = v
+			}
 			resp := &http.Response{StatusCode: code, ProtoMajor: 1, ProtoMinor: 1, Request: req,
-				Header: http.Header{"Content-Type": {"application/json"}}, ContentLength: int64(len(body)),
-				Body: io.NopCloser(strings.NewReader(body))}
+				Header: hdr, ContentLength: int64(len(body)), Body: io.NopCloser(strings.NewReader(body))}
 			if resp.Write(c) != nil {
 				return
 			}
 		}
-	}), nil
+	}
 }
 
 // Proxy is an HTTP proxy on 127.0.0.1: it tunnels CONNECT and forwards
