@@ -109,8 +109,8 @@ type Checker struct {
 	// proxies.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Proxy says which proxy to use for a URL (https://name for port 443,
-	// http://name for port 80); nil, or a nil URL, means direct. Only
-	// http:// proxies are spoken to.
+	// http://name for port 80); nil, or a nil URL, means direct. http://,
+	// https:// and socks5:// proxies are spoken to (see ResolveProxy).
 	Proxy func(u *url.URL) (*url.URL, error)
 	// Roots verify certificate chains; nil means the system roots.
 	Roots *x509.CertPool

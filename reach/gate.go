@@ -34,8 +34,10 @@ func (c *Checker) admit(t Target) string {
 		return admitName(rows, t, v.ID, cloud, scope)
 	case "ip":
 		return admitIP(rows, t, v.ID, cloud, scope)
+	case "wildcard", "cidr":
+		return "" // never probed: Check lists them as not checked
 	}
-	return "" // wildcards and ranges are never probed
+	return fmt.Sprintf("not checked: kind %q is not one check knows (fqdn, ip, cidr, wildcard)", clean(t.Kind))
 }
 
 // admitName admits a name under a supported row with its port and

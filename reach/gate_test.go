@@ -38,6 +38,8 @@ func TestCheckGate(t *testing.T) {
 		{reach.Target{Address: reach.WireServer, Port: 22, Protocol: "TCP", Kind: "ip"}, "not a platform address"},
 		{reach.Target{Address: "login.microsoftonline.com", Port: 443, Protocol: "TCP", Kind: "fqdn", Cloud: catalog.CloudChina}, "under no row of catalog"},
 		{fqdn("learn.microsoft.com", 443), "under no row"}, // a client row only
+		{reach.Target{Address: "login.microsoftonline.com", Port: 443, Protocol: "TCP", Kind: "FQDN"}, `kind "FQDN" is not one check knows`},
+		{reach.Target{Address: "intranet.contoso.com", Port: 22, Protocol: "TCP"}, `kind "" is not one check knows`},
 		{reach.Target{Address: "azkms.core.windows.net", Port: 1688, Protocol: "UDP", Kind: "fqdn"}, "has no row for azkms.core.windows.net on 1688/UDP"},
 	} {
 		r := c.Check(context.Background(), tc.target)

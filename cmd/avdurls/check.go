@@ -78,8 +78,8 @@ Options:
         --imds-endpoint URL    live: the metadata service to ask for the region
     -q, --quiet                no progress bar
 
-Exit status: 0 every checked entry passed, 1 error, 2 bad command line,
-5 some entry failed.
+Exit status: 0 every checked entry passed, 1 error, 2 bad command line
+(or a proxy setting that cannot be used), 5 some entry failed.
 `
 
 // checkOptions are the parsed check flags.
@@ -130,6 +130,9 @@ func (e *env) cmdCheck(args []string) (int, error) {
 	res := c.Run(context.Background(), targets, bar.add)
 	bar.finish()
 	sum := reach.Summarize(res, time.Since(start))
+	if proxy != nil {
+		sum.Proxy = proxy.String()
+	}
 	if err := atomicfile.Write(o.output, stdout, func(w io.Writer) error { return render.WriteDoc(w, o.format, render.CheckDoc(res, sum)) }); err != nil {
 		return exitError, err
 	}
