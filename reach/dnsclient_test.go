@@ -94,3 +94,16 @@ func TestCheckEachAddress(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestServerResolverTCP: a truncated UDP answer is asked again over TCP.
+func TestServerResolverTCP(t *testing.T) {
+	dns, err := checktest.StartDNS(map[string]string{"big.example.com": checktest.TCPOnly + "127.0.0.2,127.0.0.3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dns.Close)
+	addrs, err := reach.ServerResolver(dns.Addr()).LookupHost(context.Background(), "big.example.com")
+	if err != nil || strings.Join(addrs, ",") != "127.0.0.2,127.0.0.3" || dns.Asked("big.example.com") < 2 {
+		t.Errorf("LookupHost = %v, %v (asked %d); want both addresses over TCP", addrs, err, dns.Asked("big.example.com"))
+	}
+}

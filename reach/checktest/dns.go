@@ -1,10 +1,13 @@
 package checktest
 
 import (
+	"encoding/binary"
+	"io"
 	"net"
 	"net/netip"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
 )
@@ -15,14 +18,18 @@ const (
 	NoAnswer = "TIMEOUT"  // the question is never answered
 	ServFail = "SERVFAIL" // the server could not get an answer
 	Refused  = "REFUSED"  // the server will not answer
+	// TCPOnly prefixes addresses given only over TCP: the UDP answer is
+	// truncated and empty, as a large answer is.
+	TCPOnly = "TCP:"
 )
 
-// DNS is a DNS server on UDP 127.0.0.1 that answers A questions from its
+// DNS is a DNS server on 127.0.0.1, UDP and TCP, that answers A questions from its
 // table: IPv4 addresses (separated by commas), NXDomain, NoAnswer,
 // ServFail or Refused. Names not in the table
 // are NXDOMAIN; AAAA and other questions get an empty answer.
 type DNS struct {
 	pc      net.PacketConn
+	ln      net.Listener // TCP on the same port
 	records map[string]string
 	wg      sync.WaitGroup
 	mu      sync.Mutex
@@ -40,9 +47,36 @@ func StartDNS(records map[string]string) (*DNS, error) {
 	for k, v := range records {
 		d.records[strings.ToLower(strings.TrimSuffix(k, "."))] = v
 	}
-	d.wg.Add(1)
+	if d.ln, err = net.Listen("tcp", pc.LocalAddr().String()); err != nil {
+		pc.Close()
+		return nil, err
+	}
+	d.wg.Add(2)
 	go d.serve()
+	go d.serveTCP()
 	return d, nil
+}
+
+// serveTCP answers questions over TCP, each with its two-byte length.
+func (d *DNS) serveTCP() {
+	defer d.wg.Done()
+	for {
+		c, err := d.ln.Accept()
+		if err != nil {
+			return
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		var l [2]byte
+		if _, err := io.ReadFull(c, l[:]); err == nil {
+			q := make([]byte, binary.BigEndian.Uint16(l[:]))
+			if _, err := io.ReadFull(c, q); err == nil {
+				if out, ok := d.answer(q, true); ok {
+					c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(out))), out...))
+				}
+			}
+		}
+		c.Close()
+	}
 }
 
 // Addr is the server's address, 127.0.0.1:PORT.
@@ -58,6 +92,7 @@ func (d *DNS) Asked(name string) int {
 // Close stops the server.
 func (d *DNS) Close() {
 	d.pc.Close()
+	d.ln.Close()
 	d.wg.Wait()
 }
 
@@ -69,14 +104,15 @@ func (d *DNS) serve() {
 		if err != nil {
 			return
 		}
-		if out, ok := d.answer(buf[:n]); ok {
+		if out, ok := d.answer(buf[:n], false); ok {
 			d.pc.WriteTo(out, from)
 		}
 	}
 }
 
-// answer builds the reply to one query; false: no reply at all.
-func (d *DNS) answer(q []byte) ([]byte, bool) {
+// answer builds the reply to one query, over TCP or UDP; false: no reply
+// at all.
+func (d *DNS) answer(q []byte, tcp bool) ([]byte, bool) {
 	var p dnsmessage.Parser
 	h, err := p.Start(q)
 	if err != nil {
@@ -95,6 +131,12 @@ func (d *DNS) answer(q []byte) ([]byte, bool) {
 		return nil, false
 	}
 	rh := dnsmessage.Header{ID: h.ID, Response: true, RecursionDesired: h.RecursionDesired, RecursionAvailable: true, Authoritative: true}
+	if strings.HasPrefix(rec, TCPOnly) {
+		rec = strings.TrimPrefix(rec, TCPOnly)
+		if !tcp {
+			rh.Truncated, rec = true, ""
+		}
+	}
 	var addrs []netip.Addr
 	for _, a := range strings.Split(rec, ",") {
 		if ip, err := netip.ParseAddr(a); err == nil && ip.Is4() {
@@ -106,6 +148,7 @@ func (d *DNS) answer(q []byte) ([]byte, bool) {
 		rh.RCode = dnsmessage.RCodeServerFailure
 	case rec == Refused:
 		rh.RCode = dnsmessage.RCodeRefused
+	case rh.Truncated:
 	case !ok || len(addrs) == 0:
 		rh.RCode = dnsmessage.RCodeNameError
 	}
