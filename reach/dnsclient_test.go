@@ -107,3 +107,32 @@ func TestServerResolverTCP(t *testing.T) {
 		t.Errorf("LookupHost = %v, %v (asked %d); want both addresses over TCP", addrs, err, dns.Asked("big.example.com"))
 	}
 }
+
+// stubResolver answers every name with its addresses.
+type stubResolver []string
+
+func (s stubResolver) LookupHost(context.Context, string) ([]string, error) { return s, nil }
+
+// TestCheckAddressBounds: at most MaxAddresses addresses of a name are
+// tried; an answer that is not an address is a dns failure, undialled.
+func TestCheckAddressBounds(t *testing.T) {
+	l := newLab(t)
+	c := l.checker()
+	var many stubResolver
+	for i := range 10 {
+		a := "127.0.3." + itoa(i)
+		many = append(many, a)
+		l.routes[a+":443"] = l.routes["127.0.0.7:443"] // the closed port
+	}
+	c.Resolver = many
+	r := c.Check(context.Background(), fqdn("many.example.com", 443))
+	if r.Stage != "tcp" || len(r.Attempts) != 10 || !strings.Contains(r.Attempts[9].Outcome, "not tried: only the first 8") ||
+		!strings.Contains(r.Reason, "none of the 8 addresses") {
+		t.Errorf("stage %q, reason %q, attempts %v", r.Stage, r.Reason, r.Attempts)
+	}
+	c.Resolver = stubResolver{"intranet.contoso.com"}
+	r = c.Check(context.Background(), fqdn("odd.example.com", 443))
+	if r.Stage != "dns" || !strings.Contains(r.Reason, "not an IP address; nothing was dialled") {
+		t.Errorf("a name as an answer: stage %q, reason %q", r.Stage, r.Reason)
+	}
+}

@@ -136,7 +136,12 @@ func (c *Checker) socksConnect(ctx context.Context, p *url.URL, target string, r
 		r.Stage, r.Reason = StageTCP, "proxy "+Redact(p)+": "+clean(err.Error())
 		return nil
 	}
-	conn, err := d.(proxy.ContextDialer).DialContext(ctx, "tcp", target)
+	cd, ok := d.(proxy.ContextDialer)
+	if !ok {
+		r.Stage, r.Reason = StageTCP, "proxy "+Redact(p)+": the SOCKS5 dialer cannot be bounded by a timeout"
+		return nil
+	}
+	conn, err := cd.DialContext(ctx, "tcp", target)
 	switch {
 	case err != nil && fwd.err != nil:
 		r.Stage, r.Reason = StageTCP, "proxy "+Redact(p)+": "+tcpReason(fwd.err, c.timeout())

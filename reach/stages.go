@@ -70,6 +70,10 @@ func (c *Checker) lookup(ctx context.Context, name string, r *Result) []string {
 // (nothing is dialled then) and records the private ones.
 func (c *Checker) judgeAnswers(name string, addrs []string, r *Result) []string {
 	for _, a := range addrs {
+		if _, err := netip.ParseAddr(a); err != nil {
+			r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s answered %q for %s, which is not an IP address; nothing was dialled", c.resolverName(), clean(a), name)
+			return nil
+		}
 		if sr, ok := rangeOf(c.special(), a); ok {
 			r.Stage = StageDNS
 			r.Reason = fmt.Sprintf("%s answered %s for %s, an address in %s (%s) where no Microsoft endpoint is: a DNS sinkhole or a forged record; "+
@@ -99,6 +103,10 @@ func (c *Checker) dial(ctx context.Context, addr string) (net.Conn, error) {
 	return d.DialContext(ctx, "tcp", addr)
 }
 
+// MaxAddresses bounds the addresses of a name tried, each with its own
+// timeout, so a DNS answer cannot make one check last without bound.
+const MaxAddresses = 8
+
 // connect is the TCP stage: each of addrs in turn, each within its own
 // Timeout, until one accepts a connection on port; every address's
 // outcome is recorded in r.Attempts. Nil on failure.
@@ -106,6 +114,10 @@ func (c *Checker) connect(ctx context.Context, addrs []string, port int, r *Resu
 	var errs []string
 	for i, a := range addrs {
 		addr := net.JoinHostPort(a, strconv.Itoa(port))
+		if i >= MaxAddresses {
+			r.Attempts = append(r.Attempts, Attempt{Address: addr, Outcome: fmt.Sprintf("not tried: only the first %d addresses of a name are tried", MaxAddresses)})
+			continue
+		}
 		if ctx.Err() != nil {
 			r.Attempts = append(r.Attempts, Attempt{Address: addr, Outcome: "not tried: " + ctx.Err().Error()})
 			continue
@@ -127,8 +139,8 @@ func (c *Checker) connect(ctx context.Context, addrs []string, port int, r *Resu
 	}
 	r.Stage = StageTCP
 	r.Reason = strings.Join(errs, "; ")
-	if len(addrs) > 1 {
-		r.Reason = fmt.Sprintf("none of the %d addresses accepted a connection, each tried for %s: %s", len(addrs), c.timeout(), r.Reason)
+	if len(errs) > 1 {
+		r.Reason = fmt.Sprintf("none of the %d addresses accepted a connection, each tried for %s: %s", len(errs), c.timeout(), r.Reason)
 	}
 	if ctx.Err() != nil {
 		r.Reason += "; the check was stopped: " + ctx.Err().Error()
