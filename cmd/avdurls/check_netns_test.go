@@ -261,10 +261,13 @@ func labExpect() map[string]labCaseWant {
 			{"catalogartifact.azureedge.net:443", true, false, "tcp", []string{`answered CONNECT catalogartifact\.azureedge\.net:443 with 403 Forbidden \(X-Squid-Error: ERR_ACCESS_DENIED 0\): the proxy's rules deny the name`}, false, plain, ""},
 			{"aka.ms:443", true, false, "tcp", []string{`with 500 Internal Server Error \(X-Squid-Error: ERR_CANNOT_FORWARD 0\): the proxy could not resolve or reach the name`}, false, plain, ""},
 			{"oneocsp.microsoft.com:80", true, false, "http", []string{`blocked by the proxy \(squid\): HTTP 403 Forbidden \(X-Squid-Error: ERR_ACCESS_DENIED 0\)`}, false, plain, ""},
+			{"login.windows.net:443", true, false, "tcp", []string{`with 503 Service Unavailable \(X-Squid-Error: ERR_CONNECT_FAIL 111\): the proxy could not resolve or reach the name`}, false, plain, ""},
 		}},
 		"ssl-bump": {code: 5, entries: []labWant{
 			{"login.microsoftonline.com:443", true, false, "tls", []string{`TLS inspection: the certificate for login\.microsoftonline\.com was issued by "Contoso Inspection CA"`, `passed on \(HTTP 200 OK\)`}, true, bump, ""},
 			{"catalogartifact.azureedge.net:443", true, false, "http", []string{`blocked by the proxy \(squid\): HTTP 403 Forbidden \(X-Squid-Error: ERR_ACCESS_DENIED 0\)`, `exempt the name from TLS inspection as well`, `Contoso Inspection CA`}, true, bump, ""},
+			{"aka.ms:443", true, false, "http", []string{`blocked by the proxy \(squid\): HTTP 50[0-4] .*X-Squid-Error: ERR_`, `could not resolve or reach`, `exempt the name from TLS inspection as well`}, true, bump, ""},
+			{"login.windows.net:443", true, false, "http", []string{`blocked by the proxy \(squid\): HTTP 503 Service Unavailable \(X-Squid-Error: ERR_CONNECT_FAIL 111\)`, `exempt the name from TLS inspection as well`}, true, bump, ""},
 		}},
 		"system-resolver": {code: 5, entries: []labWant{
 			{"login.microsoftonline.com:443", true, false, "tcp", []string{`^20\.1\.0\.99:443: no answer within 2s`}, false, direct, labHostsLie},
@@ -507,7 +510,7 @@ func startDnsmasq(dir string) (func(), error) {
 		"--address=/login.microsoftonline.com/" + labPublic,
 		"--address=/gcs.prod.monitoring.core.windows.net/" + labDropped, "--address=/gcs.prod.monitoring.core.windows.net/" + labPublic,
 		"--address=/rdbroker.wvd.microsoft.com/" + labDropped, "--address=/rdbroker.wvd.microsoft.com/" + labClosed,
-		"--address=/catalogartifact.azureedge.net/" + labClosed,
+		"--address=/catalogartifact.azureedge.net/" + labClosed, "--address=/login.windows.net/" + labClosed,
 		"--address=/mrsglobalsteus2prod.blob.core.windows.net/" + labInspect,
 		"--address=/wvdportalstorageblob.blob.core.windows.net/169.254.169.254",
 		"--address=/www.microsoft.com/" + labHTTP,
@@ -546,15 +549,16 @@ func startDaemon(cmd *exec.Cmd, addr, network string) (func(), error) {
 
 // squidConf is squid's configuration: port 3128 a plain proxy, 3129 an
 // ssl-bump one whose certificates the inspection CA signs; both allow
-// login.microsoftonline.com, www.microsoft.com and aka.ms (which the lab
-// DNS says does not exist) and deny the rest.
+// login.microsoftonline.com, www.microsoft.com, aka.ms (which the lab
+// DNS says does not exist) and login.windows.net (at the closed port) and
+// deny the rest.
 const squidConf = `http_port {{SQUID}}:3128
 http_port {{SQUID}}:3129 ssl-bump cert={{DIR}}/insp.pem generate-host-certificates=on dynamic_cert_mem_cache_size=4MB
 sslcrtd_program {{CERTGEN}} -s {{SDIR}}/ssl_db -M 4MB
 sslcrtd_children 2 startup=1 idle=1
 tls_outgoing_options cafile={{DIR}}/pub.pem
 ssl_bump bump all
-acl allowed dstdomain login.microsoftonline.com www.microsoft.com aka.ms
+acl allowed dstdomain login.microsoftonline.com www.microsoft.com aka.ms login.windows.net
 http_access allow allowed
 http_access deny all
 dns_nameservers {{DNS}}
@@ -618,8 +622,8 @@ func labRun(dir string) []labCase {
 			"catalogartifact.azureedge.net 443", "mrsglobalsteus2prod.blob.core.windows.net 443", "aka.ms 443", "ctldl.windowsupdate.com 80",
 			"azkms.core.windows.net 1688", "wvdportalstorageblob.blob.core.windows.net 443", "www.microsoft.com 80", "oneocsp.microsoft.com 80",
 			"intranet.contoso.com 22", "login.microsoftonline.com 8443", labPublic+" 22"),
-		"squid.json":  labReport("login.microsoftonline.com 443", "www.microsoft.com 80", "catalogartifact.azureedge.net 443", "aka.ms 443", "oneocsp.microsoft.com 80"),
-		"bump.json":   labReport("login.microsoftonline.com 443", "catalogartifact.azureedge.net 443"),
+		"squid.json":  labReport("login.microsoftonline.com 443", "www.microsoft.com 80", "catalogartifact.azureedge.net 443", "aka.ms 443", "oneocsp.microsoft.com 80", "login.windows.net 443"),
+		"bump.json":   labReport("login.microsoftonline.com 443", "catalogartifact.azureedge.net 443", "aka.ms 443", "login.windows.net 443"),
 		"ok.json":     labReport("login.microsoftonline.com 443", "www.microsoft.com 80"),
 		"system.json": labReport("login.microsoftonline.com 443", "aka.ms 443"),
 	}
