@@ -184,8 +184,8 @@ func Redact(u *url.URL) string {
 // between its scheme and its last @ (the credentials) replaced by ***.
 func RedactRaw(s string) string {
 	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		scheme, rest = "", s
+	if !ok || !validScheme(scheme) {
+		scheme, rest, ok = "", s, false // a "://" in a password is no scheme
 	}
 	if i := strings.LastIndex(rest, "@"); i >= 0 {
 		rest = "***" + rest[i:]
@@ -194,6 +194,18 @@ func RedactRaw(s string) string {
 		rest = scheme + "://" + rest
 	}
 	return discover.CleanText(rest, 200)
+}
+
+// validScheme reports whether s is a URL scheme (RFC 3986: a letter, then
+// letters, digits, + - .).
+func validScheme(s string) bool {
+	for i, r := range s {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // proxyAddr is a proxy's host:port, with the scheme's default port when

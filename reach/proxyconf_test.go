@@ -105,6 +105,7 @@ func TestRedact(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"http://u:p@w@proxy:1": "http://***@proxy:1", "u:p@proxy:1": "***@proxy:1", "http://proxy:1": "http://proxy:1",
+		"user:pa://ss@proxy:3128": "***@proxy:3128",
 	} {
 		if got := reach.RedactRaw(in); got != want {
 			t.Errorf("RedactRaw(%q) = %q, want %q", in, got, want)
@@ -128,4 +129,39 @@ func TestParseWinHTTP(t *testing.T) {
 	if _, err := reach.ParseWinHTTP(3, "http=u:p#w@p:1", ""); err == nil || strings.Contains(err.Error(), "p#w") {
 		t.Errorf("bad WinHTTP proxy: %v", err)
 	}
+}
+
+// FuzzParseProxyURL: no value panics, and a refused value's message
+// never holds what stood between its scheme and its last @ (the
+// credentials), whatever the value.
+func FuzzParseProxyURL(f *testing.F) {
+	for _, s := range []string{"http://u:p@h:1", "http://u:pa#ss@proxy:3128", "socks5://a:b/c@d:1", "u:p@h", "ftp://x:y@z", "http://[::1]:3128", "%zz://u:v@w", "user:pa://ss@proxy:3128", "http://user:pa://ss@proxy:3128"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := reach.ParseProxyURL("HTTPS_PROXY", s)
+		if err == nil {
+			if red := reach.Redact(u); u.User != nil && (!strings.HasPrefix(red, u.Scheme+"://***@") || strings.Count(red, "@") != 1) {
+				t.Errorf("Redact(%q) = %q shows the user info", s, red)
+			}
+			return
+		}
+		_, rest, ok := strings.Cut(s, "://")
+		if !ok {
+			rest = s
+		}
+		at := strings.LastIndex(rest, "@")
+		if at < 4 {
+			return
+		}
+		var pe *reach.ProxyError
+		if !errors.As(err, &pe) {
+			t.Fatalf("ParseProxyURL(%q): %v is not a *ProxyError", s, err)
+		}
+		before, _, found := strings.Cut(pe.Value, "@")
+		scheme, isURL := strings.CutSuffix(before, "://***")
+		if !found || (before != "***" && (!isURL || strings.ContainsAny(scheme, ":/@ "))) {
+			t.Errorf("ParseProxyURL(%q): the value shown, %q, holds what stood before its @", s, pe.Value)
+		}
+	})
 }
