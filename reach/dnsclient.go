@@ -60,30 +60,32 @@ func (s dnsServer) LookupHost(ctx context.Context, host string) ([]string, error
 	if err != nil {
 		return nil, &DNSError{Server: s.addr, Name: host, Err: fmt.Errorf("not a DNS name")}
 	}
-	var addrs []string
-	var first error
-	for _, qt := range []dnsmessage.Type{dnsmessage.TypeA, dnsmessage.TypeAAAA} {
-		got, err := s.ask(ctx, name, qt)
-		if err != nil {
-			var de *DNSError
-			if errors.As(err, &de) && de.RCode == "NXDOMAIN" {
-				return nil, err // the name does not exist: no other type will
-			}
-			if first == nil {
-				first = err
-			}
-			if qt == dnsmessage.TypeA && (errors.As(err, &de) && (de.Timeout || de.Err != nil)) {
-				return nil, err // no server: do not wait twice
-			}
-			continue
-		}
-		addrs = append(addrs, got...)
+	// A and AAAA at once: the stage takes one round trip, not two.
+	type answer struct {
+		addrs []string
+		err   error
 	}
+	var aaaa answer
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		aaaa.addrs, aaaa.err = s.ask(ctx, name, dnsmessage.TypeAAAA)
+	}()
+	a, err := s.ask(ctx, name, dnsmessage.TypeA)
+	<-done
+	var de *DNSError
+	if err != nil && errors.As(err, &de) && (de.RCode == "NXDOMAIN" || de.Timeout || de.Err != nil) {
+		return nil, err // no such name, or no server: A says it all
+	}
+	addrs := append(a, aaaa.addrs...)
 	if len(addrs) == 0 {
-		if first == nil {
-			first = &DNSError{Server: s.addr, Name: host, NoData: true}
+		if err == nil {
+			err = aaaa.err
 		}
-		return nil, first
+		if err == nil {
+			err = &DNSError{Server: s.addr, Name: host, NoData: true}
+		}
+		return nil, err
 	}
 	return addrs, nil
 }

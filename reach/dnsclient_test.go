@@ -30,7 +30,7 @@ func TestServerResolverAsksEveryTime(t *testing.T) {
 	res := reach.ServerResolver(l.dns.Addr())
 	_, err := res.LookupHost(context.Background(), "localhost")
 	var de *reach.DNSError
-	if !errors.As(err, &de) || de.RCode != "NXDOMAIN" || l.dns.Asked("localhost") != 1 {
+	if !errors.As(err, &de) || de.RCode != "NXDOMAIN" || l.dns.Asked("localhost") < 1 {
 		t.Errorf("localhost: %v, asked %d; want the server's NXDOMAIN, not the hosts file", err, l.dns.Asked("localhost"))
 	}
 }

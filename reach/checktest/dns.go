@@ -39,17 +39,25 @@ type DNS struct {
 // StartDNS starts the server with the table (names without the final dot,
 // any case).
 func StartDNS(records map[string]string) (*DNS, error) {
-	pc, err := net.ListenPacket("udp", net.JoinHostPort(Loopback, "0"))
+	// UDP and TCP on one port: a port free for UDP may be taken for TCP.
+	var pc net.PacketConn
+	var ln net.Listener
+	var err error
+	for range 20 {
+		if pc, err = net.ListenPacket("udp", net.JoinHostPort(Loopback, "0")); err != nil {
+			return nil, err
+		}
+		if ln, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
+			break
+		}
+		pc.Close()
+	}
 	if err != nil {
 		return nil, err
 	}
-	d := &DNS{pc: pc, records: map[string]string{}, asked: map[string]int{}}
+	d := &DNS{pc: pc, ln: ln, records: map[string]string{}, asked: map[string]int{}}
 	for k, v := range records {
 		d.records[strings.ToLower(strings.TrimSuffix(k, "."))] = v
-	}
-	if d.ln, err = net.Listen("tcp", pc.LocalAddr().String()); err != nil {
-		pc.Close()
-		return nil, err
 	}
 	d.wg.Add(2)
 	go d.serve()
