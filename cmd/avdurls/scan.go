@@ -345,9 +345,14 @@ func (o *scanOptions) validate() error {
 
 // summary prints one line about the run on stderr.
 func (e *env) summary(rep catalog.Report, st scan.Stats) {
-	entries, wildcards, unresolved := 0, 0, 0
+	entries, wildcards, unresolved, kept := 0, 0, 0, 0
 	for _, r := range rep.Regions {
 		entries += len(r.Entries) + len(r.IPRules)
+		for _, en := range r.Entries {
+			if en.Deprecated {
+				kept++
+			}
+		}
 		wildcards += len(r.Wildcards)
 		unresolved += len(r.Unresolved)
 		for _, w := range r.Warnings {
@@ -356,9 +361,9 @@ func (e *env) summary(rep catalog.Report, st scan.Stats) {
 			}
 		}
 	}
-	e.infof("%s, %s, %s, %s: %s, %s, %s unresolved, %d rejected, %d to review, %d deprecated",
+	e.infof("%s, %s, %s, %s: %s (%d deprecated but still checked), %s, %s unresolved, %d rejected, %d to review, %d deprecated to remove",
 		termtext.Plural(st.Inputs, "file"), termtext.Plural(st.Events, "event"), termtext.Plural(len(rep.Hosts), "host"), termtext.Plural(len(rep.Regions), "region"),
-		termtext.Plural(entries, "entry"), termtext.Plural(wildcards, "wildcard"), termtext.Plural(unresolved, "wildcard row"), len(rep.Rejected), len(rep.Review), len(rep.Deprecated))
+		termtext.Plural(entries, "entry"), kept, termtext.Plural(wildcards, "wildcard"), termtext.Plural(unresolved, "wildcard row"), len(rep.Rejected), len(rep.Review), len(rep.Deprecated))
 }
 
 // trustSuffixes checks and normalises --trust-suffix values.
