@@ -90,7 +90,10 @@ func writeNarrowTable(w io.Writer, width int, r catalog.Region) error {
 			addr += "\n" + breakName("(replaces "+termtext.Safe(e.Replaces)+")", addrWidth)
 		}
 		status := strings.ReplaceAll(e.Status.String(), ",", ",\n")
-		if err := t.Append(addr, strconv.Itoa(e.Port)+"/"+e.Protocol, strings.Replace(entrySource(e), " ", "\n", 1), status, seenTimes(e)); err != nil {
+		if e.Deprecated {
+			addr += "\n" + breakName(fmt.Sprintf("(deprecated; still checked by %d)", len(e.CheckedBy)), addrWidth)
+		}
+		if err := t.Append(addr, strconv.Itoa(e.Port)+"/"+e.Protocol, e.Source, status, seenTimes(e)); err != nil {
 			return err
 		}
 	}
