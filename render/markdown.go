@@ -15,24 +15,24 @@ import (
 // reads back as the same text and nothing else: unprintable characters are
 // escaped first (discover.CleanText); then what can end a table cell or
 // open markup is backslash-escaped (CommonMark allows it): '\\', '`', '*',
-// '_', '[', ']', '<', '>', '|', '~', '&'; an autolink is broken where it
-// would start (the ':' of "://", every '@', the '.' of "www."); and a line
-// start that would make a heading, list or rule ('#', '-', '+', '=', "1.")
-// is escaped. Nothing else is: colons, parentheses and dots in prose stay
+// '_', '[', ']', '<', '|', '~', '&'; an autolink is broken where it would
+// start (the ':' of "://", every '@', the '.' of "www."); and a line start
+// that would make a heading, quote, list or rule ('#', '>', '-', '+', '=',
+// "1.") is escaped. Nothing else is: colons, parentheses and dots in prose stay
 // as written.
 func MarkdownEscape(s string) string {
 	s = discover.CleanText(s, 1<<20)
 	var sb strings.Builder
 	for i, c := range s {
 		switch {
-		case strings.ContainsRune("\\`*_[]<>|~&@", c):
+		case strings.ContainsRune("\\`*_[]<|~&@", c):
 			sb.WriteByte('\\')
 			sb.WriteRune(c)
 		case c == ':' && strings.HasPrefix(s[i:], "://"):
 			sb.WriteString(`\:`)
 		case c == '.' && i >= 3 && strings.EqualFold(s[i-3:i], "www"):
 			sb.WriteString(`\.`)
-		case i == 0 && strings.ContainsRune("#-+=", c):
+		case i == 0 && strings.ContainsRune("#-+=>", c):
 			sb.WriteByte('\\')
 			sb.WriteRune(c)
 		case (c == '.' || c == ')') && i > 0 && i <= 9 && allDigits(s[:i]):

@@ -64,7 +64,7 @@ func TestMarkdownEscapeReadsBack(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []string{"event: seen 13 times, last on 2024-05-08 11:53Z (record 30702 of avd-eus2-1.contoso.local)", "From catalog 2024-06-26 to 2024-11-21.2."} {
+	for _, s := range []string{"event: seen 13 times, last on 2024-05-08 11:53Z (record 30702 of avd-eus2-1.contoso.local)", "From catalog 2024-06-26 to 2024-11-21.2.", "Catalog 2024-11-21 (2024-11-21) -> 2024-11-21.2 (2024-11-21): 5 added"} {
 		if m := MarkdownEscape(s); m != s {
 			t.Errorf("MarkdownEscape(%q) = %q: stray escapes in plain prose", s, m)
 		}
