@@ -1,6 +1,13 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/avdurls/avdurls/discover"
+)
+
+// maxRejectedName is where a rejected name that is not a host name is cut.
+const maxRejectedName = 512
 
 // judge decides, for every name seen, whether it enters its region's
 // allowlist or which list keeps it out, and why. It is the one place where
@@ -14,8 +21,17 @@ type judge struct {
 	rejected, deprecated, review map[[2]string]*Excluded
 }
 
-// sighting judges one name seen by a host of the region ra.
+// sighting judges one name seen by a host of the region ra. The name is
+// brought to canonical form first (discover.Normalize), whatever its
+// source, so that it is judged and written in one form only; a name that
+// is not a valid host name is rejected as such.
 func (j *judge) sighting(ra *regionAcc, f Sighting) {
+	if h, err := discover.Normalize(f.Host); err == nil {
+		f.Host = h
+	} else if f.Reason == "" {
+		f.Code, f.Reason = discover.CodeInvalidName, err.Error()
+		f.Host = discover.CleanText(f.Host, maxRejectedName)
+	}
 	if f.Reason != "" {
 		excluded(j.rejected, f.Host, f.Code, f.Reason, "").add(f)
 		return

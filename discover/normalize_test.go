@@ -78,6 +78,8 @@ func TestNormalize(t *testing.T) {
 		{in: "wvd.microsoft.com\u00a0", wantErr: "non-ASCII"},
 		{in: "ｗｖｄ.microsoft.com", wantErr: "non-ASCII"},
 		{in: "\xffwvd.microsoft.com", wantErr: "is not valid UTF-8"},
+		{in: "ab--cd.example.com", wantErr: "not a valid IDNA host name"},
+		{in: "AB--CD.example.com.", wantErr: "not a valid IDNA host name"},
 	}
 	for _, tt := range tests {
 		got, err := Normalize(tt.in)

@@ -161,10 +161,12 @@ func excludedSighting(x catalog.Excluded) catalog.Sighting {
 			s.Last = e.Time
 		}
 	}
-	if _, err := discover.Normalize(x.Address); err != nil {
+	h, err := discover.Normalize(x.Address)
+	if err != nil {
 		s.Code, s.Reason = discover.CodeInvalidName, err.Error()
 		return s
 	}
+	s.Host = h // the one canonical form, however the report wrote it
 	switch x.Code {
 	case discover.CodeForged:
 		s.Code, s.Reason = x.Code, discover.ReasonForged
