@@ -94,6 +94,7 @@ func (e *env) cmdCatalogImport(args []string) error {
 	}); err != nil {
 		return err
 	}
+	e.registrableWarnings(&v)
 	e.infof("%s: %s", path, importSummary(&v))
 	return nil
 }

@@ -156,7 +156,7 @@ func (e *env) cmdScan(args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	if so.Catalog, err = catalog.LoadVersion(o.catalogFile, o.catVer); err != nil {
+	if so.Catalog, err = e.loadCatalog(o.catalogFile, o.catVer); err != nil {
 		return exitError, err
 	}
 	src, err := e.scanSource(o)
