@@ -89,10 +89,10 @@ func (r *run) readEVTX(files []string) (int, error) {
 func (r *run) fileDone(res evtx.FileResult) {
 	st := res.Stats
 	r.st.Old += st.Old
-	in := catalog.InputFile{File: res.Path, Kind: string(KindEVTX), Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
+	in := catalog.InputFile{File: discover.CleanText(res.Path, discover.MaxPath), Kind: string(KindEVTX), Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
 	if res.Err != nil {
 		r.st.Partial = true
-		in.Error = res.Err.Error()
+		in.Error = discover.CleanText(res.Err.Error(), discover.MaxPath)
 		msg := res.Err.Error()
 		switch {
 		case errors.Is(res.Err, evtx.ErrEmpty):
@@ -122,12 +122,12 @@ func (r *run) readOther(in Input) bool {
 	defer func() { r.inputs = append(r.inputs, rec) }()
 	switch {
 	case err != nil && cut: // a budget: what was read stands
-		rec.Error = err.Error()
+		rec.Error = discover.CleanText(err.Error(), discover.MaxPath)
 		r.note(Error, err.Error(), err)
 		return true
 	case err != nil:
 		r.st.Partial = true
-		rec.Error = err.Error()
+		rec.Error = discover.CleanText(err.Error(), discover.MaxPath)
 		r.note(Error, err.Error()+"; file skipped", err)
 		return false
 	}

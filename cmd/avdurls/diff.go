@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/avdurls/avdurls/discover"
 	"io"
 	"strings"
 
@@ -89,7 +90,7 @@ func (e *env) cmdDiff(args []string) (int, error) {
 		return exitError, err
 	}
 	if *catFile != "" || *catVer != "" {
-		if jo.Catalog, err = catalog.LoadVersion(*catFile, *catVer); err != nil {
+		if jo.Catalog, err = e.loadCatalog(*catFile, *catVer); err != nil {
 			return exitError, err
 		}
 	}
@@ -109,7 +110,7 @@ func (e *env) cmdDiff(args []string) (int, error) {
 		sides[i], refused = built, append(refused, ref...)
 	}
 	d := catalog.DiffReports(sides[0], sides[1])
-	d.Old.File, d.New.File = fs.Arg(0), fs.Arg(1)
+	d.Old.File, d.New.File = discover.CleanText(fs.Arg(0), discover.MaxPath), discover.CleanText(fs.Arg(1), discover.MaxPath)
 	d.Refused = append(d.Refused, refused...)
 	d.Warnings = append(catalog.CoverageWarnings(sides[0], sides[1]), optWarn...)
 	for _, r := range d.Refused {
