@@ -114,13 +114,16 @@ func Region(rep catalog.Report, i int) catalog.Report {
 	return r
 }
 
-// Region are the firewall settings of the i-th region's file under
-// --output-dir (written from Region(rep, i)): the priority that region's
-// group has in the single-file output (the first group's plus 10 per
-// region before it, as firewallGroups counts), and the variables shared
-// by the set.
-func (fo Options) Region(i int) Options {
-	fo.Priority += 10 * i
+// Region are the firewall settings of a region's file under --output-dir
+// (written from Region(rep, i)): the same priorities the region's group has
+// in the single-file output (by its slot in the region index; unlisted is
+// the whole run's regions the index lacks), and the variables shared by
+// the set.
+func (fo Options) Region(unlisted []string) Options {
+	fo.Unlisted = unlisted
+	if fo.Unlisted == nil {
+		fo.Unlisted = []string{}
+	}
 	fo.SharedVariables = true
 	return fo
 }
