@@ -112,6 +112,9 @@ func (e *env) cmdCatalog(args []string) error {
 	if err != nil {
 		return err
 	}
+	if gap := v.Gap(catalog.Cloud(cloud.value), catalog.Scope(scope.value)); gap != "" {
+		e.warnf("%s", gap)
+	}
 	if format.value != "json" && format.value != "table" {
 		if err := checkFirewall(fo); err != nil {
 			return err

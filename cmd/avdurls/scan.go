@@ -166,6 +166,9 @@ func (e *env) cmdScan(args []string) (int, error) {
 	if so.Catalog, err = e.loadCatalog(o.catalogFile, o.catVer); err != nil {
 		return exitError, err
 	}
+	if gap := so.Catalog.Gap(so.Build.Cloud, so.Build.Scope); gap != "" {
+		e.warnf("%s", gap)
+	}
 	src, err := e.scanSource(o)
 	if err != nil {
 		return exitError, err
