@@ -51,7 +51,7 @@ func customerZone(wildcard string) string {
 		return ""
 	}
 	for _, z := range customerZones {
-		if strings.HasSuffix(z, "."+suffix) {
+		if n := len(z) - len(suffix); n > 0 && z[n-1] == '.' && z[n:] == suffix {
 			return z
 		}
 	}
