@@ -581,7 +581,7 @@ func rowsOf(t pageTable, c columns, cells []string, date string) ([]Row, error) 
 		return cleanCell(cells[i])
 	}
 	base := Row{
-		Address: strings.ToLower(strings.TrimSpace(cell(c.address))),
+		Address: canonicalAddress(cell(c.address)),
 		Purpose: cell(c.purpose), ServiceTag: serviceTag(cell(c.tag)),
 		Cloud: t.cloud, Scope: t.scope,
 		Required: t.kind == kindRequired, Deprecated: t.kind == kindDeprecated,
@@ -641,6 +641,21 @@ func importSource(meta pageMeta) string {
 	}
 	return fmt.Sprintf("Microsoft Learn, \"%s\" (MicrosoftDocs/azure-docs, ms.date %s), imported from the page's %s by avdurls catalog import",
 		title, discover.CleanText(cleanCell(meta.date), 40), meta.format)
+}
+
+// canonicalAddress brings an address of an imported page to the one form
+// rows are judged and written in: trimmed, ASCII lower case, and a host
+// name or wildcard without its trailing dot (discover.Normalize gives the
+// same form for host names; Validate then checks the row).
+func canonicalAddress(a string) string {
+	a = discover.LowerASCII(strings.TrimSpace(a))
+	if k := kindOf(a); k == KindFQDN || k == KindWildcard {
+		if n, ok := discover.Canonical(a); ok {
+			return n
+		}
+		a = strings.TrimSuffix(a, ".")
+	}
+	return a
 }
 
 // joinNote appends b to the note a.

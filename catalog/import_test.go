@@ -438,3 +438,20 @@ func TestBuiltinNewest(t *testing.T) {
 		}
 	}
 }
+
+// TestImportCanonicalAddress: an imported page's addresses are brought to
+// the one canonical form (lower case, no trailing dot), host names and
+// wildcards alike; addresses are otherwise left to Validate.
+func TestImportCanonicalAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		" LOGIN.MicrosoftOnline.COM. ": "login.microsoftonline.com",
+		"*.WVD.Microsoft.com.":         "*.wvd.microsoft.com",
+		"*XT.Blob.Core.Windows.NET":    "*xt.blob.core.windows.net",
+		"169.254.169.254":              "169.254.169.254",
+		"51.5.0.0/16":                  "51.5.0.0/16",
+	} {
+		if got := canonicalAddress(in); got != want {
+			t.Errorf("canonicalAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

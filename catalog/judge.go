@@ -3,7 +3,12 @@ package catalog
 import (
 	"fmt"
 	"time"
+
+	"github.com/avdurls/avdurls/discover"
 )
+
+// maxRejectedName is where a rejected name that is not a host name is cut.
+const maxRejectedName = 512
 
 // judge decides, for every name seen, whether it enters its region's
 // allowlist or which list keeps it out, and why. It is the one place where
@@ -18,8 +23,17 @@ type judge struct {
 }
 
 // sighting judges one name seen by computer, a host of the region ra;
-// fresh says whether the host's newest URL check lists the name.
+// fresh says whether the host's newest URL check lists the name. The name
+// is brought to canonical form first (discover.Normalize), whatever its
+// source, so that it is judged and written in one form only; a name that
+// is not a valid host name is rejected as such.
 func (j *judge) sighting(ra *regionAcc, computer string, fresh bool, f Sighting) {
+	if h, err := discover.Normalize(f.Host); err == nil {
+		f.Host = h
+	} else if f.Reason == "" {
+		f.Code, f.Reason = discover.CodeInvalidName, err.Error()
+		f.Host = discover.CleanText(f.Host, maxRejectedName)
+	}
 	if f.Reason != "" {
 		excluded(j.rejected, f.Host, f.Code, f.Reason, "").add(f)
 		return

@@ -9,6 +9,7 @@
 package render
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 
@@ -128,11 +129,27 @@ func (fo Options) Region(unlisted []string) Options {
 }
 
 // WriteJSON writes v as indented JSON, as every JSON output is written (the
-// report is the contract automation reads, schemaVersion 2).
+// report is the contract automation reads), with bidi and invisible
+// characters as \u escapes (EscapeJSON).
 func WriteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return writeJSON(w, v, "  ")
+}
+
+// WriteJSONLine writes v as JSON on one line (JSON Lines), with bidi and
+// invisible characters as \u escapes (EscapeJSON).
+func WriteJSONLine(w io.Writer, v any) error {
+	return writeJSON(w, v, "")
+}
+
+func writeJSON(w io.Writer, v any, indent string) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", indent)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(EscapeJSON(b.Bytes()))
+	return err
 }
 
 // NotCarried says what of the report the format leaves out, one

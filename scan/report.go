@@ -89,7 +89,7 @@ func (c *collector) merge(rep catalog.Report, path string) error {
 		return fmt.Errorf("%s: report names no host", path)
 	}
 	if rep.Cloud != c.cloud {
-		return fmt.Errorf("%s: report is for cloud %s, this scan for cloud %s; give --cloud %s, or scan the reports of each cloud apart", path, rep.Cloud, c.cloud, rep.Cloud)
+		return fmt.Errorf("%s: report is for cloud %s, judged for cloud %s; give --cloud %s, or take the reports of each cloud apart", path, rep.Cloud, c.cloud, rep.Cloud)
 	}
 	owner := c.reportHosts(rep)
 	for _, r := range rep.Regions {
@@ -190,10 +190,12 @@ func excludedSighting(x catalog.Excluded) catalog.Sighting {
 			s.Last = e.Time
 		}
 	}
-	if _, err := discover.Normalize(x.Address); err != nil {
+	h, err := discover.Normalize(x.Address)
+	if err != nil {
 		s.Code, s.Reason = discover.CodeInvalidName, err.Error()
 		return s
 	}
+	s.Host = h // the one canonical form, however the report wrote it
 	switch x.Code {
 	case discover.CodeForged:
 		s.Code, s.Reason = x.Code, discover.ReasonForged

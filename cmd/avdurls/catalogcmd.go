@@ -108,7 +108,7 @@ func (e *env) cmdCatalog(args []string) error {
 		}
 		return atomicfile.Write(*output, stdout, func(w io.Writer) error { return writeVersions(w, c) })
 	}
-	v, err := catalog.LoadVersion(*file, *id)
+	v, err := e.loadCatalog(*file, *id)
 	if err != nil {
 		return err
 	}

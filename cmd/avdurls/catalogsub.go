@@ -116,6 +116,7 @@ func (e *env) cmdCatalogImport(args []string) error {
 	if err != nil {
 		return err
 	}
+	data = render.EscapeJSON(data) // the one escaper of JSON output
 	if _, err := catalog.Load(strings.NewReader(string(data))); err != nil {
 		return fmt.Errorf("%s: the imported catalog does not load: %w", path, err)
 	}
@@ -125,6 +126,7 @@ func (e *env) cmdCatalogImport(args []string) error {
 	}); err != nil {
 		return err
 	}
+	e.registrableWarnings(&v)
 	e.infof("%s: %s", path, importSummary(&v))
 	return nil
 }

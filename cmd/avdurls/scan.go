@@ -163,7 +163,7 @@ func (e *env) cmdScan(args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	if so.Catalog, err = catalog.LoadVersion(o.catalogFile, o.catVer); err != nil {
+	if so.Catalog, err = e.loadCatalog(o.catalogFile, o.catVer); err != nil {
 		return exitError, err
 	}
 	if gap := so.Catalog.Gap(so.Build.Cloud, so.Build.Scope); gap != "" {
