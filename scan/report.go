@@ -89,7 +89,7 @@ func (c *collector) merge(rep catalog.Report, path string) error {
 		return fmt.Errorf("%s: report names no host", path)
 	}
 	if rep.Cloud != c.cloud {
-		return fmt.Errorf("%s: report is for cloud %s, this scan for cloud %s; give --cloud %s, or scan the reports of each cloud apart", path, rep.Cloud, c.cloud, rep.Cloud)
+		return fmt.Errorf("%s: report is for cloud %s, judged for cloud %s; give --cloud %s, or take the reports of each cloud apart", path, rep.Cloud, c.cloud, rep.Cloud)
 	}
 	owner := c.reportHosts(rep)
 	for _, r := range rep.Regions {
@@ -97,9 +97,11 @@ func (c *collector) merge(rep catalog.Report, path string) error {
 			if e.EvidenceCount == 0 {
 				continue // a catalog row: this run's catalog has its own
 			}
-			ob := c.observation(owner(e.Evidence, r.Region))
+			first := owner(e.Evidence, r.Region)
+			ob := c.observation(first)
 			ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: e.Address, Status: e.Status, Count: e.EvidenceCount,
 				First: at(e.FirstSeen), Last: at(e.LastSeen), Evidence: e.Evidence})
+			c.stillChecked(rep, e, first)
 		}
 	}
 	for _, list := range [][]catalog.Excluded{rep.Rejected, rep.Deprecated, rep.Review} {
@@ -109,6 +111,33 @@ func (c *collector) merge(rep catalog.Report, path string) error {
 		}
 	}
 	return nil
+}
+
+// stillChecked spreads a deprecated entry over the hosts whose newest check
+// still lists it (the first already has its sighting): each gets a
+// sighting of no count, dated in its newest check, so that it is judged as
+// still checking the name again.
+func (c *collector) stillChecked(rep catalog.Report, e catalog.Entry, first string) {
+	if len(e.CheckedBy) == 0 {
+		return
+	}
+	newest := map[string]time.Time{}
+	for _, h := range rep.Hosts {
+		if h.Newest3701 != nil {
+			newest[h.Computer] = *h.Newest3701
+		}
+	}
+	for _, computer := range e.CheckedBy {
+		if computer == first {
+			continue
+		}
+		last := newest[computer]
+		if e.LastSeen != nil && (last.IsZero() || e.LastSeen.Before(last)) {
+			last = *e.LastSeen
+		}
+		ob := c.observation(computer)
+		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: e.Address, Last: last})
+	}
 }
 
 // reportHosts merges the hosts of a report and returns who owns a name:
@@ -161,10 +190,12 @@ func excludedSighting(x catalog.Excluded) catalog.Sighting {
 			s.Last = e.Time
 		}
 	}
-	if _, err := discover.Normalize(x.Address); err != nil {
+	h, err := discover.Normalize(x.Address)
+	if err != nil {
 		s.Code, s.Reason = discover.CodeInvalidName, err.Error()
 		return s
 	}
+	s.Host = h // the one canonical form, however the report wrote it
 	switch x.Code {
 	case discover.CodeForged:
 		s.Code, s.Reason = x.Code, discover.ReasonForged

@@ -241,7 +241,7 @@ func dedupTargets(ts []reach.Target) []reach.Target {
 // checkReport is the allowlist to check without reports: the catalog's
 // rows for --region, or this Windows host's live scan merged with them.
 func (e *env) checkReport(o checkOptions) (catalog.Report, error) {
-	ver, err := catalog.LoadVersion(o.catalogFile, o.catVer)
+	ver, err := e.loadCatalog(o.catalogFile, o.catVer)
 	if err != nil {
 		return catalog.Report{}, err
 	}
