@@ -43,6 +43,10 @@ func (e *DNSError) Error() string {
 // Unwrap is the network error.
 func (e *DNSError) Unwrap() error { return e.Err }
 
+// AAAAGrace is how long an AAAA question may still take once the A
+// question of the same name has been answered with addresses.
+const AAAAGrace = time.Second
+
 // dnsServer asks one DNS server for every name itself: no hosts file, no
 // cache, no search domains, as the issue of --dns-server requires. A
 // questions over UDP, again over TCP when the answer is truncated; both
@@ -60,18 +64,32 @@ func (s dnsServer) LookupHost(ctx context.Context, host string) ([]string, error
 	if err != nil {
 		return nil, &DNSError{Server: s.addr, Name: host, Err: fmt.Errorf("not a DNS name")}
 	}
-	// A and AAAA at once: the stage takes one round trip, not two.
+	// A and AAAA at once: the stage takes one round trip, not two. Once
+	// A has addresses, AAAA gets AAAAGrace more, not the whole timeout:
+	// some DNS filters drop AAAA questions, and the IPv4 addresses are
+	// tried first anyway.
 	type answer struct {
 		addrs []string
 		err   error
 	}
 	var aaaa answer
+	actx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		aaaa.addrs, aaaa.err = s.ask(ctx, name, dnsmessage.TypeAAAA)
+		aaaa.addrs, aaaa.err = s.ask(actx, name, dnsmessage.TypeAAAA)
 	}()
 	a, err := s.ask(ctx, name, dnsmessage.TypeA)
+	if len(a) > 0 {
+		select {
+		case <-done:
+		case <-time.After(AAAAGrace):
+			cancel()
+			<-done
+			aaaa.addrs = nil
+		}
+	}
 	<-done
 	var de *DNSError
 	if err != nil && errors.As(err, &de) && (de.RCode == "NXDOMAIN" || de.Timeout || de.Err != nil) {

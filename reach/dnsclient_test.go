@@ -136,3 +136,22 @@ func TestCheckAddressBounds(t *testing.T) {
 		t.Errorf("a name as an answer: stage %q, reason %q", r.Stage, r.Reason)
 	}
 }
+
+// TestServerResolverAAAADropped: a server that answers A and drops AAAA
+// questions costs AAAAGrace, not the whole timeout.
+func TestServerResolverAAAADropped(t *testing.T) {
+	dns, err := checktest.StartDNS(map[string]string{"v4only.example.com": checktest.DropAAAA + "127.0.0.2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dns.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	start := time.Now()
+	addrs, err := reach.ServerResolver(dns.Addr()).LookupHost(ctx, "v4only.example.com")
+	took := time.Since(start)
+	t.Logf("A answered, AAAA dropped: %v (grace %v, timeout 1m)", took, reach.AAAAGrace)
+	if err != nil || strings.Join(addrs, ",") != "127.0.0.2" || took > 30*time.Second {
+		t.Errorf("LookupHost = %v, %v after %v; want the A address after the grace, not the timeout", addrs, err, took)
+	}
+}

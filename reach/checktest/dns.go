@@ -21,6 +21,9 @@ const (
 	// TCPOnly prefixes addresses given only over TCP: the UDP answer is
 	// truncated and empty, as a large answer is.
 	TCPOnly = "TCP:"
+	// DropAAAA prefixes addresses whose name's AAAA questions are never
+	// answered, as some DNS filters do.
+	DropAAAA = "NOAAAA:"
 )
 
 // DNS is a DNS server on 127.0.0.1, UDP and TCP, that answers A questions from its
@@ -139,6 +142,12 @@ func (d *DNS) answer(q []byte, tcp bool) ([]byte, bool) {
 		return nil, false
 	}
 	rh := dnsmessage.Header{ID: h.ID, Response: true, RecursionDesired: h.RecursionDesired, RecursionAvailable: true, Authoritative: true}
+	if strings.HasPrefix(rec, DropAAAA) {
+		if question.Type == dnsmessage.TypeAAAA {
+			return nil, false
+		}
+		rec = strings.TrimPrefix(rec, DropAAAA)
+	}
 	if strings.HasPrefix(rec, TCPOnly) {
 		rec = strings.TrimPrefix(rec, TCPOnly)
 		if !tcp {
