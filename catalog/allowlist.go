@@ -3,6 +3,7 @@ package catalog
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -123,6 +124,11 @@ type Entry struct {
 	// ObservedOnly marks hosts under a wildcard Microsoft supports only as
 	// a wildcard: the list of them is what was seen, not exhaustive.
 	ObservedOnly bool `json:"observedOnly,omitempty"`
+	// Deprecated marks a name under a row Microsoft no longer lists that
+	// the newest URL check of the hosts CheckedBy still lists: kept, so
+	// that nothing the agent checks today is blocked, and flagged.
+	Deprecated bool     `json:"deprecated,omitempty"`
+	CheckedBy  []string `json:"checkedBy,omitempty"`
 	// Status is what the agent said: reachable, unreachable, or both.
 	Status        discover.Statuses   `json:"status,omitempty"`
 	FirstSeen     *time.Time          `json:"firstSeen,omitempty"`
@@ -166,11 +172,13 @@ type Excluded struct {
 
 // Host is one computer whose events were read.
 type Host struct {
-	Computer    string     `json:"computer"`
-	Region      string     `json:"region"`
-	RegionBasis string     `json:"regionBasis"`
-	Events      int        `json:"events"`
-	Newest3701  *time.Time `json:"newest3701,omitempty"`
+	Computer    string `json:"computer"`
+	Region      string `json:"region"`
+	RegionBasis string `json:"regionBasis"`
+	Events      int    `json:"events"`
+	// Newest3701 is the time of the host's newest URL check: its newest
+	// 3701 or 3702 that passed the forged-channel rule.
+	Newest3701 *time.Time `json:"newest3701,omitempty"`
 	// Unreachable lists the names the agent could not reach (3702 or a
 	// not-accessible section), trusted or not.
 	Unreachable []string `json:"unreachable,omitempty"`
@@ -317,6 +325,9 @@ type regionAcc struct {
 	cut      bool              // entries past cutoff were rejected
 	cutoff   Entry
 	warnings []string // about the region's hosts, in computer order
+	// checkers are, per deprecated entry, the hosts whose newest check
+	// still lists it.
+	checkers map[string]map[string]bool
 }
 
 func newRegionAcc(name string, max int, rejected *exclList) *regionAcc {
@@ -360,6 +371,36 @@ func (ra *regionAcc) add(f Sighting, row Row) {
 	}
 }
 
+// DeprecatedPurpose is the purpose of an entry kept under a deprecated row
+// because n hosts still check it: what every format writes beside it.
+func DeprecatedPurpose(purpose string, n int) string {
+	return fmt.Sprintf("%s (deprecated by Microsoft; still checked by %d %s)", purpose, n, plural(n, "host", "hosts"))
+}
+
+// plural is one or many by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// addDeprecated records a name under a deprecated row that computer's
+// newest check still lists: an entry, flagged, counting such hosts.
+func (ra *regionAcc) addDeprecated(f Sighting, row Row, computer string) {
+	ra.add(f, row)
+	k := entryKey(f.Host, row.Port, row.Protocol)
+	e := ra.entries[k]
+	e.Deprecated = true
+	if ra.checkers == nil {
+		ra.checkers = map[string]map[string]bool{}
+	}
+	if ra.checkers[k] == nil {
+		ra.checkers[k] = map[string]bool{}
+	}
+	ra.checkers[k][computer] = true
+}
+
 // prune keeps the first max entries from events, by address, and rejects
 // the rest.
 func (ra *regionAcc) prune() {
@@ -394,6 +435,10 @@ func (ra *regionAcc) finish(rows []Row, o BuildOptions) Region {
 	}
 	for _, e := range ra.entries {
 		e.Evidence = capEvidence(e.Evidence)
+		if e.Deprecated {
+			e.CheckedBy = slices.Sorted(maps.Keys(ra.checkers[entryKey(e.Address, e.Port, e.Protocol)]))
+			e.Purpose = DeprecatedPurpose(e.Purpose, len(e.CheckedBy))
+		}
 		reg.Entries = append(reg.Entries, *e)
 	}
 	slices.SortFunc(reg.Entries, byAddr)
@@ -420,6 +465,12 @@ func (ra *regionAcc) finish(rows []Row, o BuildOptions) Region {
 		}
 	}
 	reg.Warnings = append(reg.Warnings, ra.warnings...)
+	for _, e := range reg.Entries {
+		if e.Deprecated {
+			reg.Warnings = append(reg.Warnings, fmt.Sprintf("%s: Microsoft no longer lists it, but the newest URL check of %d %s still lists it: kept; remove it when no host checks it",
+				e.Address, len(e.CheckedBy), plural(len(e.CheckedBy), "host", "hosts")))
+		}
+	}
 	slices.SortFunc(reg.IPRules, byAddr)
 	return reg
 }

@@ -45,7 +45,9 @@ func TestBuild(t *testing.T) {
 			finding("gcs.prod.monitoring.core.windows.net", "h1.contoso.local", discover.Reachable, 1),
 			finding("wvd.microsoft.com.evil.example", "h1.contoso.local", discover.Reachable, 1),
 			finding("production.diagnostics.monitoring.core.windows.net", "h1.contoso.local", discover.Reachable, 1),
-		}, Rejects: []discover.Reject{{Value: "10.0.0.1", Reason: "IP address literal, not a host name"}}},
+		}, Rejects: []discover.Reject{{Value: "10.0.0.1", Reason: "IP address literal, not a host name"}},
+			// A later check that no longer lists the deprecated name.
+			Newest: time.Date(2025, 1, 1, 1, 0, 0, 0, time.UTC)},
 		"h2": {Events: 1, Findings: []discover.Finding{
 			finding("westeurope-shared.prod.warm.ingest.monitor.core.windows.net", "h2", discover.Reachable, 5),
 		}},
@@ -165,5 +167,75 @@ func BenchmarkBuild(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		v.Build(obs, BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost})
+	}
+}
+
+// TestDeprecatedEvidence checks that evidence decides "remove": a name under
+// a deprecated row that a host's newest URL check still lists stays in its
+// region's allowlist, flagged, with how many hosts still check it; a name
+// only earlier checks listed goes to deprecated[]; a registrable one goes to
+// review however new its evidence; each cloud's legacy rows are its own.
+func TestDeprecatedEvidence(t *testing.T) {
+	v := Default().Newest()
+	at := func(min int) time.Time { return time.Date(2026, 11, 1, 10, min, 0, 0, time.UTC) }
+	seen := func(host, computer string, min int) discover.Finding {
+		return discover.Finding{Host: host, Evidence: discover.Evidence{Computer: computer, RecordID: uint64(min + 1), EventID: 3701, Time: at(min), Status: discover.Reachable}}
+	}
+	const diag = "production.diagnostics.monitoring.core.windows.net"
+	obs := map[string]*Observation{
+		// Lists the name in its newest check (its 3702 a minute later).
+		"a": {Events: 2, Newest: at(31), Findings: []discover.Finding{seen(diag, "a", 30), seen("gsm123xt.blob.core.windows.net", "a", 30)}},
+		// Listed it at 10:00; its newest check, at 10:30, does not.
+		"b": {Events: 2, Newest: at(30), Findings: []discover.Finding{seen(diag, "b", 0), seen("gsm456xt.blob.core.windows.net", "b", 0)}},
+		// Lists it in its newest check too.
+		"c": {Events: 1, Newest: at(30), Findings: []discover.Finding{seen(diag, "c", 30)}},
+	}
+	rep := v.Build(obs, BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost, Region: "eastus2"})
+	e, ok := entry(rep.Regions[0], diag)
+	if !ok || !e.Deprecated || !slices.Equal(e.CheckedBy, []string{"a", "c"}) {
+		t.Errorf("%s: entry %+v (listed %v), want it kept, flagged deprecated, still checked by 2 hosts", diag, e, ok)
+	}
+	var dep, review []string
+	for _, x := range rep.Deprecated {
+		dep = append(dep, x.Address+" "+string(x.Code))
+		if !strings.Contains(x.Reason, "remove it from the firewall") {
+			t.Errorf("deprecated %s: reason %q", x.Address, x.Reason)
+		}
+	}
+	for _, x := range rep.Review {
+		review = append(review, x.Address)
+	}
+	// Registrable names under deprecated rows are never allowed on an
+	// event's word, however new: "remove", judged the same in every part
+	// of a fleet's reports.
+	if want := []string{"gsm123xt.blob.core.windows.net legacy-agent-host", "gsm456xt.blob.core.windows.net legacy-agent-host"}; !slices.Equal(dep, want) {
+		t.Errorf("deprecated = %v, want %v (the still-checked production name is not told to be removed)", dep, want)
+	}
+	if len(review) != 0 {
+		t.Errorf("review = %v, want none", review)
+	}
+
+	// Only an older check lists it: remove.
+	old := map[string]*Observation{"b": obs["b"]}
+	rep = v.Build(old, BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost, Region: "eastus2"})
+	if _, ok := entry(rep.Regions[0], diag); ok {
+		t.Errorf("%s allowed though no host's newest check lists it", diag)
+	}
+	if len(rep.Deprecated) != 2 || rep.Deprecated[1].Address != diag {
+		t.Errorf("deprecated = %+v, want %s among them", rep.Deprecated, diag)
+	}
+
+	// Azure China still lists the per-deployment storage rows: names under
+	// them are registrable (review), never "retired: remove".
+	cn := map[string]*Observation{"z": {Events: 1, Newest: at(0), Findings: []discover.Finding{seen("gsm789xt.blob.core.chinacloudapi.cn", "z", 0)}}}
+	rep = v.Build(cn, BuildOptions{Cloud: CloudChina, Scope: ScopeSessionHost, Region: "chinanorth3"})
+	if len(rep.Deprecated) != 0 || len(rep.Review) != 1 || strings.Contains(rep.Review[0].Reason, "no longer") {
+		t.Errorf("china: deprecated %+v, review %+v; want review under the required row", rep.Deprecated, rep.Review)
+	}
+	// US Government's deprecated rows are its own.
+	gov := map[string]*Observation{"g": {Events: 1, Newest: at(0), Findings: []discover.Finding{seen("monitoring.core.usgovcloudapi.net", "g", 0)}}}
+	rep = v.Build(gov, BuildOptions{Cloud: CloudUSGov, Scope: ScopeSessionHost, Region: "usgovvirginia"})
+	if e, ok := entry(rep.Regions[0], "monitoring.core.usgovcloudapi.net"); !ok || !e.Deprecated || len(e.CheckedBy) != 1 {
+		t.Errorf("usgov: entry %+v (%v), want kept and flagged", e, ok)
 	}
 }

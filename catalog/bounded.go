@@ -93,6 +93,12 @@ func (b *bounded[V]) get(name string, mk func() V) (V, bool) {
 	b.items[name] = v
 	if len(b.items) > 2*b.max {
 		b.prune(b.max)
+		if _, kept := b.items[name]; !kept {
+			// The prune left this very name out: the caller must not
+			// put it back, but count it with addRest.
+			var zero V
+			return zero, false
+		}
 	}
 	return v, true
 }

@@ -48,7 +48,7 @@ func (v *Version) NewBuilder(o BuildOptions) *Builder {
 	}
 	b := &Builder{v: v, o: o, rows: v.Rows(o.Cloud, o.Scope), hosts: map[string]*hostAcc{}, shared: map[string]*pending{}, matches: map[string]match{}, wildRows: map[string]*Row{}}
 	b.j = judge{v: v, o: o, match: b.match, rejected: newExclList(o.MaxListed),
-		deprecated: newExclList(o.MaxListed), review: newExclList(o.MaxListed)}
+		deprecatedList: newExclList(o.MaxListed), review: newExclList(o.MaxListed)}
 	return b
 }
 
@@ -121,7 +121,7 @@ func (b *Builder) ObserveCut(which string, listed []string, rest Rest) {
 	case "rejected":
 		b.j.rejected.cutAt(listed, rest)
 	case "deprecated":
-		b.j.deprecated.cutAt(listed, rest)
+		b.j.deprecatedList.cutAt(listed, rest)
 	case "review":
 		b.j.review.cutAt(listed, rest)
 	}
@@ -144,8 +144,63 @@ func (b *Builder) sighting(h *hostAcc, s Sighting) {
 	if _, r, ok := discover.GatewayRegion(s.Host); ok {
 		h.gateway(r, s.Host)
 	}
-	if row, ok := b.j.sighting(s); ok {
+	switch row, v := b.j.sighting(&s); v {
+	case verdictAllow:
 		h.p.allow(s, b.intern(row), b.o.MaxEntries, b.o.MaxListed)
+	case verdictDeprecated:
+		b.deprecatedName(h, s, row)
+	}
+}
+
+// maxDeprecatedNames bounds the names under deprecated rows a host keeps
+// until its newest check is known; past it, a new name is judged at once
+// as not in that check ("remove"). Deprecated rows are few and mostly
+// exact names, so a real host never comes near it.
+const maxDeprecatedNames = 64
+
+// deprecatedName keeps a name under a deprecated row with the host's
+// other sightings of it: the host's newest check, known only at the end,
+// decides (judge.deprecated).
+func (b *Builder) deprecatedName(h *hostAcc, s Sighting, row Row) {
+	a := h.deprecated[s.Host]
+	if a == nil {
+		if len(h.deprecated) >= maxDeprecatedNames {
+			b.j.deprecated(nil, "", s, row, false, false)
+			return
+		}
+		if h.deprecated == nil {
+			h.deprecated = map[string]*allowedName{}
+		}
+		a = &allowedName{row: &row}
+		h.deprecated[s.Host] = a
+	}
+	a.status = a.status.Union(s.Status)
+	addSighting(&a.count, &a.evidence, &a.first, &a.last, s)
+}
+
+// stillCheckedNames are the names under deprecated rows that some host's
+// newest check lists: kept, flagged, in that host's region, so no other
+// host's older sighting says "remove".
+func (b *Builder) stillCheckedNames() map[string]bool {
+	kept := map[string]bool{}
+	for _, h := range b.hosts {
+		for name, a := range h.deprecated {
+			if stillChecked(at(a.last), h.newest) {
+				kept[name] = true
+			}
+		}
+	}
+	return kept
+}
+
+// feedDeprecated decides the host's names under deprecated rows, in name
+// order, now that its newest check and region are known.
+func (b *Builder) feedDeprecated(h *hostAcc, computer string, ra *regionAcc, kept map[string]bool) {
+	for _, name := range slices.Sorted(maps.Keys(h.deprecated)) {
+		a := h.deprecated[name]
+		a.evidence = capEvidence(a.evidence)
+		s := Sighting{Host: name, Status: a.status, Count: a.count, First: at(a.first), Last: at(a.last), Evidence: a.evidence}
+		b.j.deprecated(ra, computer, s, *a.row, stillChecked(s.Last, h.newest), kept[name])
 	}
 }
 
@@ -175,6 +230,7 @@ func (b *Builder) Report() Report {
 		Regions:       []Region{}, Hosts: []Host{}, Rejected: []Excluded{}, Deprecated: []Excluded{}, Review: []Excluded{}, Inputs: []InputFile{},
 	}
 	regions := map[string]*regionAcc{}
+	kept := b.stillCheckedNames()
 	for _, computer := range slices.Sorted(maps.Keys(b.hosts)) {
 		h := b.hosts[computer]
 		region, basis := o.regionOf(computer, h)
@@ -188,6 +244,7 @@ func (b *Builder) Report() Report {
 		if !h.shared {
 			h.p.feed(ra, b.j.rejected)
 		}
+		b.feedDeprecated(h, computer, ra, kept)
 		if w := gatewayMismatch(host, h.gatewayMap()); w != "" {
 			ra.warnings = append(ra.warnings, w)
 		}
@@ -212,7 +269,7 @@ func (b *Builder) Report() Report {
 		return strings.Compare(a.Region, b.Region)
 	})
 	rep.Rejected, rep.RejectedMore = b.j.rejected.finish()
-	rep.Deprecated, rep.DeprecatedMore = b.j.deprecated.finish()
+	rep.Deprecated, rep.DeprecatedMore = b.j.deprecatedList.finish()
 	rep.Review, rep.ReviewMore = b.j.review.finish()
 	return rep
 }

@@ -363,3 +363,24 @@ func LoadVersion(file, id string) (*Version, error) {
 	}
 	return nil, fmt.Errorf("catalog %s has no version of primary confidence; pick one by its id", file)
 }
+
+// Gap says, when the version holds no required row for cloud and scope,
+// that an allowlist built from it is empty for lack of rows, not of
+// hosts ("" when it has rows): the user must know the list is not the
+// service's.
+func (v *Version) Gap(cloud Cloud, scope Scope) string {
+	for _, r := range v.AllRows {
+		if r.Cloud == cloud && r.Scope == scope && r.Required {
+			return ""
+		}
+	}
+	return fmt.Sprintf("catalog %s has no %s rows for cloud %s (the text it was built from lists none avdurls could read): an allowlist from it holds only names events give, not what the service needs; check Microsoft's page for that cloud", v.ID, scopeWords(scope), cloud)
+}
+
+// scopeWords names a scope in a sentence.
+func scopeWords(s Scope) string {
+	if s == ScopeClient {
+		return "end-user device (client)"
+	}
+	return "session host"
+}

@@ -27,6 +27,9 @@ type hostAcc struct {
 	unreachable   *bounded[struct{}]
 	p             *pending
 	shared        bool // p is its region's
+	// deprecated are the host's names under deprecated rows, until its
+	// newest check decides them (Builder.feedDeprecated).
+	deprecated map[string]*allowedName
 }
 
 // pending holds the names that enter a region until the report is made:

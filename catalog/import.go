@@ -7,6 +7,7 @@ import (
 	"html"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,10 +64,10 @@ type pageMeta struct {
 // returns it as a Version with the given id (the page's ms.date when id is
 // ""). A page whose first non-blank character is '<' is read as HTML (see
 // ImportHTML), anything else as markdown (see ImportMarkdown).
-func Import(r io.Reader, id string) (Version, error) {
+func Import(r io.Reader, id string) (Version, []string, error) {
 	data, err := readPage(r)
 	if err != nil {
-		return Version{}, err
+		return Version{}, nil, err
 	}
 	if isHTML(data) {
 		return importHTML(data, id)
@@ -85,19 +86,19 @@ func Import(r io.Reader, id string) (Version, error) {
 //
 // Input over 4 MiB, a row that does not make a valid Row (see Row.Validate)
 // and a page without rows are errors; errors about a row name its line.
-func ImportMarkdown(r io.Reader, id string) (Version, error) {
+func ImportMarkdown(r io.Reader, id string) (Version, []string, error) {
 	data, err := readPage(r)
 	if err != nil {
-		return Version{}, err
+		return Version{}, nil, err
 	}
 	return importMarkdown(data, id)
 }
 
 // importMarkdown is ImportMarkdown on a page already read.
-func importMarkdown(data []byte, id string) (Version, error) {
+func importMarkdown(data []byte, id string) (Version, []string, error) {
 	meta, tables, err := parseMarkdown(string(data))
 	if err != nil {
-		return Version{}, err
+		return Version{}, nil, err
 	}
 	return buildVersion(meta, tables, id)
 }
@@ -370,42 +371,69 @@ func columnsOf(header []string) (c columns, ok bool) {
 	return c, c.address >= 0
 }
 
-// parsePorts reads a port cell: "443", "80, 443", "443/80", "80 and 443".
-func parsePorts(cell string) ([]int, error) {
+// portCell is one port of a port cell and the condition the page writes
+// after it ("53 when Azure-provided DNS is used"), "" when none.
+type portCell struct {
+	port      int
+	condition string
+}
+
+// portNumberR finds the numbers of a port cell; edgeSepR the list
+// separators at either end of the words after one.
+var (
+	portNumberR = regexp.MustCompile(`\d+`)
+	edgeSepR    = regexp.MustCompile(`^(?:\s|,|/|;|\band\b|\bor\b)+|(?:\s|,|/|;|\band\b|\bor\b)+$`)
+)
+
+// trimSeparators drops list separators from both ends of s.
+func trimSeparators(s string) string {
+	for {
+		t := edgeSepR.ReplaceAllString(s, "")
+		if t == s {
+			return strings.TrimSpace(t)
+		}
+		s = t
+	}
+}
+
+// parsePorts reads a port cell: "443", "80, 443", "443/80", "80 and 443",
+// and Microsoft's prose, such as "80, 32526, and 53 when Azure-provided DNS
+// is used": every number is a port, and words after a number (other than
+// the separators "and", "or") are that port's condition. A cell with no
+// number, a number out of range, or words before the first number is an
+// error.
+func parsePorts(cell string) ([]portCell, error) {
 	s := strings.TrimSpace(cell)
 	if s == "" {
 		return nil, errors.New("no port")
 	}
-	var ports []int
-	for _, f := range portSepR.Split(s, -1) {
-		if f == "" {
+	locs := portNumberR.FindAllStringIndex(s, -1)
+	if len(locs) == 0 {
+		return nil, fmt.Errorf("no port in %q", s)
+	}
+	if lead := trimSeparators(s[:locs[0][0]]); lead != "" {
+		return nil, fmt.Errorf("port cell %q has words before its first port", s)
+	}
+	var ports []portCell
+	for i, loc := range locs {
+		n, err := strconv.Atoi(s[loc[0]:loc[1]])
+		if err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("port %q is not a number 1-65535", s[loc[0]:loc[1]])
+		}
+		tail := s[loc[1]:]
+		if i+1 < len(locs) {
+			tail = s[loc[1]:locs[i+1][0]]
+		}
+		cond := trimSeparators(tail)
+		if slices.ContainsFunc(ports, func(p portCell) bool { return p.port == n }) {
 			continue
 		}
-		n, err := strconv.Atoi(f)
-		if err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("port %q is not a number 1-65535", f)
-		}
-		if !containsInt(ports, n) {
-			ports = append(ports, n)
-		}
+		ports = append(ports, portCell{port: n, condition: cond})
 		if len(ports) > 16 {
 			return nil, fmt.Errorf("more than 16 ports in %q", s)
 		}
 	}
-	if len(ports) == 0 {
-		return nil, fmt.Errorf("no port in %q", s)
-	}
 	return ports, nil
-}
-
-// containsInt reports whether n is in s.
-func containsInt(s []int, n int) bool {
-	for _, x := range s {
-		if x == n {
-			return true
-		}
-	}
-	return false
 }
 
 // parseProtocols reads a protocol cell: "TCP", "UDP", "TCP/UDP", "TCP and
@@ -455,19 +483,29 @@ func parseMSDate(s string) (string, error) {
 
 // buildVersion turns the tables of a page into a Version. Tables outside a
 // tab or outside the session host and client sections, and tables without
-// an Address column, are not endpoint tables and are skipped.
-func buildVersion(meta pageMeta, tables []pageTable, id string) (Version, error) {
+// an Address column, are not endpoint tables and are skipped. A row it
+// cannot read (a cell that is not a port, protocol or address, a row that
+// repeats another with other values) is a warning naming its line and is
+// left out; the rest of the page still imports. A page without ms.date or
+// without any row is an error.
+func buildVersion(meta pageMeta, tables []pageTable, id string) (Version, []string, error) {
 	date, err := parseMSDate(meta.date)
 	if err != nil {
-		return Version{}, err
+		return Version{}, nil, err
 	}
 	if id == "" {
 		id = date
 	}
 	if err := validateID(id); err != nil {
-		return Version{}, fmt.Errorf("version id: %w", err)
+		return Version{}, nil, fmt.Errorf("version id: %w", err)
 	}
 	v := Version{ID: id, SourceDate: date, Source: importSource(meta), Confidence: ConfidencePrimary}
+	var warnings []string
+	warn := func(line int, err error) {
+		if len(warnings) < maxImportWarnings {
+			warnings = append(warnings, fmt.Sprintf("line %d: %v: row left out", line, err))
+		}
+	}
 	seen := map[rowKey]seenRow{}
 	for _, t := range tables {
 		c, ok := columnsOf(t.header)
@@ -475,31 +513,42 @@ func buildVersion(meta pageMeta, tables []pageTable, id string) (Version, error)
 			continue
 		}
 		if c.port < 0 {
-			return Version{}, fmt.Errorf("line %d: the table has an Address column but no port column", t.line)
+			warn(t.line, errors.New("the table has an Address column but no port column"))
+			continue
 		}
 		for _, pr := range t.rows {
 			rows, err := rowsOf(t, c, pr.cells, meta.date)
 			if err != nil {
-				return Version{}, fmt.Errorf("line %d: %w", pr.line, err)
+				warn(pr.line, err)
+				continue
 			}
-			if v.AllRows, err = addRows(v.AllRows, rows, seen, pr.line); err != nil {
-				return Version{}, err
+			if len(v.AllRows)+len(rows) > maxRows {
+				return Version{}, nil, fmt.Errorf("line %d: more than %d rows", pr.line, maxRows)
+			}
+			var errs []error
+			v.AllRows, errs = addRows(v.AllRows, rows, seen, pr.line)
+			for _, err := range errs {
+				warn(pr.line, err)
 			}
 		}
 	}
-	if len(v.AllRows) == 0 {
-		return Version{}, errors.New("no endpoint rows found: want pipe tables with an Address and a port column under the cloud tabs of the session host and client sections")
+	if len(v.AllRows) == 0 && len(warnings) > 0 {
+		return Version{}, warnings, fmt.Errorf("no row could be read: %s", strings.Join(warnings[:min(3, len(warnings))], "; "))
 	}
-	return v, nil
+	if len(v.AllRows) == 0 {
+		return Version{}, warnings, errors.New("no endpoint rows found: want pipe tables with an Address and a port column under the cloud tabs of the session host and client sections")
+	}
+	return v, warnings, nil
 }
+
+// maxImportWarnings bounds the warnings of one import.
+const maxImportWarnings = 100
 
 // addRows appends rows, skipping a row that repeats an earlier one field for
 // field; a row with the same cloud, scope, address, port and protocol as an
-// earlier one but other fields is an error.
-func addRows(all, rows []Row, seen map[rowKey]seenRow, line int) ([]Row, error) {
-	if len(all)+len(rows) > maxRows {
-		return nil, fmt.Errorf("line %d: more than %d rows", line, maxRows)
-	}
+// earlier one but other fields is left out, with an error saying so.
+func addRows(all, rows []Row, seen map[rowKey]seenRow, line int) ([]Row, []error) {
+	var errs []error
 	for _, r := range rows {
 		k := rowKey{r.Cloud, r.Scope, r.Address, r.Port, r.Protocol}
 		first, dup := seen[k]
@@ -507,13 +556,14 @@ func addRows(all, rows []Row, seen map[rowKey]seenRow, line int) ([]Row, error) 
 		case dup && all[first.index] == r:
 			continue
 		case dup:
-			return nil, fmt.Errorf("line %d: %q port %d/%s in cloud %s, scope %s is also on line %d, with other values",
-				line, r.Address, r.Port, r.Protocol, r.Cloud, r.Scope, first.line)
+			errs = append(errs, fmt.Errorf("%q port %d/%s in cloud %s, scope %s is also on line %d, with other values (that one is kept)",
+				r.Address, r.Port, r.Protocol, r.Cloud, r.Scope, first.line))
+			continue
 		}
 		seen[k] = seenRow{line: line, index: len(all)}
 		all = append(all, r)
 	}
-	return all, nil
+	return all, errs
 }
 
 // seenRow is where a row was first read: its line and index in the version.
@@ -531,7 +581,7 @@ func rowsOf(t pageTable, c columns, cells []string, date string) ([]Row, error) 
 		return cleanCell(cells[i])
 	}
 	base := Row{
-		Address: strings.ToLower(strings.TrimSpace(cell(c.address))),
+		Address: canonicalAddress(cell(c.address)),
 		Purpose: cell(c.purpose), ServiceTag: serviceTag(cell(c.tag)),
 		Cloud: t.cloud, Scope: t.scope,
 		Required: t.kind == kindRequired, Deprecated: t.kind == kindDeprecated,
@@ -559,7 +609,10 @@ func rowsOf(t pageTable, c columns, cells []string, date string) ([]Row, error) 
 	for _, proto := range protos {
 		for _, port := range ports {
 			r := base
-			r.Port, r.Protocol = port, proto
+			r.Port, r.Protocol = port.port, proto
+			if port.condition != "" {
+				r.Note = joinNote(r.Note, "only "+discover.CleanText(port.condition, 200))
+			}
 			if err := r.Validate(); err != nil {
 				return nil, fmt.Errorf("%q: %w", base.Address, err)
 			}
@@ -588,4 +641,27 @@ func importSource(meta pageMeta) string {
 	}
 	return fmt.Sprintf("Microsoft Learn, \"%s\" (MicrosoftDocs/azure-docs, ms.date %s), imported from the page's %s by avdurls catalog import",
 		title, discover.CleanText(cleanCell(meta.date), 40), meta.format)
+}
+
+// canonicalAddress brings an address of an imported page to the one form
+// rows are judged and written in: trimmed, ASCII lower case, and a host
+// name or wildcard without its trailing dot (discover.Normalize gives the
+// same form for host names; Validate then checks the row).
+func canonicalAddress(a string) string {
+	a = discover.LowerASCII(strings.TrimSpace(a))
+	if k := kindOf(a); k == KindFQDN || k == KindWildcard {
+		if n, ok := discover.Canonical(a); ok {
+			return n
+		}
+		a = strings.TrimSuffix(a, ".")
+	}
+	return a
+}
+
+// joinNote appends b to the note a.
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }

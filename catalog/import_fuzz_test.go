@@ -27,8 +27,11 @@ func FuzzImport(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte("---\nms.date: 01/02/2025\n---\n## Session hosts\n# [A](#tab/azure)\n|Address|Port|\n|-|-|\n|`a.example.com`|80/443|\n---\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, imp := range []func([]byte, string) (Version, error){importMarkdown, importHTML} {
-			v, err := imp(bytes.Clone(data), "")
+		for _, imp := range []func([]byte, string) (Version, []string, error){importMarkdown, importHTML} {
+			v, warnings, err := imp(bytes.Clone(data), "")
+			if len(warnings) > maxImportWarnings {
+				t.Fatalf("%d warnings, over the bound %d", len(warnings), maxImportWarnings)
+			}
 			if err != nil {
 				continue
 			}
@@ -37,6 +40,6 @@ func FuzzImport(f *testing.F) {
 				t.Fatalf("import gave an invalid version: %v", err)
 			}
 		}
-		_, _ = Import(bytes.NewReader(data), "")
+		_, _, _ = Import(bytes.NewReader(data), "")
 	})
 }

@@ -22,19 +22,19 @@ import (
 // The layout was taken from Learn's rendering of DocFX tabs and tested only
 // against a hand-made page (testdata/learn-page.html); it has not been
 // checked against a real saved Learn page.
-func ImportHTML(r io.Reader, id string) (Version, error) {
+func ImportHTML(r io.Reader, id string) (Version, []string, error) {
 	data, err := readPage(r)
 	if err != nil {
-		return Version{}, err
+		return Version{}, nil, err
 	}
 	return importHTML(data, id)
 }
 
 // importHTML is ImportHTML on a page already read.
-func importHTML(data []byte, id string) (Version, error) {
+func importHTML(data []byte, id string) (Version, []string, error) {
 	meta, tables, err := parseHTML(data)
 	if err != nil {
-		return Version{}, err
+		return Version{}, nil, err
 	}
 	return buildVersion(meta, tables, id)
 }

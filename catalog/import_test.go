@@ -23,7 +23,7 @@ func importPage(t *testing.T, date string) Version {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	v, err := ImportMarkdown(f, "")
+	v, _, err := ImportMarkdown(f, "")
 	if err != nil {
 		t.Fatalf("ImportMarkdown(%s) = %v", date, err)
 	}
@@ -207,7 +207,7 @@ func TestImportRobust(t *testing.T) {
 		"\r\n> We no longer support the following URLs:\r\n>\r\n" +
 		"> | Address | Outbound TCP port | Purpose |\r\n> |--|--|--|\r\n> | `old.example.com` | 443 | Old |\r\n" +
 		"---\r\n"
-	v, err := Import(strings.NewReader(page), "")
+	v, _, err := Import(strings.NewReader(page), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,13 +233,17 @@ func TestImportRobust(t *testing.T) {
 	if v.ID != "2025-01-02" || v.SourceDate != "2025-01-02" {
 		t.Errorf("id %q, sourceDate %q, want 2025-01-02", v.ID, v.SourceDate)
 	}
-	if v, err := Import(strings.NewReader(page), "mine"); err != nil || v.ID != "mine" {
+	if v, _, err := Import(strings.NewReader(page), "mine"); err != nil || v.ID != "mine" {
 		t.Errorf("Import(id mine) = %q, %v", v.ID, err)
 	}
 }
 
 // TestImportErrors checks that bad and hostile input gives a clear error,
 // naming the line when a row is at fault, and never a panic.
+//
+// A row it cannot read is a warning naming its line, and the rest of the
+// page still imports (TestImportProse); so a page of one bad row is an
+// error naming that row.
 func TestImportErrors(t *testing.T) {
 	head := "---\nms.date: 11/21/2024\n---\n## Session host virtual machines\n# [Azure cloud](#tab/azure)\n| Address | Protocol | Outbound port | Purpose | Service tag |\n|--|--|--|--|--|\n"
 	tests := []struct{ name, page, want string }{
@@ -247,7 +251,8 @@ func TestImportErrors(t *testing.T) {
 		{"no rows", "---\nms.date: 11/21/2024\n---\n# Nothing\n", "no endpoint rows found"},
 		{"bad date", "---\nms.date: 21/11/2024\n---\n", `ms.date "21/11/2024" is not a date`},
 		{"bad port", head + "| `a.example.com` | TCP | 0 | x | N/A |\n", `line 8: "a.example.com": port "0" is not a number 1-65535`},
-		{"port text", head + "| `a.example.com` | TCP | 80, and 53 when used | x | N/A |\n", `line 8: "a.example.com": port "53 when used"`},
+		{"port text", head + "| `a.example.com` | TCP | depends on the client | x | N/A |\n", `line 8: "a.example.com": no port in "depends on the client"`},
+		{"port words first", head + "| `a.example.com` | TCP | usually 443 | x | N/A |\n", `line 8: "a.example.com": port cell "usually 443" has words before its first port`},
 		{"no port", head + "| `a.example.com` | TCP |  | x | N/A |\n", `line 8: "a.example.com": no port`},
 		{"bad protocol", head + "| `a.example.com` | ICMP | 80 | x | N/A |\n", `line 8: "a.example.com": protocol "ICMP" unknown`},
 		{"bad address", head + "| `a b.example.com` | TCP | 80 | x | N/A |\n", `line 8: "a b.example.com": `},
@@ -267,17 +272,53 @@ func TestImportErrors(t *testing.T) {
 		if tt.name == "bad id" {
 			id = "Bad ID"
 		}
-		_, err := Import(strings.NewReader(tt.page), id)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: Import() error = %v, want it to contain %q", tt.name, err, tt.want)
+		_, warnings, err := Import(strings.NewReader(tt.page), id)
+		got := strings.Join(warnings, "\n")
+		if err != nil {
+			got = err.Error() + "\n" + got
+		}
+		if (err == nil && warnings == nil) || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: Import() error = %v, warnings %q, want one to contain %q", tt.name, err, warnings, tt.want)
 		}
 	}
 	big := strings.Repeat("x", maxImportBytes+1)
-	if _, err := Import(strings.NewReader(big), ""); err == nil || !strings.Contains(err.Error(), "larger than 4 MiB") {
+	if _, _, err := Import(strings.NewReader(big), ""); err == nil || !strings.Contains(err.Error(), "larger than 4 MiB") {
 		t.Errorf("a page over 4 MiB: error = %v", err)
 	}
-	if _, err := Import(iotest.ErrReader(os.ErrClosed), ""); err == nil {
+	if _, _, err := Import(iotest.ErrReader(os.ErrClosed), ""); err == nil {
 		t.Error("a failing reader: no error")
+	}
+}
+
+// TestImportProse reads Microsoft's prose in cells: the live page's
+// platform-address row "TCP/UDP | 80, 32526, and 53 when Azure-provided
+// DNS is used" is one row a port and protocol, the condition in the note of
+// the port it follows; an unreadable row next to it is a warning and the
+// other rows import.
+func TestImportProse(t *testing.T) {
+	page := "---\nms.date: 11/21/2024\n---\n## Session host virtual machines\n# [Azure cloud](#tab/azure)\n" +
+		"| Address | Protocol | Outbound port | Purpose | Service tag |\n|--|--|--|--|--|\n" +
+		"| `168.63.129.16` | TCP/UDP | 80, 32526, and 53 when Azure-provided DNS is used | Session host health monitoring | N/A |\n" +
+		"| `bad.example.com` | TCP | see below | x | N/A |\n" +
+		"| `login.microsoftonline.com` | TCP | 443 | Authentication | AzureActiveDirectory |\n---\n"
+	v, warnings, err := Import(strings.NewReader(page), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range v.AllRows {
+		got = append(got, fmt.Sprintf("%s %d/%s %q", r.Address, r.Port, r.Protocol, r.Note))
+	}
+	want := []string{
+		`168.63.129.16 80/TCP ""`, `168.63.129.16 32526/TCP ""`, `168.63.129.16 53/TCP "only when Azure-provided DNS is used"`,
+		`168.63.129.16 80/UDP ""`, `168.63.129.16 32526/UDP ""`, `168.63.129.16 53/UDP "only when Azure-provided DNS is used"`,
+		`login.microsoftonline.com 443/TCP ""`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], `line 9: "bad.example.com": no port in "see below": row left out`) {
+		t.Errorf("warnings = %q, want one naming line 9", warnings)
 	}
 }
 
@@ -290,7 +331,7 @@ func TestImportHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	v, err := Import(f, "")
+	v, _, err := Import(f, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,13 +386,13 @@ func TestImportHTMLErrors(t *testing.T) {
 		{"no rows", head + "</section>", "no endpoint rows found"},
 	}
 	for _, tt := range tests {
-		_, err := Import(strings.NewReader(tt.page), "")
+		_, _, err := Import(strings.NewReader(tt.page), "")
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: Import() error = %v, want it to contain %q", tt.name, err, tt.want)
 		}
 	}
 	deep := head + strings.Repeat("<section>", 2000)
-	if _, err := Import(strings.NewReader(deep), ""); err == nil || !strings.Contains(err.Error(), "nested more than 1000") {
+	if _, _, err := Import(strings.NewReader(deep), ""); err == nil || !strings.Contains(err.Error(), "nested more than 1000") {
 		t.Errorf("deep sections: error = %v", err)
 	}
 }
@@ -394,6 +435,23 @@ func TestBuiltinNewest(t *testing.T) {
 			if r.Wildcard != wildcardPolicyOf(r) {
 				t.Errorf("%s: %s/%s %s: wildcard %q, but its purpose %q reads %q", old.ID, r.Cloud, r.Scope, r.Address, r.Wildcard, r.Purpose, wildcardPolicyOf(r))
 			}
+		}
+	}
+}
+
+// TestImportCanonicalAddress: an imported page's addresses are brought to
+// the one canonical form (lower case, no trailing dot), host names and
+// wildcards alike; addresses are otherwise left to Validate.
+func TestImportCanonicalAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		" LOGIN.MicrosoftOnline.COM. ": "login.microsoftonline.com",
+		"*.WVD.Microsoft.com.":         "*.wvd.microsoft.com",
+		"*XT.Blob.Core.Windows.NET":    "*xt.blob.core.windows.net",
+		"169.254.169.254":              "169.254.169.254",
+		"51.5.0.0/16":                  "51.5.0.0/16",
+	} {
+		if got := canonicalAddress(in); got != want {
+			t.Errorf("canonicalAddress(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

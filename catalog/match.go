@@ -112,14 +112,10 @@ func matchAddr(addr, host string) bool {
 	return false
 }
 
-// normHost lower-cases ASCII letters, drops one trailing dot and checks that
-// the result is a host name of at least two valid labels.
+// normHost brings host to canonical form (discover.Normalize, the one
+// canonicaliser) and tells whether it is a host name at all.
 func normHost(host string) (string, bool) {
-	host = discover.LowerASCII(strings.TrimSuffix(host, "."))
-	if checkName(host) != nil {
-		return "", false
-	}
-	return host, true
+	return discover.Canonical(host)
 }
 
 // Match returns the row of the given cloud and scope that best covers host,

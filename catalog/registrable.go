@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -25,17 +26,56 @@ var customerZones = []string{
 
 // customerNamed reports whether a discovered host under row r could be a
 // name any Azure customer registered: r is a wildcard marked registrable in
-// the catalog, or a wildcard directly over a zone of customerZones. The
-// second test holds for catalog files that lack the mark.
+// the catalog, or a wildcard any label under which can be a customer's
+// resource (customerZone). The second test holds for catalog files and
+// imported pages that lack the mark.
 func customerNamed(r Row) bool {
 	if r.Kind() != KindWildcard {
 		return false
 	}
-	if r.Registrable {
-		return true
+	return r.Registrable || customerZone(r.Address) != ""
+}
+
+// customerZone returns the zone of customerZones that a wildcard reaches,
+// or "": "*lit.zone" and "*.zone" directly over one, and "*.parent" over a
+// parent zone of one ("*.core.windows.net" reaches every
+// <account>.blob.core.windows.net, since "*." stands for any number of
+// labels). "*lit.parent" names one label directly under parent only, which
+// is not a customer's.
+func customerZone(wildcard string) string {
+	first, suffix, _ := strings.Cut(wildcard, ".")
+	if slices.Contains(customerZones, suffix) {
+		return suffix
 	}
-	_, suffix, _ := strings.Cut(r.Address, ".")
-	return slices.Contains(customerZones, suffix)
+	if first != "*" {
+		return ""
+	}
+	for _, z := range customerZones {
+		if n := len(z) - len(suffix); n > 0 && z[n-1] == '.' && z[n:] == suffix {
+			return z
+		}
+	}
+	return ""
+}
+
+// RegistrableWarnings says, one line a row, which wildcard rows of the
+// version any Azure customer can put a name under (customerNamed): names
+// under them go to review, never to an allowlist. It is for a catalog the
+// user brings (a file, an imported page); the built-in one is known.
+func (v *Version) RegistrableWarnings() []string {
+	var w []string
+	for _, r := range v.AllRows {
+		if !customerNamed(r) {
+			continue
+		}
+		why := "marked registrable"
+		if z := customerZone(r.Address); z != "" {
+			why = z + " is a customer zone"
+		}
+		w = append(w, fmt.Sprintf("catalog %s: row %s (%s/%s): any Azure customer can name a resource under it (%s); names under it go to review, never to an allowlist",
+			v.ID, r.Address, r.Cloud, r.Scope, why))
+	}
+	return w
 }
 
 // legacyAgentHost matches the per-deployment storage and Event Hubs names

@@ -152,6 +152,9 @@ func (rep *Report) Check() error {
 			return fmt.Errorf("hosts[%d].%w", i, err)
 		}
 	}
+	if err := rep.checkCheckedBy(); err != nil {
+		return err
+	}
 	for _, l := range []struct {
 		name  string
 		items []Excluded
@@ -178,6 +181,28 @@ func (rep *Report) Check() error {
 	for i, in := range rep.Inputs {
 		if err := in.check(); err != nil {
 			return fmt.Errorf("inputs[%d].%w", i, err)
+		}
+	}
+	return nil
+}
+
+// checkCheckedBy checks that only deprecated entries name the hosts that
+// still check them, and that those are hosts of the report.
+func (rep *Report) checkCheckedBy() error {
+	hosts := map[string]bool{}
+	for _, h := range rep.Hosts {
+		hosts[h.Computer] = true
+	}
+	for i, r := range rep.Regions {
+		for j, e := range r.Entries {
+			if e.Deprecated != (len(e.CheckedBy) > 0) {
+				return fmt.Errorf("regions[%d].entries[%d]: deprecated is %v with %d checkedBy hosts", i, j, e.Deprecated, len(e.CheckedBy))
+			}
+			for _, c := range e.CheckedBy {
+				if !hosts[c] {
+					return fmt.Errorf("regions[%d].entries[%d].checkedBy: %q is not a host of the report", i, j, discover.CleanText(c, 80))
+				}
+			}
 		}
 	}
 	return nil

@@ -65,6 +65,12 @@ func DiffReports(oldRep, newRep Report) ReportDiff {
 			for _, e := range append(slices.Clone(r.Entries), r.IPRules...) {
 				m[r.Region][e.Address+"/"+strconv.Itoa(e.Port)+"/"+e.Protocol] = e
 			}
+			// Carried wildcards are rules too: adding or dropping one
+			// is a change the firewall team applies.
+			for _, w := range r.Wildcards {
+				m[r.Region][w.Address+"/"+strconv.Itoa(w.Port)+"/"+w.Protocol] = Entry{Address: w.Address, Port: w.Port, Protocol: w.Protocol,
+					Kind: KindWildcard.String(), Source: "catalog", Purpose: w.Reason, ServiceTag: w.ServiceTag, Required: w.Required}
+			}
 		}
 		return m
 	}

@@ -221,13 +221,17 @@ func eachItem(dec *json.Decoder, name string, item func(i int) error) error {
 }
 
 // streamRegion reads one region, handing its entries to the visitor as
-// they come; its name must come before them.
+// they come (entries that come before its name wait for it).
 func streamRegion(dec *json.Decoder, i int, cloud Cloud, v ReportVisitor) error {
 	if err := expect(dec, '{'); err != nil {
 		return fmt.Errorf("regions[%d]: %w", i, err)
 	}
 	var r Region
 	named := false
+	// early holds the entries of a region whose name comes after them (a
+	// JSON object's keys may come in any order: Go writes a map's sorted,
+	// "entries" before "region"); they are handed on once it is named.
+	var early []Entry
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
@@ -244,9 +248,6 @@ func streamRegion(dec *json.Decoder, i int, cloud Cloud, v ReportVisitor) error 
 			}
 			named = true
 		case "entries":
-			if !named {
-				return fmt.Errorf("regions[%d]: its entries come before its name", i)
-			}
 			err = eachItem(dec, "entries", func(j int) error {
 				var e Entry
 				if err := dec.Decode(&e); err != nil {
@@ -254,6 +255,10 @@ func streamRegion(dec *json.Decoder, i int, cloud Cloud, v ReportVisitor) error 
 				}
 				if err := e.check(); err != nil {
 					return fmt.Errorf("regions[%d].entries[%d].%w", i, j, err)
+				}
+				if !named {
+					early = append(early, e)
+					return nil
 				}
 				if v.Entry != nil {
 					return v.Entry(r.Region, e)
@@ -277,6 +282,16 @@ func streamRegion(dec *json.Decoder, i int, cloud Cloud, v ReportVisitor) error 
 	}
 	if err := r.check(cloud); err != nil {
 		return fmt.Errorf("regions[%d].%w", i, err)
+	}
+	if !named {
+		return fmt.Errorf("regions[%d]: no region name", i)
+	}
+	for _, e := range early {
+		if v.Entry != nil {
+			if err := v.Entry(r.Region, e); err != nil {
+				return err
+			}
+		}
 	}
 	return expect(dec, '}')
 }

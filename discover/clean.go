@@ -54,6 +54,12 @@ func CleanText(s string, max int) string {
 	return cut(s, max)
 }
 
+// Invisible reports a character that must never be written raw to any
+// output: not printable (controls, invalid UTF-8), or a bidi mark,
+// embedding, override or isolate, a zero-width character or the byte
+// order mark. CleanText escapes exactly these; so does the JSON writer.
+func Invisible(r rune) bool { return !textRune(r) }
+
 // textRune reports whether r may stand as it is in a text field.
 func textRune(r rune) bool {
 	return r != utf8.RuneError && unicode.IsPrint(r) && !isControlOrBidi(r)

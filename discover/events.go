@@ -20,8 +20,10 @@ type AgentEvent struct {
 	// Status is what the event says of the names in it before any
 	// section header ("Accessible URLs:") says otherwise.
 	Status Status
-	// Newest marks the event whose newest time is reported per host
-	// (hosts[].newest3701 in the JSON report).
+	// Newest marks the events that date a host's newest URL check
+	// (hosts[].newest3701 in the JSON report, named for the event that
+	// usually carries it): a deprecated name the newest check lists is
+	// still needed.
 	Newest  bool
 	Meaning string
 }
@@ -31,7 +33,7 @@ type AgentEvent struct {
 // log, a Log Analytics workspace) and to the collection rule XPath.
 var AgentEvents = []AgentEvent{
 	{ID: 3701, Role: RoleURLs, Status: Reachable, Newest: true, Meaning: "URLs the agent reached"},
-	{ID: 3702, Role: RoleURLs, Status: Unreachable, Meaning: "URLs the agent could not reach"},
+	{ID: 3702, Role: RoleURLs, Status: Unreachable, Newest: true, Meaning: "URLs the agent could not reach"},
 	{ID: 3703, Role: RoleHealth, Status: Reported, Meaning: "RD Gateway URL not accessible"},
 	{ID: 3019, Role: RoleHealth, Status: Reported, Meaning: "web-socket transport URLs not reachable"},
 	{ID: 3277, Role: RoleHealth, Status: Reported, Meaning: "broker or registration failures"},

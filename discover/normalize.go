@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // Reasons shared by Normalize and Extract.
@@ -17,9 +19,14 @@ const (
 // maxValue is where Reject.Value is cut.
 const maxValue = 512
 
-// Normalize checks that s is a plain ASCII host name and returns it in
+// Normalize is the one canonicaliser of host names: every name that enters
+// avdurls (from events, exports, URL-tool text, every list of a report,
+// region maps, catalogs, --trust-suffix) is judged and written in the form
+// it returns. It checks that s is a plain ASCII host name and returns it in
 // canonical form: surrounding ASCII white space trimmed, lower case, one
-// trailing dot removed.
+// trailing dot removed, and valid as IDNA 2008 asks of a name to register
+// (golang.org/x/net/idna: no "--" in a label's third and fourth place, no
+// label or name too long).
 //
 // Nothing exotic is mapped. Non-ASCII characters (full-width dots such as
 // U+3002, U+FF0E and U+FF61 included), control and bidi characters,
@@ -58,7 +65,47 @@ func Normalize(s string) (host string, err error) {
 	if err := checkLabels(name); err != nil {
 		return "", err
 	}
-	return LowerASCII(name), nil
+	name = LowerASCII(name)
+	if err := checkIDNA(name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// checkIDNA checks name, already all ASCII letters, digits, "-" and "."
+// in labels of valid length without punycode, as IDNA 2008 asks of a name
+// to register (golang.org/x/net/idna). Of such names IDNA can refuse only
+// those with "--" in a label (reserved for R-LDH labels in its third and
+// fourth place), so only those are handed to the library: it costs more
+// than every other check together (FuzzNormalizeIDNA holds the shortcut
+// to the library's verdict).
+func checkIDNA(name string) error {
+	if !strings.Contains(name, "--") {
+		return nil
+	}
+	if a, err := idna.Registration.ToASCII(name); err != nil || a != name {
+		return fmt.Errorf("not a valid IDNA host name (%v)", idnaReason(err))
+	}
+	return nil
+}
+
+// idnaReason is the reason of an IDNA error, without the package prefix.
+func idnaReason(err error) string {
+	if err == nil {
+		return "not in its ASCII form"
+	}
+	return strings.TrimPrefix(err.Error(), "idna: ")
+}
+
+// Canonical returns s in canonical form when it is a valid host name
+// (Normalize), else s unchanged and false: for lists that keep invalid
+// names as evidence of what was refused.
+func Canonical(s string) (string, bool) {
+	n, err := Normalize(s)
+	if err != nil {
+		return s, false
+	}
+	return n, true
 }
 
 // checkRunes returns why s is not all printable ASCII, or "". Control and

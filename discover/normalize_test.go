@@ -3,6 +3,8 @@ package discover
 import (
 	"strings"
 	"testing"
+
+	"golang.org/x/net/idna"
 )
 
 func TestNormalize(t *testing.T) {
@@ -78,6 +80,8 @@ func TestNormalize(t *testing.T) {
 		{in: "wvd.microsoft.com\u00a0", wantErr: "non-ASCII"},
 		{in: "ｗｖｄ.microsoft.com", wantErr: "non-ASCII"},
 		{in: "\xffwvd.microsoft.com", wantErr: "is not valid UTF-8"},
+		{in: "ab--cd.example.com", wantErr: "not a valid IDNA host name"},
+		{in: "AB--CD.example.com.", wantErr: "not a valid IDNA host name"},
 	}
 	for _, tt := range tests {
 		got, err := Normalize(tt.in)
@@ -97,4 +101,22 @@ func TestNormalizeIdempotent(t *testing.T) {
 			t.Errorf("Normalize(%q) = %q, %v, want %q", h, got, err, h)
 		}
 	}
+}
+
+// FuzzNormalizeIDNA: every name Normalize accepts is one the IDNA 2008
+// registration profile (golang.org/x/net/idna) accepts unchanged, so the
+// shortcut of checkIDNA never lets through what the library refuses.
+func FuzzNormalizeIDNA(f *testing.F) {
+	for _, s := range []string{"rdbroker.wvd.microsoft.com", "ab--cd.example.com", "a-b.c-d.com", "XN--abc.com", "r1---sn.example.com.", "3com.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := Normalize(s)
+		if err != nil {
+			return
+		}
+		if a, err := idna.Registration.ToASCII(n); err != nil || a != n {
+			t.Fatalf("Normalize(%q) = %q, which IDNA refuses: %q, %v", s, n, a, err)
+		}
+	})
 }

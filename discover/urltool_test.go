@@ -24,3 +24,25 @@ func TestURLToolEvent(t *testing.T) {
 		t.Errorf("found = %+v", found)
 	}
 }
+
+// TestURLToolTime: an output's own "Acquired on" time dates its checks,
+// not the file's modification time (a copied file looks new); a line that
+// does not parse leaves the file's time.
+func TestURLToolTime(t *testing.T) {
+	mod := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	want := time.Date(2023, 2, 3, 10, 11, 12, 0, time.UTC)
+	for _, text := range []string{
+		"Acquired on: 2023/02/03 10:11:12\r\nAccessible URLs:\r\nrdbroker.wvd.microsoft.com\r\n",
+		"WVD Agent URL check\nAcquired on 2023-02-03 10:11:12\nAccessible URLs:\n",
+		"  acquired on: 2/3/2023 10:11:12 AM\n",
+	} {
+		if ev := URLToolEvent(text, "a.txt", "a", mod); !ev.Time.Equal(want) {
+			t.Errorf("%q: time %v, want %v", text, ev.Time, want)
+		}
+	}
+	for _, text := range []string{"Acquired on: yesterday evening\n", "Accessible URLs:\nx.example.com\n", "Not acquired on 2023/02/03 10:11:12\n"} {
+		if ev := URLToolEvent(text, "a.txt", "a", mod); !ev.Time.Equal(mod) {
+			t.Errorf("%q: time %v, want the file's %v", text, ev.Time, mod)
+		}
+	}
+}

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/avdurls/avdurls/catalog"
 )
 
 // The stages of a check, in order; Result.Stage names the one that failed.
@@ -39,6 +41,10 @@ type Target struct {
 	Port     int
 	Protocol string // TCP or UDP
 	Kind     string // fqdn, ip, cidr or wildcard
+	// Cloud and Scope are the report's: the catalog rows of these decide
+	// whether the target may be probed; empty means public, sessionhost.
+	Cloud catalog.Cloud
+	Scope catalog.Scope
 }
 
 // Result is what the check of one target found.
@@ -59,6 +65,12 @@ type Result struct {
 	// Resolved are the addresses DNS gave (empty through a proxy, which
 	// resolves the name itself).
 	Resolved []string `json:"resolved"`
+	// Private are the addresses of Resolved in private ranges (Private
+	// Link, private DNS zones): recorded, not failed.
+	Private []string `json:"private,omitempty"`
+	// Attempts are the addresses of a name tried in turn, each with its
+	// outcome: "connected", why it failed, or why it was not tried.
+	Attempts []Attempt `json:"attempts,omitempty"`
 	// Connected is the address the TCP connection was made to: one of
 	// Resolved, the IP rule's address, or the proxy's.
 	Connected string `json:"connected,omitempty"`
@@ -71,6 +83,12 @@ type Result struct {
 	Inspection bool  `json:"inspection"`
 	HTTPStatus int   `json:"httpStatus,omitempty"`
 	MS         int64 `json:"ms"` // time the check took, in milliseconds
+}
+
+// Attempt is the outcome of one address of a name.
+type Attempt struct {
+	Address string `json:"address"` // ip:port
+	Outcome string `json:"outcome"`
 }
 
 // Resolver looks host names up; *net.Resolver is one.
@@ -91,8 +109,8 @@ type Checker struct {
 	// proxies.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Proxy says which proxy to use for a URL (https://name for port 443,
-	// http://name for port 80); nil, or a nil URL, means direct. Only
-	// http:// proxies are spoken to.
+	// http://name for port 80); nil, or a nil URL, means direct. http://,
+	// https:// and socks5:// proxies are spoken to (see ResolveProxy).
 	Proxy func(u *url.URL) (*url.URL, error)
 	// Roots verify certificate chains; nil means the system roots.
 	Roots *x509.CertPool
@@ -105,6 +123,17 @@ type Checker struct {
 	// Parallel is how many targets are checked at once; 0 means
 	// DefaultParallel.
 	Parallel int
+	// Catalog decides what may be probed: names under its rows for the
+	// target's cloud and scope on those rows' ports and protocols, and its
+	// IP addresses on theirs; anything else is not checked. Nil means the
+	// built-in catalog's newest version.
+	Catalog *catalog.Version
+	// Special are the ranges a DNS answer must not be in (a dns failure,
+	// nothing dialled); nil means SpecialRanges().
+	Special []Range
+	// Private are the ranges whose answers are recorded in
+	// Result.Private; nil means PrivateRanges().
+	Private []Range
 }
 
 // Run checks the targets, at most Parallel at a time, and returns one
@@ -117,7 +146,7 @@ func (c *Checker) Run(ctx context.Context, targets []Target, progress func(r Res
 	var uniq []Target
 	seen := map[string]int{}
 	for i, t := range targets {
-		k := t.Address + " " + strconv.Itoa(t.Port) + " " + t.Protocol + " " + t.Kind
+		k := t.Address + " " + strconv.Itoa(t.Port) + " " + t.Protocol + " " + t.Kind + " " + string(t.Cloud) + " " + string(t.Scope)
 		j, ok := seen[k]
 		if !ok {
 			j = len(uniq)
@@ -150,7 +179,7 @@ func (c *Checker) Run(ctx context.Context, targets []Target, progress func(r Res
 	res := make([]Result, len(targets))
 	for i, t := range targets {
 		r := out[index[i]]
-		r.Region, r.Resolved = t.Region, slices.Clone(r.Resolved)
+		r.Region, r.Resolved, r.Private, r.Attempts = t.Region, slices.Clone(r.Resolved), slices.Clone(r.Private), slices.Clone(r.Attempts)
 		res[i] = r
 	}
 	return res
@@ -160,7 +189,10 @@ func (c *Checker) Run(ctx context.Context, targets []Target, progress func(r Res
 func (c *Checker) Check(ctx context.Context, t Target) Result {
 	start := time.Now()
 	r := Result{Region: t.Region, Address: t.Address, Port: t.Port, Protocol: t.Protocol, Kind: t.Kind, Resolved: []string{}}
+	refused := c.admit(t)
 	switch {
+	case refused != "":
+		r.Reason = refused
 	case t.Kind == "wildcard":
 		r.Reason = "a wildcard is not checked: only names under it can be; scan the agent's events to list them"
 	case t.Kind == "cidr":
@@ -191,7 +223,7 @@ func (c *Checker) run(ctx context.Context, t Target, r *Result) {
 	}
 	var conn net.Conn
 	if proxy != nil {
-		r.Proxy = proxy.Redacted()
+		r.Proxy = Redact(proxy)
 		conn = c.proxyConnect(ctx, proxy, t, r)
 	} else if addrs := c.lookup(ctx, t.Address, r); addrs != nil {
 		conn = c.connect(ctx, addrs, t.Port, r)
@@ -202,7 +234,7 @@ func (c *Checker) run(ctx context.Context, t Target, r *Result) {
 	defer conn.Close()
 	switch t.Port {
 	case 443:
-		c.tlsStage(ctx, conn, t, r)
+		c.tlsStage(ctx, conn, t, proxy, r)
 	case 80:
 		c.httpStage(ctx, conn, t, proxy, r)
 	}

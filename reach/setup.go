@@ -1,52 +1,11 @@
 package reach
 
 import (
-	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
-	"strings"
-
-	"golang.org/x/net/http/httpproxy"
 )
-
-// ServerResolver asks the DNS server at addr, over UDP (TCP when an
-// answer is truncated), for names with a final dot: no search domains.
-func ServerResolver(addr string) Resolver {
-	return rootedResolver{&net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}}}
-}
-
-// rootedResolver looks names up as fully qualified names.
-type rootedResolver struct{ r *net.Resolver }
-
-// LookupHost looks host up with a final dot.
-func (r rootedResolver) LookupHost(ctx context.Context, host string) ([]string, error) {
-	return r.r.LookupHost(ctx, strings.TrimSuffix(host, ".")+".")
-}
-
-// ProxyFunc is the proxy choice: proxy, when given, for every name
-// (NO_PROXY still applies), else HTTPS_PROXY, HTTP_PROXY and NO_PROXY of
-// the environment; nil when there is none.
-func ProxyFunc(proxy string) (func(*url.URL) (*url.URL, error), error) {
-	cfg := httpproxy.FromEnvironment()
-	if proxy != "" {
-		u, err := url.Parse(proxy)
-		if err != nil || u.Scheme != "http" || u.Host == "" {
-			return nil, fmt.Errorf("%q: give http://host:port (with user:password@ if the proxy asks)", proxy)
-		}
-		cfg.HTTPProxy, cfg.HTTPSProxy = proxy, proxy
-	}
-	if cfg.HTTPProxy == "" && cfg.HTTPSProxy == "" {
-		return nil, nil
-	}
-	return cfg.ProxyFunc(), nil
-}
 
 // ReadPEMCerts reads the certificates of a PEM file, adding them to pool
 // when it is not nil.

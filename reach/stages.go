@@ -1,15 +1,12 @@
 package reach
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -53,20 +50,11 @@ func (c *Checker) lookup(ctx context.Context, name string, r *Result) []string {
 		res = c.Resolver
 	}
 	addrs, err := res.LookupHost(ctx, name)
-	var de *net.DNSError
 	switch {
-	case err == nil && len(addrs) == 0:
-		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s returned no address for %s", c.resolverName(), name)
-	case errors.As(err, &de) && de.IsNotFound:
-		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s says %s does not exist (NXDOMAIN or no address record)", c.resolverName(), name)
-	case err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de) && de.IsTimeout):
-		r.Stage, r.Reason = StageDNS, fmt.Sprintf("no answer from %s for %s within %s", c.resolverName(), name, c.timeout())
-	case err != nil && de != nil:
-		// de.Err only: the server de names is the system's, even when
-		// the resolver asks another.
-		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s could not resolve %s: %s", c.resolverName(), name, clean(de.Err))
 	case err != nil:
-		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s could not resolve %s: %s", c.resolverName(), name, clean(err.Error()))
+		r.Stage, r.Reason = StageDNS, c.dnsReason(name, err)
+	case len(addrs) == 0:
+		r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s returned no address for %s", c.resolverName(), name)
 	}
 	if r.Stage != "" {
 		return nil
@@ -75,6 +63,27 @@ func (c *Checker) lookup(ctx context.Context, name string, r *Result) []string {
 		return boolInt(strings.Contains(a, ":")) - boolInt(strings.Contains(b, ":"))
 	})
 	r.Resolved = addrs
+	return c.judgeAnswers(name, addrs, r)
+}
+
+// judgeAnswers fails the dns stage when an answer is in a special range
+// (nothing is dialled then) and records the private ones.
+func (c *Checker) judgeAnswers(name string, addrs []string, r *Result) []string {
+	for _, a := range addrs {
+		if _, err := netip.ParseAddr(a); err != nil {
+			r.Stage, r.Reason = StageDNS, fmt.Sprintf("%s answered %q for %s, which is not an IP address; nothing was dialled", c.resolverName(), clean(a), name)
+			return nil
+		}
+		if sr, ok := rangeOf(c.special(), a); ok {
+			r.Stage = StageDNS
+			r.Reason = fmt.Sprintf("%s answered %s for %s, an address in %s (%s) where no Microsoft endpoint is: a DNS sinkhole or a forged record; "+
+				"nothing was dialled: ask the DNS team why the name resolves there", c.resolverName(), a, name, sr.Prefix, sr.Name)
+			return nil
+		}
+		if _, ok := rangeOf(c.private(), a); ok {
+			r.Private = append(r.Private, a)
+		}
+	}
 	return addrs
 }
 
@@ -94,25 +103,48 @@ func (c *Checker) dial(ctx context.Context, addr string) (net.Conn, error) {
 	return d.DialContext(ctx, "tcp", addr)
 }
 
-// connect is the TCP stage: a connection to the first of addrs that
-// accepts one on port, all tried within one Timeout; nil on failure.
+// MaxAddresses bounds the addresses of a name tried, each with its own
+// timeout, so a DNS answer cannot make one check last without bound.
+const MaxAddresses = 8
+
+// connect is the TCP stage: each of addrs in turn, each within its own
+// Timeout, until one accepts a connection on port; every address's
+// outcome is recorded in r.Attempts. Nil on failure.
 func (c *Checker) connect(ctx context.Context, addrs []string, port int, r *Result) net.Conn {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout())
-	defer cancel()
 	var errs []string
-	for _, a := range addrs {
+	for i, a := range addrs {
 		addr := net.JoinHostPort(a, strconv.Itoa(port))
-		conn, err := c.dial(ctx, addr)
+		if i >= MaxAddresses {
+			r.Attempts = append(r.Attempts, Attempt{Address: addr, Outcome: fmt.Sprintf("not tried: only the first %d addresses of a name are tried", MaxAddresses)})
+			continue
+		}
+		if ctx.Err() != nil {
+			r.Attempts = append(r.Attempts, Attempt{Address: addr, Outcome: "not tried: " + ctx.Err().Error()})
+			continue
+		}
+		actx, cancel := context.WithTimeout(ctx, c.timeout())
+		conn, err := c.dial(actx, addr)
+		cancel()
 		if err == nil {
 			r.Connected = addr
+			r.Attempts = append(r.Attempts, Attempt{Address: addr, Outcome: "connected"})
+			for _, rest := range addrs[i+1:] {
+				r.Attempts = append(r.Attempts, Attempt{Address: net.JoinHostPort(rest, strconv.Itoa(port)), Outcome: "not tried: an earlier address connected"})
+			}
 			return conn
 		}
-		errs = append(errs, addr+": "+tcpReason(err, c.timeout()))
-		if ctx.Err() != nil {
-			break
-		}
+		why := tcpReason(err, c.timeout())
+		r.Attempts = append(r.Attempts, Attempt{Address: addr, Outcome: why})
+		errs = append(errs, addr+": "+why)
 	}
-	r.Stage, r.Reason = StageTCP, strings.Join(errs, "; ")
+	r.Stage = StageTCP
+	r.Reason = strings.Join(errs, "; ")
+	if len(errs) > 1 {
+		r.Reason = fmt.Sprintf("none of the %d addresses accepted a connection, each tried for %s: %s", len(errs), c.timeout(), r.Reason)
+	}
+	if ctx.Err() != nil {
+		r.Reason += "; the check was stopped: " + ctx.Err().Error()
+	}
 	return nil
 }
 
@@ -161,81 +193,4 @@ func (c *Checker) checkIP(ctx context.Context, t Target, r *Result) {
 	if resp.StatusCode != http.StatusOK {
 		r.Stage, r.Reason = StageHTTP, fmt.Sprintf("the metadata service answered %s, not 200 (is this an Azure VM?)", statusText(resp))
 	}
-}
-
-// roundTrip writes req on conn (in proxy form when proxied) and reads the
-// answer's head, within Timeout.
-func (c *Checker) roundTrip(ctx context.Context, conn net.Conn, req *http.Request, proxied bool) (*http.Response, error) {
-	deadline := time.Now().Add(c.timeout())
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	conn.SetDeadline(deadline)
-	defer conn.SetDeadline(time.Time{})
-	req.Header.Set("User-Agent", "avdurls-check")
-	req.Close = true
-	write := req.Write
-	if proxied {
-		write = req.WriteProxy
-	}
-	if err := write(conn); err != nil {
-		return nil, err
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	return resp, nil
-}
-
-// httpReason says in words why no HTTP answer came.
-func httpReason(err error, timeout time.Duration) string {
-	var ne net.Error
-	switch {
-	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Sprintf("no HTTP answer within %s (the connection was accepted, the request got no reply)", timeout)
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return "the connection was closed without an HTTP answer (a firewall that filters HTTP by host name closed it)"
-	}
-	return clean(err.Error())
-}
-
-// httpStage is the HTTP stage of port 80 entries: HEAD / and its status.
-// Azure Firewall answers a denied HTTP request with status 470; a proxy
-// that cannot or will not reach the name answers 403, 407, 502, 503 or
-// 504.
-func (c *Checker) httpStage(ctx context.Context, conn net.Conn, t Target, proxy *url.URL, r *Result) {
-	req, err := http.NewRequest(http.MethodHead, "http://"+t.Address+"/", nil)
-	if err != nil {
-		r.Stage, r.Reason = StageHTTP, clean(err.Error())
-		return
-	}
-	proxied := proxy != nil
-	if proxied {
-		setProxyAuth(req, proxy)
-	}
-	resp, err := c.roundTrip(ctx, conn, req, proxied)
-	if err != nil {
-		r.Stage, r.Reason = StageHTTP, httpReason(err, c.timeout())
-		return
-	}
-	r.HTTPStatus = resp.StatusCode
-	status := statusText(resp)
-	switch {
-	case resp.StatusCode == 470:
-		r.Stage, r.Reason = StageHTTP, "HTTP "+status+": Azure Firewall denied the request (no application rule allows the name)"
-	case proxied && slices.Contains([]int{403, 407, 502, 503, 504}, resp.StatusCode):
-		r.Stage, r.Reason = StageHTTP, "HTTP "+status+" from the proxy: it refused the name or could not reach it"
-	}
-}
-
-// statusText is a response's status code and, for a known code, its
-// standard text; the peer's own text is not shown.
-func statusText(resp *http.Response) string {
-	s := strconv.Itoa(resp.StatusCode)
-	if t := http.StatusText(resp.StatusCode); t != "" {
-		s += " " + t
-	}
-	return s
 }

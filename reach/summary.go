@@ -18,6 +18,9 @@ type Summary struct {
 	Inspection int            `json:"inspection"`
 	ByStage    map[string]int `json:"failedByStage"`
 	MS         int64          `json:"ms"` // the whole run
+	// Proxy says which proxy was used and where its setting came from
+	// (credentials as ***); empty when connections were direct.
+	Proxy string `json:"proxy,omitempty"`
 }
 
 // Summarize counts the results; took is the time of the whole run.
@@ -58,7 +61,7 @@ func (s Summary) String() string {
 		line += fmt.Sprintf("; TLS inspection seen on %d", s.Inspection)
 	}
 	if s.NotChecked > 0 {
-		line += fmt.Sprintf("; %d not checked (UDP, ranges, wildcards)", s.NotChecked)
+		line += fmt.Sprintf("; %d not checked (UDP, ranges, wildcards, entries the catalog does not allow)", s.NotChecked)
 	}
 	return line
 }

@@ -20,14 +20,14 @@ func Targets(rep catalog.Report, region string) ([]Target, error) {
 		found = true
 		for _, list := range [][]catalog.Entry{r.Entries, r.IPRules} {
 			for _, e := range list {
-				ts = append(ts, Target{Region: r.Region, Address: e.Address, Port: e.Port, Protocol: e.Protocol, Kind: e.Kind})
+				ts = append(ts, Target{Region: r.Region, Address: e.Address, Port: e.Port, Protocol: e.Protocol, Kind: e.Kind, Cloud: rep.Cloud, Scope: rep.Scope})
 			}
 		}
 		for _, w := range r.Wildcards {
-			ts = append(ts, Target{Region: r.Region, Address: w.Address, Port: w.Port, Protocol: w.Protocol, Kind: "wildcard"})
+			ts = append(ts, Target{Region: r.Region, Address: w.Address, Port: w.Port, Protocol: w.Protocol, Kind: "wildcard", Cloud: rep.Cloud, Scope: rep.Scope})
 		}
 		for _, u := range r.Unresolved {
-			ts = append(ts, Target{Region: r.Region, Address: u.Address, Port: u.Port, Protocol: u.Protocol, Kind: "wildcard"})
+			ts = append(ts, Target{Region: r.Region, Address: u.Address, Port: u.Port, Protocol: u.Protocol, Kind: "wildcard", Cloud: rep.Cloud, Scope: rep.Scope})
 		}
 	}
 	if region != "" && !found {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"net/url"
 	"strings"
 	"syscall"
 	"time"
@@ -68,9 +69,10 @@ func nameOf(n pkix.Name) string {
 
 // tlsStage is the TLS stage: a handshake with the entry's name as SNI,
 // the chain verified against Roots, the leaf's issuer recorded, and the
-// chain's CAs compared with Microsoft's.
-func (c *Checker) tlsStage(ctx context.Context, conn net.Conn, t Target, r *Result) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+// chain's CAs compared with Microsoft's. When it shows inspection, one
+// request over the session tells whether the device also blocks.
+func (c *Checker) tlsStage(parent context.Context, conn net.Conn, t Target, proxy *url.URL, r *Result) {
+	ctx, cancel := context.WithTimeout(parent, c.timeout())
 	defer cancel()
 	// Verification is done below, to tell inspection from other faults.
 	tc := tls.Client(conn, &tls.Config{ServerName: t.Address, InsecureSkipVerify: true, MinVersion: tls.VersionTLS12})
@@ -104,6 +106,9 @@ func (c *Checker) tlsStage(ctx context.Context, conn net.Conn, t Target, r *Resu
 			"Microsoft does not support inspecting this traffic: exempt the name from TLS inspection", t.Address, r.Issuer, clean(err.Error()))
 	default:
 		r.Stage, r.Reason = StageTLS, "certificate not valid: "+clean(err.Error())
+	}
+	if r.Inspection {
+		c.probeInspected(parent, tc, t, proxy, r) // a stage of its own, with its own Timeout
 	}
 }
 

@@ -2,6 +2,7 @@ package render
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -32,7 +33,7 @@ func writeCSV(w io.Writer, rep catalog.Report, fo Options) error {
 		for _, list := range [][]catalog.Entry{r.Entries, r.IPRules} {
 			for _, e := range list {
 				rec := []string{r.Region, e.Address, strconv.Itoa(e.Port), e.Protocol, e.Kind, e.Source, e.Replaces,
-					e.Purpose, e.Status.String(), strconv.Itoa(e.EvidenceCount), timeCell(e.FirstSeen), timeCell(e.LastSeen), e.ServiceTag, sources, ""}
+					e.Purpose, e.Status.String(), strconv.Itoa(e.EvidenceCount), timeCell(e.FirstSeen), timeCell(e.LastSeen), e.ServiceTag, sources, deprecatedNote(e)}
 				if err := WriteCSVRecord(cw, rec); err != nil {
 					return err
 				}
@@ -87,4 +88,13 @@ func WriteCSVRecord(cw *csv.Writer, rec []string) error {
 		rec[i] = safeCell(rec[i])
 	}
 	return cw.Write(rec)
+}
+
+// deprecatedNote says why an entry under a row Microsoft no longer lists is
+// kept, "" for other entries.
+func deprecatedNote(e catalog.Entry) string {
+	if !e.Deprecated {
+		return ""
+	}
+	return fmt.Sprintf("deprecated by Microsoft; the newest URL check of %d host(s) still lists it: remove it when none does", len(e.CheckedBy))
 }

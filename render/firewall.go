@@ -22,9 +22,17 @@ type Options struct {
 	// (an ARM and Bicep parameter and a Terraform variable without a
 	// default, a variable the az script refuses to run without), so that
 	// no rule opens a region to every source unsaid.
-	Sources    []string
-	Priority   int // of the first rule collection group
+	Sources []string
+	// Priority is the base of the rule collection groups' priorities: a
+	// region's group has Priority + 10 x its slot in the committed region
+	// index (catalog.RegionSlot), whatever other regions the run holds.
+	Priority   int
 	NamePrefix string
+	// Unlisted are the regions of the whole run that the region index
+	// lacks, sorted: they take the slots after the index in that order.
+	// Set fills it for the files of --output-dir; nil means the report's
+	// own.
+	Unlisted []string
 	// NoTagRules leaves out the rules that cover unresolved wildcard rows
 	// by service tag and FQDN tag; the output then says what it lacks.
 	NoTagRules bool
@@ -91,9 +99,9 @@ type fwProtocol struct {
 // IPs and ranges.
 func firewallGroups(rep catalog.Report, o Options) []fwGroup {
 	var groups []fwGroup
-	for i, r := range rep.Regions {
+	for _, r := range rep.Regions {
 		name := o.NamePrefix + "-" + r.Region
-		g := fwGroup{Name: name, Region: r.Region, Priority: o.Priority + 10*i, Sources: ruleSources(o.Sources)}
+		g := fwGroup{Name: name, Region: r.Region, Priority: o.RegionPriority(rep, r.Region), Sources: ruleSources(o.Sources)}
 		if g.Sources == nil {
 			g.SourcesInput = "sources_" + r.Region
 		}
@@ -217,11 +225,43 @@ func sortedUnique(s []string) []string {
 	return slices.Compact(s)
 }
 
+// unlistedRegions are the regions of rep the region index lacks, sorted.
+func unlistedRegions(rep catalog.Report) []string {
+	var out []string
+	for _, r := range rep.Regions {
+		if _, ok := catalog.RegionSlot(r.Region); !ok {
+			out = append(out, r.Region)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// RegionPriority is the priority of a region's rule collection group:
+// Priority + 10 x the region's slot in the region index; a region the index
+// lacks takes a slot after it, by its place among the run's unlisted
+// regions (Unlisted; the report's own when nil).
+func (o Options) RegionPriority(rep catalog.Report, region string) int {
+	if slot, ok := catalog.RegionSlot(region); ok {
+		return o.Priority + 10*slot
+	}
+	unlisted := o.Unlisted
+	if unlisted == nil {
+		unlisted = unlistedRegions(rep)
+	}
+	i, _ := slices.BinarySearch(unlisted, region)
+	return o.Priority + 10*(catalog.RegionSlots()+i)
+}
+
+// maxPriority is the highest --priority: room above it for every slot of
+// the region index, 20 regions it lacks, and the collections of a group.
+func maxPriority() int { return 65000 - 10*(catalog.RegionSlots()+20) - 200 }
+
 // Check validates the options, as the command line gives them: the
 // messages name the flags (--priority, --name-prefix, --source).
 func (o Options) Check() error {
-	if o.Priority < 100 || o.Priority > 64000 {
-		return fmt.Errorf("priority %d: give 100 to 64000 (Azure allows up to 65000; the rest is room for the collections and further regions)", o.Priority)
+	if o.Priority < 100 || o.Priority > maxPriority() {
+		return fmt.Errorf("priority %d: give 100 to %d (Azure allows up to 65000; each region's group takes priority + 10 x its slot in the region index, and the rest is room for the collections)", o.Priority, maxPriority())
 	}
 	if err := validName(o.NamePrefix); err != nil {
 		return err

@@ -11,27 +11,48 @@ import (
 	"github.com/avdurls/avdurls/discover"
 )
 
-// MarkdownEscape escapes prose for Markdown (GitHub Flavored): unprintable
-// characters are escaped first (discover.CleanText), then the punctuation
-// that can end a table cell, open a link, code span, emphasis or HTML is
-// backslash-escaped (CommonMark allows it), and so are ':' and '@', so that
-// no URL or e-mail address in the text becomes an autolink; a "www." is
-// broken the same way. Dots and hyphens inside names stay readable.
+// MarkdownEscape escapes prose for Markdown (GitHub Flavored), so that it
+// reads back as the same text and nothing else: unprintable characters are
+// escaped first (discover.CleanText); then what can end a table cell or
+// open markup is backslash-escaped (CommonMark allows it): '\\', '`', '*',
+// '_', '[', ']', '<', '|', '~', '&'; an autolink is broken where it would
+// start (the ':' of "://", every '@', the '.' of "www."); and a line start
+// that would make a heading, quote, list or rule ('#', '>', '-', '+', '=',
+// "1.") is escaped. Nothing else is: colons, parentheses and dots in prose stay
+// as written.
 func MarkdownEscape(s string) string {
 	s = discover.CleanText(s, 1<<20)
 	var sb strings.Builder
 	for i, c := range s {
 		switch {
-		case strings.ContainsRune("\\`*_{}[]<>()#!|~&:@", c):
+		case strings.ContainsRune("\\`*_[]<|~&@", c):
 			sb.WriteByte('\\')
 			sb.WriteRune(c)
+		case c == ':' && strings.HasPrefix(s[i:], "://"):
+			sb.WriteString(`\:`)
 		case c == '.' && i >= 3 && strings.EqualFold(s[i-3:i], "www"):
 			sb.WriteString(`\.`)
+		case i == 0 && strings.ContainsRune("#-+=>", c):
+			sb.WriteByte('\\')
+			sb.WriteRune(c)
+		case (c == '.' || c == ')') && i > 0 && i <= 9 && allDigits(s[:i]):
+			sb.WriteByte('\\')
+			sb.WriteRune(c)
 		default:
 			sb.WriteRune(c)
 		}
 	}
 	return sb.String()
+}
+
+// allDigits reports whether s is all ASCII digits.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // MarkdownCode writes an identifier (an address, a computer or file name, a

@@ -9,6 +9,7 @@
 package render
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 
@@ -113,23 +114,42 @@ func Region(rep catalog.Report, i int) catalog.Report {
 	return r
 }
 
-// Region are the firewall settings of the i-th region's file under
-// --output-dir (written from Region(rep, i)): the priority that region's
-// group has in the single-file output (the first group's plus 10 per
-// region before it, as firewallGroups counts), and the variables shared
-// by the set.
-func (fo Options) Region(i int) Options {
-	fo.Priority += 10 * i
+// Region are the firewall settings of a region's file under --output-dir
+// (written from Region(rep, i)): the same priorities the region's group has
+// in the single-file output (by its slot in the region index; unlisted is
+// the whole run's regions the index lacks), and the variables shared by
+// the set.
+func (fo Options) Region(unlisted []string) Options {
+	fo.Unlisted = unlisted
+	if fo.Unlisted == nil {
+		fo.Unlisted = []string{}
+	}
 	fo.SharedVariables = true
 	return fo
 }
 
 // WriteJSON writes v as indented JSON, as every JSON output is written (the
-// report is the contract automation reads, schemaVersion 2).
+// report is the contract automation reads), with bidi and invisible
+// characters as \u escapes (EscapeJSON).
 func WriteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return writeJSON(w, v, "  ")
+}
+
+// WriteJSONLine writes v as JSON on one line (JSON Lines), with bidi and
+// invisible characters as \u escapes (EscapeJSON).
+func WriteJSONLine(w io.Writer, v any) error {
+	return writeJSON(w, v, "")
+}
+
+func writeJSON(w io.Writer, v any, indent string) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", indent)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(EscapeJSON(b.Bytes()))
+	return err
 }
 
 // NotCarried says what of the report the format leaves out, one

@@ -45,11 +45,18 @@ func ReportDiffDoc(d catalog.ReportDiff) Doc {
 // evidenceLine says where an entry to add comes from: the catalog, or how
 // often and when the agent logged it, on which host.
 func evidenceLine(e catalog.Entry) string {
-	if e.EvidenceCount == 0 || len(e.Evidence) == 0 {
-		return e.Source
+	if e.Kind == catalog.KindWildcard.String() {
+		return "wildcard, carried as one: " + e.Purpose
 	}
-	ev := e.Evidence[0]
-	return fmt.Sprintf("%s: seen %s, last on %s (record %d of %s)", e.Source, times(e.EvidenceCount), ev.Time.UTC().Format("2006-01-02 15:04Z"), ev.RecordID, ev.Computer)
+	line := e.Source
+	if e.EvidenceCount > 0 && len(e.Evidence) > 0 {
+		ev := e.Evidence[0]
+		line = fmt.Sprintf("%s: seen %s, last on %s (record %d of %s)", e.Source, times(e.EvidenceCount), ev.Time.UTC().Format("2006-01-02 15:04Z"), ev.RecordID, ev.Computer)
+	}
+	if e.Deprecated {
+		line += fmt.Sprintf("; deprecated by Microsoft, still checked by %d host(s)", len(e.CheckedBy))
+	}
+	return line
 }
 
 // times writes a count of times ("once", "3 times").

@@ -51,11 +51,20 @@ func writeWideTable(w io.Writer, r catalog.Region) error {
 	t := NewTable(w)
 	t.Header("Address", "Port", "Protocol", "Source", "Replaces", "Status", "Seen")
 	for _, e := range slices.Concat(r.Entries, r.IPRules) {
-		if err := t.Append(termtext.Safe(e.Address), strconv.Itoa(e.Port), e.Protocol, e.Source, e.Replaces, e.Status.String(), seenTimes(e)); err != nil {
+		if err := t.Append(termtext.Safe(e.Address), strconv.Itoa(e.Port), e.Protocol, entrySource(e), e.Replaces, e.Status.String(), seenTimes(e)); err != nil {
 			return err
 		}
 	}
 	return t.Render()
+}
+
+// entrySource is an entry's source, marked when Microsoft no longer lists
+// its row (kept because hosts still check it).
+func entrySource(e catalog.Entry) string {
+	if e.Deprecated {
+		return e.Source + " (deprecated)"
+	}
+	return e.Source
 }
 
 // Column widths of the terminal table: port and protocol ("1688/TCP"),
@@ -81,6 +90,9 @@ func writeNarrowTable(w io.Writer, width int, r catalog.Region) error {
 			addr += "\n" + breakName("(replaces "+termtext.Safe(e.Replaces)+")", addrWidth)
 		}
 		status := strings.ReplaceAll(e.Status.String(), ",", ",\n")
+		if e.Deprecated {
+			addr += "\n" + breakName(fmt.Sprintf("(deprecated; still checked by %d)", len(e.CheckedBy)), addrWidth)
+		}
 		if err := t.Append(addr, strconv.Itoa(e.Port)+"/"+e.Protocol, e.Source, status, seenTimes(e)); err != nil {
 			return err
 		}

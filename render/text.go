@@ -19,6 +19,13 @@ func writeText(w io.Writer, rep catalog.Report) error {
 			addrs = append(addrs, e.Address)
 		}
 		addrs = sortedUnique(addrs)
+		var notes []string
+		for _, e := range r.Entries {
+			if e.Deprecated {
+				notes = append(notes, "# "+discover.CleanText(e.Address+": "+deprecatedNote(e), 1<<12))
+			}
+		}
+		addrs = append(notes, addrs...)
 		if len(r.Wildcards) > 0 {
 			addrs = append(addrs, "# wildcards, carried as wildcards:")
 			for _, wc := range r.Wildcards {

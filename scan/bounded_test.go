@@ -36,7 +36,7 @@ func floodPart(t *testing.T, dir string, p int) string {
 			ok = append(ok, fmt.Sprintf("h%05d.flood.example.net", n), fmt.Sprintf("rdgateway-f%05d-eus2-r1.wvd.microsoft.com", n%400))
 			notOK = append(notOK, fmt.Sprintf("u%05d.flood.example.net", n))
 			if i%5 == 0 {
-				ok = append(ok, fmt.Sprintf("gsm%05deh.servicebus.windows.net", n), fmt.Sprintf("acct%05deh.servicebus.windows.net", n))
+				ok = append(ok, fmt.Sprintf("gsm%05dxt.blob.core.windows.net", n), fmt.Sprintf("acct%05deh.servicebus.windows.net", n))
 			}
 		}
 		text := "Accessible URLs:\n" + strings.Join(ok, "\n") + "\n\nNOT Accessible URLs:\n" + strings.Join(notOK, "\n")

@@ -104,16 +104,18 @@ func (c *collector) event(ev evtx.Event) {
 func (c *collector) hostNames(ev evtx.Event, n int, newest time.Time) (*catalog.Observation, []discover.Finding, []discover.Reject) {
 	c.events += n
 	ob := &catalog.Observation{Events: n}
-	if discover.NewestTracked(ev.EventID) {
-		ob.Newest = newest
-	}
 	found, rejected := discover.ExtractN(ev, c.maxNames)
 	if !strings.EqualFold(ev.Channel, "Application") {
 		for _, fd := range found {
 			rejected = append(rejected, discover.Reject{Value: fd.Host, Evidence: fd.Evidence, Code: discover.CodeForged,
 				Reason: discover.ReasonForged})
 		}
-		found = nil
+		return ob, nil, rejected
+	}
+	// Only an event that passed the rule dates the host's newest check:
+	// a forged one must not make the names of the real ones look old.
+	if discover.NewestTracked(ev.EventID) && newest.After(ob.Newest) {
+		ob.Newest = newest
 	}
 	return ob, found, rejected
 }

@@ -33,7 +33,10 @@ func Events(ins Inputs, opt evtx.Options, event func(evtx.Event) error, notify f
 		Event:   event,
 		Warning: func(w evtx.Warning) { say(Note{Level: Warning, Text: w.String(), Detail: true}) },
 		File: func(r evtx.FileResult) {
-			st.Partial = st.Partial || r.Stats.DamagedChunks > 0 || r.Stats.Truncated
+			if line := damagedLine(r); line != "" {
+				st.Partial = true
+				say(Note{Level: Warning, Text: line})
+			}
 			if r.Err != nil {
 				fail(r.Err)
 			}
@@ -51,8 +54,13 @@ func Events(ins Inputs, opt evtx.Options, event func(evtx.Event) error, notify f
 			return st, err
 		}
 	}
-	if st.Unreadable == len(ins.List) {
-		return st, fmt.Errorf("none of the %d input files could be read", len(ins.List))
+	for _, u := range ins.Unreadable {
+		say(Note{Level: Error, Text: u.Message(), Err: u.Err})
+		st.Partial = true
+		st.Unreadable++
+	}
+	if n := len(ins.List) + len(ins.Unreadable); st.Unreadable == n {
+		return st, fmt.Errorf("none of the %d input files could be read", n)
 	}
 	return st, nil
 }

@@ -30,6 +30,9 @@ func (s filesSource) read(_ context.Context, r *run) error {
 	for _, in := range s.ins.List {
 		r.st.Kinds[in.Kind]++
 	}
+	for _, u := range s.ins.Unreadable {
+		r.unreadable(u)
+	}
 	readable, err := r.readEVTX(s.ins.Of(KindEVTX))
 	if err != nil {
 		return err
@@ -43,13 +46,38 @@ func (s filesSource) read(_ context.Context, r *run) error {
 		r.note(Info, fmt.Sprintf("skipped %s in the folders given that are not event logs, event XML, URL-tool output or reports", termtext.Plural(s.ins.Skipped, "file")), nil)
 	}
 	if readable == 0 {
-		return fmt.Errorf("none of the %d input files could be read", len(s.ins.List))
+		return fmt.Errorf("none of the %d input files could be read", len(s.ins.List)+len(s.ins.Unreadable))
 	}
-	if r.c.events == 0 {
+	if r.c.events == 0 && r.st.Old == 0 {
 		r.note(Warning, fmt.Sprintf("no %s events with IDs %s in %s; the allowlist holds catalog rows only and every wildcard stays unresolved",
 			strings.Join(r.o.Events.Providers, ", "), idString(r.urlIDs), termtext.Plural(len(s.ins.List), "file")), nil)
 	}
 	return nil
+}
+
+// unreadable records a file in a folder that could not be read: named
+// with the reason, and the scan is partial.
+func (r *run) unreadable(u Unreadable) {
+	msg := u.Message()
+	r.st.Partial = true
+	r.st.Unreadable++
+	r.note(Error, msg, u.Err)
+	r.inputs = append(r.inputs, catalog.InputFile{File: discover.CleanText(u.Path, discover.MaxPath), Error: discover.CleanText(msg, discover.MaxPath)})
+}
+
+// damagedLine is the one line a damaged or cut .evtx file gets, even
+// when the details (each damaged chunk) are not shown; "" for a sound one.
+func damagedLine(res evtx.FileResult) string {
+	st := res.Stats
+	switch {
+	case st.DamagedChunks > 0 && st.Truncated:
+		return fmt.Sprintf("%s: %s damaged and the file cut short; the records in them are missing", res.Path, termtext.Plural(st.DamagedChunks, "chunk"))
+	case st.DamagedChunks > 0:
+		return fmt.Sprintf("%s: %s damaged; the records in them are missing", res.Path, termtext.Plural(st.DamagedChunks, "chunk"))
+	case st.Truncated:
+		return fmt.Sprintf("%s: the file is cut short; the records of its last chunk are missing", res.Path)
+	}
+	return ""
 }
 
 // readEVTX reads the .evtx files on all cores and returns how many could be
@@ -89,10 +117,10 @@ func (r *run) readEVTX(files []string) (int, error) {
 func (r *run) fileDone(res evtx.FileResult) {
 	st := res.Stats
 	r.st.Old += st.Old
-	in := catalog.InputFile{File: res.Path, Kind: string(KindEVTX), Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
+	in := catalog.InputFile{File: discover.CleanText(res.Path, discover.MaxPath), Kind: string(KindEVTX), Records: st.Records, Matched: st.Matched, Damaged: st.DamagedChunks}
 	if res.Err != nil {
 		r.st.Partial = true
-		in.Error = res.Err.Error()
+		in.Error = discover.CleanText(res.Err.Error(), discover.MaxPath)
 		msg := res.Err.Error()
 		switch {
 		case errors.Is(res.Err, evtx.ErrEmpty):
@@ -107,8 +135,9 @@ func (r *run) fileDone(res evtx.FileResult) {
 		}
 		r.note(Error, msg, res.Err)
 	}
-	if st.DamagedChunks > 0 || st.Truncated {
+	if line := damagedLine(res); line != "" {
 		r.st.Partial = true // records may be missing
+		r.note(Warning, line, nil)
 	}
 	r.inputs = append(r.inputs, in)
 }
@@ -122,12 +151,12 @@ func (r *run) readOther(in Input) bool {
 	defer func() { r.inputs = append(r.inputs, rec) }()
 	switch {
 	case err != nil && cut: // a budget: what was read stands
-		rec.Error = err.Error()
+		rec.Error = discover.CleanText(err.Error(), discover.MaxPath)
 		r.note(Error, err.Error(), err)
 		return true
 	case err != nil:
 		r.st.Partial = true
-		rec.Error = err.Error()
+		rec.Error = discover.CleanText(err.Error(), discover.MaxPath)
 		r.note(Error, err.Error()+"; file skipped", err)
 		return false
 	}

@@ -194,12 +194,13 @@ func textMapRow(rec []string, sep rune) (mapRow, error) {
 	return newMapRow(rec[1], rec[0])
 }
 
-// newMapRow makes a row of a region and computer names, lower-cased; the
-// first name must not be empty.
+// newMapRow makes a row of a region and computer names in the one form
+// hosts are compared in: lower case, without a trailing dot; the first name
+// must not be empty.
 func newMapRow(region string, names ...string) (mapRow, error) {
 	row := mapRow{region: strings.ToLower(strings.TrimSpace(region))}
 	for _, n := range names {
-		n = strings.ToLower(strings.TrimSpace(n))
+		n = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), ".")
 		if n != "" && !slices.Contains(row.names, n) {
 			row.names = append(row.names, n)
 		}

@@ -153,3 +153,17 @@ func TestRegionMapFromAzure(t *testing.T) {
 		t.Error("a typed region the table lacks was accepted")
 	}
 }
+
+// TestRegionMapCanonicalNames: computer names of a region map are taken
+// in one form (lower case, no trailing dot), as events name hosts.
+func TestRegionMapCanonicalNames(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "m.csv")
+	os.WriteFile(p, []byte("computer,region\nAVD-1.Contoso.Local.,westeurope\n"), 0o644)
+	m, err := ReadRegionMap(p, catalog.CloudPublic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := m.Region("avd-1.contoso.local"); !ok || got != "westeurope" {
+		t.Errorf("Region(avd-1.contoso.local) = %q, %v", got, ok)
+	}
+}

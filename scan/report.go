@@ -157,6 +157,8 @@ type reportMerge struct {
 	rests map[string]catalog.Rest // list -> what the report left out of it
 	// listed holds the names of the lists the report cut, to tell where.
 	listed map[string][]string
+	// newest is each host's newest URL check, as the report says.
+	newest map[string]time.Time
 }
 
 // head checks the report's cloud and hosts and merges its hosts.
@@ -165,9 +167,15 @@ func (m *reportMerge) head(rep catalog.Report) error {
 		return errors.New("report names no host")
 	}
 	if rep.Cloud != m.c.cloud {
-		return fmt.Errorf("report is for cloud %s, this scan for cloud %s; give --cloud %s, or scan the reports of each cloud apart", rep.Cloud, m.c.cloud, rep.Cloud)
+		return fmt.Errorf("report is for cloud %s, judged for cloud %s; give --cloud %s, or take the reports of each cloud apart", rep.Cloud, m.c.cloud, rep.Cloud)
 	}
 	m.owner = m.c.reportHosts(rep)
+	m.newest = map[string]time.Time{}
+	for _, h := range rep.Hosts {
+		if h.Newest3701 != nil {
+			m.newest[h.Computer] = *h.Newest3701
+		}
+	}
 	m.rests = map[string]catalog.Rest{"rejected": rep.RejectedMore, "deprecated": rep.DeprecatedMore, "review": rep.ReviewMore}
 	m.listed = map[string][]string{}
 	return nil
@@ -179,9 +187,29 @@ func (m *reportMerge) entry(region string, e catalog.Entry) error {
 	if e.EvidenceCount == 0 {
 		return nil
 	}
-	m.c.observe(m.owner(e.Evidence, region), &catalog.Observation{Sightings: []catalog.Sighting{{Host: e.Address, Status: e.Status, Count: e.EvidenceCount,
+	first := m.owner(e.Evidence, region)
+	m.c.observe(first, &catalog.Observation{Sightings: []catalog.Sighting{{Host: e.Address, Status: e.Status, Count: e.EvidenceCount,
 		First: at(e.FirstSeen), Last: at(e.LastSeen), Evidence: e.Evidence}}})
+	m.stillChecked(e, first)
 	return nil
+}
+
+// stillChecked spreads a deprecated entry over the hosts whose newest check
+// still lists it (the first already has its sighting): each gets a
+// sighting of no count, dated in its newest check (never after the
+// entry's last sighting), so that it is judged as still checking the name
+// again and a merge equals one scan.
+func (m *reportMerge) stillChecked(e catalog.Entry, first string) {
+	for _, computer := range e.CheckedBy {
+		if computer == first {
+			continue
+		}
+		last := m.newest[computer]
+		if e.LastSeen != nil && (last.IsZero() || e.LastSeen.Before(last)) {
+			last = *e.LastSeen
+		}
+		m.c.observe(computer, &catalog.Observation{Sightings: []catalog.Sighting{{Host: e.Address, Last: last}}})
+	}
 }
 
 // excluded merges an item of a list, to be judged again.
@@ -246,10 +274,12 @@ func excludedSighting(x catalog.Excluded) catalog.Sighting {
 			s.Last = e.Time
 		}
 	}
-	if _, err := discover.Normalize(x.Address); err != nil {
+	h, err := discover.Normalize(x.Address)
+	if err != nil {
 		s.Code, s.Reason = discover.CodeInvalidName, err.Error()
 		return s
 	}
+	s.Host = h // the one canonical form, however the report wrote it
 	switch x.Code {
 	case discover.CodeForged:
 		s.Code, s.Reason = x.Code, discover.ReasonForged

@@ -2,11 +2,14 @@ package scan
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/evtx"
+	"github.com/avdurls/avdurls/internal/termtext"
 )
 
 // A Source is where a scan takes its events from: files of any kind
@@ -43,6 +46,11 @@ func Run(ctx context.Context, o Options, src Source) (catalog.Report, Stats, err
 		return catalog.Report{}, r.st, err
 	}
 	r.st.Events = r.c.events
+	if r.c.events == 0 && r.st.Old > 0 {
+		r.st.Partial = true
+		r.note(Error, fmt.Sprintf("no event kept: every one of the %s read is older than --since (before %s); the allowlist holds catalog rows only: give a longer --since",
+			termtext.Plural(r.st.Old, "matching event"), o.Events.Since.UTC().Format(time.RFC3339)), nil)
+	}
 	rep := r.c.b.Report()
 	slices.SortFunc(r.inputs, func(a, b catalog.InputFile) int { return strings.Compare(a.File, b.File) })
 	rep.Inputs = r.inputs

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"github.com/avdurls/avdurls/discover"
 	"strings"
 	"time"
 
@@ -27,7 +28,7 @@ type wsSource struct {
 }
 
 func (s wsSource) read(ctx context.Context, r *run) error {
-	source := "workspace:" + strings.ToLower(s.o.ID)
+	source := discover.CleanText("workspace:"+strings.ToLower(s.o.ID), discover.MaxPath)
 	provider := ""
 	if len(r.o.Events.Providers) > 0 {
 		provider = r.o.Events.Providers[0]

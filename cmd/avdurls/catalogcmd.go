@@ -108,9 +108,12 @@ func (e *env) cmdCatalog(args []string) error {
 		}
 		return atomicfile.Write(*output, stdout, func(w io.Writer) error { return writeVersions(w, c) })
 	}
-	v, err := catalog.LoadVersion(*file, *id)
+	v, err := e.loadCatalog(*file, *id)
 	if err != nil {
 		return err
+	}
+	if gap := v.Gap(catalog.Cloud(cloud.value), catalog.Scope(scope.value)); gap != "" {
+		e.warnf("%s", gap)
 	}
 	if format.value != "json" && format.value != "table" {
 		if err := checkFirewall(fo); err != nil {

@@ -34,9 +34,20 @@ for TLS inspection) and http (port 80: HEAD / answered; the metadata service:
 GET with Metadata: true). 168.63.129.16 is checked by a TCP connection. UDP
 rows, ranges and wildcards are listed as not checked, with the reason.
 
-Names on ports 443 and 80 go through the proxy of HTTPS_PROXY, HTTP_PROXY
-and NO_PROXY, or --proxy (CONNECT for 443); the proxy resolves them, so
-there is no DNS stage. IP rules are never proxied.
+Only what the catalog allows is probed: names under its rows for the
+report's cloud and scope, on those rows' ports and protocols, and its own
+IP addresses (169.254.169.254, 168.63.129.16) on theirs; anything else a
+report lists is not checked, with the reason. A name that resolves into a
+special range (0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, 168.63.129.16,
+multicast, reserved) fails at dns and is not dialled; private answers
+(Private Link) are recorded and checked.
+
+Names on ports 443 and 80 go through a proxy (CONNECT for 443): --proxy;
+else on Windows WinHTTP's (netsh winhttp show proxy), the one the agent
+uses; else HTTPS_PROXY, HTTP_PROXY and NO_PROXY. The proxy resolves the
+names, so there is no DNS stage. IP rules are never proxied. Proxies are
+http://, https:// or socks5:// URLs; any other value, or one that does not
+parse, is an error naming its setting. Credentials are never printed.
 
 Options:
     -f, --format FORMAT        table (default), json, csv, markdown
@@ -52,9 +63,12 @@ Options:
         --timeout DUR          bound of each stage of each entry (default 5s)
         --parallel N           entries checked at once (default 16)
         --dns-server ADDR:PORT ask this DNS server (e.g. the firewall's DNS
-                               proxy) instead of the system resolver
-        --proxy URL            http://[user:pass@]host:port for names on 443
-                               and 80, instead of HTTPS_PROXY/HTTP_PROXY
+                               proxy) for every name, itself: not the hosts
+                               file, no cache; its NXDOMAIN, SERVFAIL and
+                               REFUSED are named
+        --proxy URL            http://, https:// or socks5://[user:pass@]host:port
+                               for names on 443 and 80 (percent-encode
+                               # / ? @ : in user and password)
         --ca-file FILE         PEM certificates trusted besides the system roots
                                (repeatable); a chain through them that reaches
                                none of Microsoft's root CAs is still inspection
@@ -64,8 +78,8 @@ Options:
         --imds-endpoint URL    live: the metadata service to ask for the region
     -q, --quiet                no progress bar
 
-Exit status: 0 every checked entry passed, 1 error, 2 bad command line,
-5 some entry failed.
+Exit status: 0 every checked entry passed, 1 error, 2 bad command line
+(or a proxy setting that cannot be used), 5 some entry failed.
 `
 
 // checkOptions are the parsed check flags.
@@ -90,9 +104,13 @@ func (e *env) cmdCheck(args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	c, err := o.checker()
+	c, proxy, err := o.checker()
 	if err != nil {
 		return exitUsage, err
+	}
+	// The catalog that judges what may be probed, as scan's would.
+	if c.Catalog, err = catalog.LoadVersion(o.catalogFile, o.catVer); err != nil {
+		return exitError, err
 	}
 	if err := atomicfile.Check(o.output, o.reports); err != nil {
 		return exitError, err
@@ -104,11 +122,17 @@ func (e *env) cmdCheck(args []string) (int, error) {
 	if len(targets) == 0 {
 		return exitError, fmt.Errorf("no entries to check")
 	}
+	if proxy != nil {
+		e.infof("proxy: %s", proxy)
+	}
 	start := time.Now()
 	bar := newCheckProgress(e.stderr, o.quiet)
 	res := c.Run(context.Background(), targets, bar.add)
 	bar.finish()
 	sum := reach.Summarize(res, time.Since(start))
+	if proxy != nil {
+		sum.Proxy = proxy.String()
+	}
 	if err := atomicfile.Write(o.output, stdout, func(w io.Writer) error { return render.WriteDoc(w, o.format, render.CheckDoc(res, sum)) }); err != nil {
 		return exitError, err
 	}
@@ -217,7 +241,7 @@ func dedupTargets(ts []reach.Target) []reach.Target {
 // checkReport is the allowlist to check without reports: the catalog's
 // rows for --region, or this Windows host's live scan merged with them.
 func (e *env) checkReport(o checkOptions) (catalog.Report, error) {
-	ver, err := catalog.LoadVersion(o.catalogFile, o.catVer)
+	ver, err := e.loadCatalog(o.catalogFile, o.catVer)
 	if err != nil {
 		return catalog.Report{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"io"
 	"net"
+	"os"
 	"time"
 
 	"github.com/avdurls/avdurls/internal/termtext"
@@ -12,28 +13,31 @@ import (
 )
 
 // checker builds the checker of the options: resolver, proxy choice,
-// trusted roots and public CAs.
-func (o checkOptions) checker() (*reach.Checker, error) {
+// trusted roots and public CAs. The proxy settings are returned to be
+// named: which proxy was used, from where.
+func (o checkOptions) checker() (*reach.Checker, *reach.ProxySettings, error) {
 	c := &reach.Checker{Timeout: o.timeout, Parallel: o.parallel}
 	if o.dnsServer != "" {
 		host, port, err := net.SplitHostPort(o.dnsServer)
 		if err != nil || host == "" || port == "" {
-			return nil, usagef("--dns-server %q: give ADDR:PORT, e.g. 10.0.0.4:53", o.dnsServer)
+			return nil, nil, usagef("--dns-server %q: give ADDR:PORT, e.g. 10.0.0.4:53", o.dnsServer)
 		}
 		c.Resolver, c.ResolverName = reach.ServerResolver(o.dnsServer), "DNS server "+o.dnsServer
 	}
-	pf, err := reach.ProxyFunc(o.proxy)
+	// --proxy, else (Windows) WinHTTP's, else the environment's; a bad
+	// value is a usage error naming its setting, credentials redacted.
+	ps, err := reach.ResolveProxy(o.proxy, os.Getenv, reach.SystemProxy)
 	if err != nil {
-		return nil, usagef("--proxy %v", err)
+		return nil, nil, usagef("%v", err)
 	}
-	c.Proxy = pf
+	c.Proxy = ps.Func()
 	if len(o.caFiles) > 0 {
 		if c.Roots, err = x509.SystemCertPool(); err != nil {
 			c.Roots = x509.NewCertPool()
 		}
 		for _, f := range o.caFiles {
 			if _, err := reach.ReadPEMCerts(f, c.Roots); err != nil {
-				return nil, usagef("--ca-file %v", err)
+				return nil, nil, usagef("--ca-file %v", err)
 			}
 		}
 	}
@@ -42,14 +46,14 @@ func (o checkOptions) checker() (*reach.Checker, error) {
 		for _, f := range o.publicCAs {
 			certs, err := reach.ReadPEMCerts(f, nil)
 			if err != nil {
-				return nil, usagef("--public-ca %v", err)
+				return nil, nil, usagef("--public-ca %v", err)
 			}
 			for _, cert := range certs {
 				c.PublicCAs[reach.Thumbprint(cert)] = cert.Subject.CommonName
 			}
 		}
 	}
-	return c, nil
+	return c, ps, nil
 }
 
 // checkProgress shows entries done on stderr while check runs, when

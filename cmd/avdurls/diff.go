@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"github.com/avdurls/avdurls/discover"
 	"io"
+	"strings"
 
 	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/avdurls/avdurls/internal/termtext"
@@ -24,15 +26,20 @@ the next firewall change request.
 
 Neither report is trusted: each is checked field by field, and its
 allowlists are built again from its evidence, as scan would, against the
-catalog version it names (or --catalog) with diff's own trust options. An
-entry a report lists that this does not allow is listed as refused, with
-the reason, and never proposed.
+primary catalog version it names (or --catalog, --catalog-version) with
+diff's own cloud, scope and trust options: nothing a report says (its
+optional, scope or trust suffixes, a secondary catalog) widens what is
+allowed. An entry a report lists that this does not allow is listed as
+refused, with the reason, and never proposed.
 
 Options:
     -f, --format FORMAT        table (default), markdown, csv or json
     -o, --output FILE          write to FILE atomically instead of stdout
         --catalog FILE         judge with a catalog file of the same schema
         --catalog-version ID   judge with this catalog version
+        --cloud CLOUD          public (default), usgov or china
+        --scope SCOPE          sessionhost (default) or client
+        --optional             admit names under the catalog's optional rows
         --trust-suffix SUFFIX  also trust names under SUFFIX (repeatable)
         --include-deprecated   allow deprecated hosts seen in events
         --allow-registrable    admit names under customer-registrable wildcards
@@ -43,7 +50,8 @@ Options:
 Warnings, in the output (JSON warnings[]) and on stderr: hosts or regions
 in only one of the reports (a region only OLD has would have its whole
 allowlist removed: did NEW lose hosts' reports?), and reports of another
-catalog version, cloud or scope.
+catalog version, cloud or scope, and reports made with options diff was
+not given (scope, --optional, --trust-suffix).
 
 Exit status: 0 nothing changed, 4 entries to add or remove, 1 error (with
 --strict, also a warning), 2 bad command line.
@@ -61,11 +69,16 @@ func (e *env) cmdDiff(args []string) (int, error) {
 	fs.StringArrayVar(&jo.TrustSuffixes, "trust-suffix", nil, "")
 	fs.BoolVar(&jo.IncludeDeprecated, "include-deprecated", false, "")
 	fs.BoolVar(&jo.AllowRegistrable, "allow-registrable", false, "")
+	cloud, scope := cloudChoice(), scopeChoice()
+	fs.Var(cloud, "cloud", "")
+	fs.Var(scope, "scope", "")
+	fs.BoolVar(&jo.Optional, "optional", false, "")
 	maxReport := fs.Int64("max-report-size", scan.DefaultMaxReportBytes>>20, "")
 	strict := fs.Bool("strict", false, "")
 	if err := parseFlags(fs, args, diffUsage, stdout); err != nil {
 		return exitUsage, err
 	}
+	jo.Cloud, jo.Scope = catalog.Cloud(cloud.value), catalog.Scope(scope.value)
 	var err error
 	if jo.TrustSuffixes, err = trustSuffixes(jo.TrustSuffixes); err != nil {
 		return exitUsage, err
@@ -77,12 +90,13 @@ func (e *env) cmdDiff(args []string) (int, error) {
 		return exitError, err
 	}
 	if *catFile != "" || *catVer != "" {
-		if jo.Catalog, err = catalog.LoadVersion(*catFile, *catVer); err != nil {
+		if jo.Catalog, err = e.loadCatalog(*catFile, *catVer); err != nil {
 			return exitError, err
 		}
 	}
 	var sides [2]catalog.Report
 	var refused []catalog.Refused
+	var optWarn []string
 	for i, side := range []string{"old", "new"} {
 		rep, err := scan.ReadReport(fs.Arg(i), *maxReport<<20)
 		if err != nil {
@@ -92,12 +106,13 @@ func (e *env) cmdDiff(args []string) (int, error) {
 		if err != nil {
 			return exitError, withHint(err)
 		}
+		optWarn = append(optWarn, scan.OptionWarnings(rep, strings.ToUpper(side), jo)...)
 		sides[i], refused = built, append(refused, ref...)
 	}
 	d := catalog.DiffReports(sides[0], sides[1])
-	d.Old.File, d.New.File = fs.Arg(0), fs.Arg(1)
+	d.Old.File, d.New.File = discover.CleanText(fs.Arg(0), discover.MaxPath), discover.CleanText(fs.Arg(1), discover.MaxPath)
 	d.Refused = append(d.Refused, refused...)
-	d.Warnings = catalog.CoverageWarnings(sides[0], sides[1])
+	d.Warnings = append(catalog.CoverageWarnings(sides[0], sides[1]), optWarn...)
 	for _, r := range d.Refused {
 		e.warnf("%s report, region %s: %s port %d refused: %s", r.Side, r.Region, r.Address, r.Port, r.Reason)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -11,6 +10,7 @@ import (
 	"github.com/avdurls/avdurls/evtx"
 	"github.com/avdurls/avdurls/internal/atomicfile"
 	"github.com/avdurls/avdurls/internal/termtext"
+	"github.com/avdurls/avdurls/render"
 	"github.com/avdurls/avdurls/scan"
 )
 
@@ -20,8 +20,9 @@ const eventsUsage = `Usage:
 Prints the matching events of every .evtx file named (and every .evtx file
 below each folder named), one JSON object a line: provider, eventId,
 recordId, time (RFC 3339, UTC, full precision), computer, channel, data
-(the ordered strings), and the file and chunk it came from. Damaged chunks
-are reported on stderr.
+(the ordered strings), and the file and chunk it came from. Strings are
+kept whole, but bidi and invisible characters are written as \u escapes,
+never raw. Damaged chunks are reported on stderr.
 
 Options:
         --provider NAME   event provider, or '*' for every record (default WVD-Agent)
@@ -60,9 +61,8 @@ func (e *env) cmdEvents(args []string) (int, error) {
 	}
 	var st scan.Stats
 	err = atomicfile.Write(*output, e.stdout, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
 		var err error
-		st, err = scan.Events(ins, opt, func(ev evtx.Event) error { return enc.Encode(ev) }, e.notify(*quiet))
+		st, err = scan.Events(ins, opt, func(ev evtx.Event) error { return render.WriteJSONLine(w, ev) }, e.notify(*quiet))
 		return err
 	})
 	if len(st.Kinds) > 0 {

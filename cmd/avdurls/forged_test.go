@@ -214,3 +214,39 @@ func TestCSVFormulaInjection(t *testing.T) {
 		}
 	}
 }
+
+// TestForgedEventDoesNotDateTheNewestCheck: a 3701 logged to another
+// channel (forged) later than the host's real checks must not make the
+// names of the real ones look old: the deprecated name the newest real
+// check lists stays allowed and flagged; the host's newest check is the
+// real one.
+func TestForgedEventDoesNotDateTheNewestCheck(t *testing.T) {
+	const host = "avd-0.contoso.local"
+	base := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	recs := []evtxtest.Record{
+		{Provider: "WVD-Agent", EventID: 3701, Level: 4, Time: base, Computer: host,
+			Data: []string{"production.diagnostics.monitoring.core.windows.net\neastus2-shared.prod.warm.ingest.monitor.core.windows.net"}},
+		{Provider: "WVD-Agent", EventID: 3701, Level: 4, Time: base.Add(5 * time.Hour), Computer: host,
+			Channel: "System", Data: []string{"gcs.prod.monitoring.core.windows.net"}},
+	}
+	out, errs, code := runScan(t, "-q", "-f", "json", "--region", "eastus2", writeExport(t, recs))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	rep, err := catalog.DecodeReport([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := rep.Hosts[0]; h.Newest3701 == nil || !h.Newest3701.Equal(base) {
+		t.Errorf("newest check %v, want the real event's %v", h.Newest3701, base)
+	}
+	var kept bool
+	for _, e := range rep.Regions[0].Entries {
+		if e.Address == "production.diagnostics.monitoring.core.windows.net" {
+			kept = e.Deprecated && len(e.CheckedBy) == 1
+		}
+	}
+	if !kept || len(rep.Deprecated) != 0 {
+		t.Errorf("deprecated name: kept and flagged %v, deprecated[] %+v; want it kept (the forged event is not the newest check)", kept, rep.Deprecated)
+	}
+}

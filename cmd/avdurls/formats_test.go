@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -61,6 +62,27 @@ func allowed(t *testing.T, firewall bool) map[string][]string {
 
 func in[T comparable](v T, set []T) bool { return slices.Contains(set, v) }
 
+// sdkGroup decodes a rule collection group's properties into the Azure
+// SDK's type and refuses any field the SDK does not know: encoded again by
+// the SDK, the properties must equal the input (a field the SDK dropped, or
+// one of another type, would differ).
+func sdkGroup(t *testing.T, name string, raw json.RawMessage) armnetwork.FirewallPolicyRuleCollectionGroupProperties {
+	t.Helper()
+	var props armnetwork.FirewallPolicyRuleCollectionGroupProperties
+	if err := json.Unmarshal(raw, &props); err != nil {
+		t.Fatalf("SDK cannot decode %s: %v", name, err)
+	}
+	again, err := json.Marshal(props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b any
+	if json.Unmarshal(raw, &a) != nil || json.Unmarshal(again, &b) != nil || !reflect.DeepEqual(a, b) {
+		t.Fatalf("%s: fields the SDK does not know, or of another type:\nours: %s\nSDK:  %s", name, raw, again)
+	}
+	return props
+}
+
 // TestARMDecodesIntoSDK decodes the ARM output into the Azure SDK's own
 // network types, checks every enum against the SDK's values, and checks
 // the rules hold exactly the allowlist.
@@ -86,10 +108,7 @@ func TestARMDecodesIntoSDK(t *testing.T) {
 		if res.Type != "Microsoft.Network/firewallPolicies/ruleCollectionGroups" {
 			t.Errorf("resource type %q", res.Type)
 		}
-		var props armnetwork.FirewallPolicyRuleCollectionGroupProperties
-		if err := json.Unmarshal(res.Properties, &props); err != nil {
-			t.Fatalf("SDK cannot decode %s: %v", res.Name, err)
-		}
+		props := sdkGroup(t, res.Name, res.Properties)
 		if props.Priority == nil || *props.Priority < 100 || *props.Priority > 65000 || priorities[*props.Priority] {
 			t.Errorf("%s: priority %v not unique in 100-65000", res.Name, props.Priority)
 		}

@@ -40,7 +40,10 @@ Service when no --region is given.
 Options:
     -f, --format FORMAT        {{formats}}
     -o, --output FILE          write to FILE atomically instead of stdout
-        --output-dir DIR       write one file per region, DIR/REGION.EXT
+        --output-dir DIR       write one file per region, DIR/REGION.EXT; files
+                               there named like region files of this format
+                               that the run did not write are listed
+        --prune                remove those files (regular files only)
         --source CIDR          firewall rules' source addresses (repeatable),
                                for azfw-arm, bicep, terraform, az-cli; without
                                it each region's sources are a required input of
@@ -56,7 +59,10 @@ Options:
         --registrable-tag-rules
                                Azure Firewall formats: cover unresolved rows any
                                customer can register by their whole service tag
-        --priority N           priority of the first rule collection group (default 1000)
+        --priority N           base priority of the rule collection groups
+                               (default 1000): a region's group gets N + 10 x
+                               its slot in avdurls's region index, the same
+                               whatever other regions a run holds
         --name-prefix NAME     prefix of rule and object names (default avd)
         --no-tag-rules         Azure Firewall formats: leave out the rules that
                                cover unresolved wildcard rows by service tag and
@@ -136,6 +142,7 @@ type scanOptions struct {
 	maxNames            int
 	maxReportMiB        int64
 	outputDir           string
+	prune               bool
 	fw                  render.Options
 	live                bool
 	since               time.Duration
@@ -160,8 +167,11 @@ func (e *env) cmdScan(args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	if so.Catalog, err = catalog.LoadVersion(o.catalogFile, o.catVer); err != nil {
+	if so.Catalog, err = e.loadCatalog(o.catalogFile, o.catVer); err != nil {
 		return exitError, err
+	}
+	if gap := so.Catalog.Gap(so.Build.Cloud, so.Build.Scope); gap != "" {
+		e.warnf("%s", gap)
 	}
 	src, err := e.scanSource(o)
 	if err != nil {
@@ -272,6 +282,7 @@ func parseScanFlags(args []string, stdout io.Writer) (scanOptions, error) {
 	fs.VarP(format, "format", "f", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.StringVar(&o.outputDir, "output-dir", "", "")
+	fs.BoolVar(&o.prune, "prune", false, "")
 	fs.StringArrayVar(&o.fw.Sources, "source", nil, "")
 	fs.IntVar(&o.fw.Priority, "priority", 1000, "")
 	fs.StringVar(&o.fw.NamePrefix, "name-prefix", "avd", "")
@@ -328,6 +339,7 @@ func (o *scanOptions) validate() error {
 		{!o.live && len(o.paths) == 0 && o.workspace == "", "scan needs at least one .evtx file or folder (or --live on a Windows session host)"},
 		{o.since < 0, "--since must not be negative"},
 		{o.output != "" && o.outputDir != "", "-o and --output-dir conflict: give one"},
+		{o.prune && o.outputDir == "", "--prune needs --output-dir"},
 		{o.fileTimeout < 0 || o.maxEvents < 0, "--file-timeout and --max-events must not be negative (0 means no limit)"},
 		{o.maxEntries < 1 || o.maxListed < 1 || o.maxNames < 1 || o.maxReportMiB < 1, "--max-entries, --max-listed, --max-names and --max-report-size must be at least 1"},
 		{o.region != "" && o.regionMap != "", "--region and --region-map conflict: give one"},
@@ -350,9 +362,14 @@ func (o *scanOptions) validate() error {
 
 // summary prints one line about the run on stderr.
 func (e *env) summary(rep catalog.Report, st scan.Stats) {
-	entries, wildcards, unresolved := 0, 0, 0
+	entries, wildcards, unresolved, kept := 0, 0, 0, 0
 	for _, r := range rep.Regions {
 		entries += len(r.Entries) + len(r.IPRules)
+		for _, en := range r.Entries {
+			if en.Deprecated {
+				kept++
+			}
+		}
 		wildcards += len(r.Wildcards)
 		unresolved += len(r.Unresolved)
 		for _, w := range r.Warnings {
@@ -361,9 +378,9 @@ func (e *env) summary(rep catalog.Report, st scan.Stats) {
 			}
 		}
 	}
-	e.infof("%s, %s, %s, %s: %s, %s, %s unresolved, %s rejected, %s to review, %s deprecated",
+	e.infof("%s, %s, %s, %s: %s (%d deprecated but still checked), %s, %s unresolved, %s rejected, %s to review, %s deprecated to remove",
 		termtext.Plural(st.Inputs, "file"), termtext.Plural(st.Events, "event"), termtext.Plural(len(rep.Hosts), "host"), termtext.Plural(len(rep.Regions), "region"),
-		termtext.Plural(entries, "entry"), termtext.Plural(wildcards, "wildcard"), termtext.Plural(unresolved, "wildcard row"),
+		termtext.Plural(entries, "entry"), kept, termtext.Plural(wildcards, "wildcard"), termtext.Plural(unresolved, "wildcard row"),
 		listCount(rep.Rejected, rep.RejectedMore), listCount(rep.Review, rep.ReviewMore), listCount(rep.Deprecated, rep.DeprecatedMore))
 }
 

@@ -187,8 +187,8 @@ func TestRegistrableNamesGoToReview(t *testing.T) {
 }
 
 // TestOptionalRowsNeedOptional: a name under an optional row only is
-// rejected without --optional, allowlisted with it; legacy agent hosts are
-// deprecated either way.
+// rejected without --optional, allowlisted with it; a legacy agent host
+// under a registrable row goes to review either way.
 func TestOptionalRowsNeedOptional(t *testing.T) {
 	path := forgedNames(t, "avd-0", "abc.prod.do.dsp.mp.microsoft.com", "gsm123eh.servicebus.windows.net")
 	out, _, _ := runScan(t, "-q", "-f", "json", "--region", "eastus2", path)
@@ -199,8 +199,12 @@ func TestOptionalRowsNeedOptional(t *testing.T) {
 	if len(rep.Rejected) != 1 || rep.Rejected[0].Code != catalog.CodeOptional {
 		t.Errorf("rejected %+v, want the optional-row name", rep.Rejected)
 	}
-	if len(rep.Deprecated) != 1 || rep.Deprecated[0].Code != catalog.CodeLegacyAgent {
-		t.Errorf("deprecated %+v, want the gsm host", rep.Deprecated)
+	// The legacy Event Hubs host falls under the public cloud's optional
+	// *eh.servicebus.windows.net row, which any customer can register
+	// under: review, whatever the event says (which rows are legacy is the
+	// catalog's call, per cloud).
+	if len(rep.Review) != 1 || rep.Review[0].Address != "gsm123eh.servicebus.windows.net" || rep.Review[0].Code != catalog.CodeRegistrable {
+		t.Errorf("review %+v, want the gsm host", rep.Review)
 	}
 	out, _, _ = runScan(t, "-q", "-f", "text", "--region", "eastus2", "--optional", path)
 	if !strings.Contains(out, "abc.prod.do.dsp.mp.microsoft.com\n") || strings.Contains(out, "gsm123") {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v7"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,26 +42,28 @@ func carriedIn(t *testing.T, format, out, w string) bool {
 	case "fortigate":
 		return strings.Contains(out, `set fqdn "`+w+`"`) && strings.Contains(out, "-wildcards-tcp-443")
 	case "azfw-arm":
-		var t struct {
+		var tmpl struct {
 			Resources []struct {
-				Properties struct {
-					RuleCollections []struct {
-						Rules []struct {
-							TargetFqdns []string `json:"targetFqdns"`
-						} `json:"rules"`
-					} `json:"ruleCollections"`
-				} `json:"properties"`
+				Name       string          `json:"name"`
+				Properties json.RawMessage `json:"properties"`
 			} `json:"resources"`
 		}
-		if json.Unmarshal([]byte(out), &t) != nil {
-			return false
+		if err := json.Unmarshal([]byte(out), &tmpl); err != nil {
+			t.Fatalf("azfw-arm: %v", err)
 		}
-		for _, r := range t.Resources {
-			for _, c := range r.Properties.RuleCollections {
-				for _, rl := range c.Rules {
-					for _, f := range rl.TargetFqdns {
-						if f == w {
-							return true
+		for _, res := range tmpl.Resources {
+			props := sdkGroup(t, res.Name, res.Properties)
+			for _, rc := range props.RuleCollections {
+				fc, ok := rc.(*armnetwork.FirewallPolicyFilterRuleCollection)
+				if !ok {
+					continue
+				}
+				for _, rule := range fc.Rules {
+					if ar, ok := rule.(*armnetwork.ApplicationRule); ok {
+						for _, f := range ar.TargetFqdns {
+							if *f == w {
+								return true
+							}
 						}
 					}
 				}

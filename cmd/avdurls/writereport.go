@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/internal/atomicfile"
+	"github.com/avdurls/avdurls/internal/termtext"
 	"github.com/avdurls/avdurls/render"
 )
 
@@ -63,8 +66,36 @@ func (e *env) writeReport(o scanOptions, rep catalog.Report) error {
 	if err := atomicfile.WriteAll(files); err != nil {
 		return err
 	}
+	written := make([]string, 0, len(files))
 	for _, f := range files {
 		e.infof("wrote %s", f.Path)
+		written = append(written, f.Path)
+	}
+	return e.staleFiles(o, rep.Cloud, written)
+}
+
+// staleFiles lists the files of --output-dir named like this format's
+// region files (REGION.EXT, Terraform's variables file) that the run did
+// not write: left by an earlier run with other regions, they would deploy
+// that region's old rules. --prune removes them (regular files only).
+func (e *env) staleFiles(o scanOptions, cloud catalog.Cloud, written []string) error {
+	stale, err := render.Stale(o.outputDir, o.format, cloud, written)
+	if err != nil {
+		return err
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	if !o.prune {
+		e.warnf("--output-dir %s: %s named like region files but not written by this run (an earlier run's regions; deployed, they keep their old rules): %s; --prune removes them",
+			termtext.Safe(o.outputDir), termtext.Plural(len(stale), "file"), termtext.Safe(strings.Join(stale, ", ")))
+		return nil
+	}
+	for _, name := range stale {
+		if err := render.RemoveStale(o.outputDir, name); err != nil {
+			return err
+		}
+		e.infof("removed %s", termtext.Safe(filepath.Join(o.outputDir, name)))
 	}
 	return nil
 }

@@ -1,7 +1,10 @@
 // Package atomicfile writes output files so that a reader never sees half
-// of one: a regular file (or the file a symlink names) is replaced
-// atomically by a temporary file renamed over it only when complete, with
-// the old file's permission bits; a set of files is written all or none;
+// of one: a regular file (or, for a path the user named, the file a
+// symlink names, unless another user planted the link in a shared sticky
+// folder) is replaced atomically by a temporary file renamed over it only
+// when complete, with the old file's permission bits; a set of files is
+// written all or none, and never through a link or special file already
+// in its folder;
 // a pipe, device or descriptor path (/dev/stdout) is written in place,
 // never replaced. Temporary files in flight are registered so that an
 // interrupt removes them (HandleSignals).
@@ -9,6 +12,7 @@ package atomicfile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -33,7 +37,7 @@ func Write(path string, stdout io.Writer, render func(io.Writer) error) error {
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		return writeInPlace(path, f, err, render)
 	}
-	return WriteAll([]File{{path, render}})
+	return writeFiles([]File{{path, render}}, true)
 }
 
 // writeInPlace renders into f, an opened pipe, device or descriptor, and
@@ -66,10 +70,32 @@ type staged struct {
 	buf               *bytes.Buffer
 }
 
-// WriteAll writes every file or none: each is rendered to a temporary
-// file in its folder first, and only when all renders succeeded are they
-// renamed into place. On error every temporary is removed.
+// WriteAll writes a set of files (one per region in an output folder)
+// every one or none: each is rendered to a temporary file in its folder
+// first, and only when all renders succeeded are they renamed into place.
+// Nothing already in a folder can redirect a write: a symbolic link, pipe,
+// device or other non-regular file where a file of the set goes is
+// refused, with its path and why, before anything is opened (so a planted
+// FIFO never blocks), and the temporary file replaces the name itself,
+// never a link's target. Missing folders are created; on error every
+// temporary and every folder WriteAll created are removed.
 func WriteAll(files []File) (err error) {
+	made, err := makeFolders(files)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			removeFolders(made)
+		}
+	}()
+	return writeFiles(files, false)
+}
+
+// writeFiles is WriteAll without making folders; follow tells whether an
+// existing link or special file is written through (a path the user named
+// with -o) or refused (a file of a set).
+func writeFiles(files []File, follow bool) (err error) {
 	var st []staged
 	defer func() {
 		if err != nil {
@@ -81,7 +107,11 @@ func WriteAll(files []File) (err error) {
 		}
 	}()
 	for _, f := range files {
-		s, err := stage(f)
+		stageFn := stage
+		if !follow {
+			stageFn = stageNoFollow
+		}
+		s, err := stageFn(f)
 		if err != nil {
 			return fmt.Errorf("write %s: %w", f.Path, err)
 		}
@@ -107,6 +137,74 @@ func stage(f File) (staged, error) {
 	}
 	s.tmp, err = renderTemp(tgt, fi, f.Render)
 	return s, err
+}
+
+// stageNoFollow renders one file of a set into a temporary file next to
+// it; a link or non-regular file already at its path is refused, judged by
+// Lstat, never opened.
+func stageNoFollow(f File) (staged, error) {
+	fi, err := os.Lstat(f.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		fi = nil
+	case err != nil:
+		return staged{}, err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		to, _ := os.Readlink(f.Path)
+		return staged{}, fmt.Errorf("%s is a symbolic link (to %s); avdurls never writes through a link in an output folder: remove it", f.Path, to)
+	case fi.IsDir():
+		return staged{}, fmt.Errorf("%s is a directory", f.Path)
+	case !fi.Mode().IsRegular():
+		return staged{}, fmt.Errorf("%s is not a regular file (%s); avdurls writes only regular files in an output folder: remove it", f.Path, kindOf(fi.Mode()))
+	}
+	s := staged{path: f.Path, target: f.Path}
+	s.tmp, err = renderTemp(f.Path, fi, f.Render)
+	return s, err
+}
+
+// kindOf names the type of a non-regular file.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
+}
+
+// makeFolders creates the missing folders of the files (0755) and returns
+// the ones it created, deepest first.
+func makeFolders(files []File) ([]string, error) {
+	var made []string
+	for _, f := range files {
+		var missing []string
+		for d := filepath.Dir(f.Path); ; d = filepath.Dir(d) {
+			if _, err := os.Lstat(d); err == nil || d == filepath.Dir(d) {
+				break
+			}
+			missing = append(missing, d)
+		}
+		for i := len(missing) - 1; i >= 0; i-- {
+			if err := os.Mkdir(missing[i], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+				removeFolders(made)
+				return nil, fmt.Errorf("output folder %s: cannot create it: %w", missing[i], err)
+			}
+			made = append([]string{missing[i]}, made...)
+		}
+	}
+	return made, nil
+}
+
+// removeFolders removes folders made by makeFolders, if they are empty.
+func removeFolders(made []string) {
+	for _, d := range made {
+		os.Remove(d)
+	}
 }
 
 // renderTemp renders into a new temporary file in target's folder, with

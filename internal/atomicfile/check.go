@@ -41,17 +41,35 @@ func Check(path string, inputs []string) error {
 	return nil
 }
 
-// CheckDir creates dir (and its parents, 0755) when it is missing, and
-// fails early when it is not a writable folder.
+// CheckDir fails early when dir is not a writable folder or, when it is
+// missing, cannot be created (its nearest existing parent is not a
+// writable folder). It creates nothing: WriteAll makes the folder when the
+// files are written, so a run that fails leaves none behind.
 func CheckDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil && !fi.IsDir():
+		return fmt.Errorf("output folder %s is not a folder", dir)
+	case err == nil:
+		return probeFolder(dir)
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("output folder %s: %w", dir, err)
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	for {
+		fi, err := os.Stat(parent)
+		if err == nil && fi.IsDir() {
+			break
+		}
+		if err == nil || !errors.Is(err, fs.ErrNotExist) || parent == filepath.Dir(parent) {
+			return fmt.Errorf("output folder %s: cannot create it: %s is not a folder", dir, parent)
+		}
+		parent = filepath.Dir(parent)
+	}
+	if err := probeFolder(parent); err != nil {
 		return fmt.Errorf("output folder %s: cannot create it: %w", dir, err)
 	}
-	fi, err := os.Stat(dir)
-	if err != nil || !fi.IsDir() {
-		return fmt.Errorf("output folder %s is not a folder", dir)
-	}
-	return probeFolder(dir)
+	return nil
 }
 
 // probeFolder fails when no file can be created in dir: better to know
@@ -103,18 +121,23 @@ func target(path string) (tgt string, fi os.FileInfo, err error) {
 }
 
 // resolveLinks follows the symlinks in path. Unlike filepath.EvalSymlinks
-// it accepts a dangling link and returns the path it points to.
+// it accepts a dangling link and returns the path it points to. A link
+// another user planted in a world-writable sticky folder is not followed
+// (followCheck).
 func resolveLinks(path string) (string, error) {
 	p := path
 	for range 64 {
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			return r, nil
-		}
 		fi, err := os.Lstat(p)
 		if errors.Is(err, fs.ErrNotExist) || err == nil && fi.Mode()&fs.ModeSymlink == 0 {
+			if r, err := filepath.EvalSymlinks(p); err == nil {
+				return r, nil
+			}
 			return p, nil
 		}
 		if err != nil {
+			return "", err
+		}
+		if err := followCheck(p, fi); err != nil {
 			return "", err
 		}
 		l, err := os.Readlink(p)

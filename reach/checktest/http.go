@@ -2,6 +2,7 @@ package checktest
 
 import (
 	"bufio"
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
@@ -20,7 +21,35 @@ func StartHTTP(status int, metadata bool) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return serve(ln, func(c net.Conn) {
+	return serve(ln, answerHTTP(status, metadata, nil)), nil
+}
+
+// StartHTTPHeaders starts an HTTP server that answers every request with
+// status and the headers: a block page of a filtering device
+// (X-Squid-Error), or an origin behind a CDN (Via).
+func StartHTTPHeaders(status int, h http.Header) (*Server, error) {
+	ln, err := listen()
+	if err != nil {
+		return nil, err
+	}
+	return serve(ln, answerHTTP(status, false, h)), nil
+}
+
+// StartTLSHTTP starts a TLS server with the certificate that answers
+// every HTTP request over it with status and the headers: an inspecting
+// device that also blocks (or passes) the request.
+func StartTLSHTTP(cert tls.Certificate, status int, h http.Header) (*Server, error) {
+	ln, err := listen()
+	if err != nil {
+		return nil, err
+	}
+	return serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}}), answerHTTP(status, false, h)), nil
+}
+
+// answerHTTP answers the requests of a connection with status (and the
+// metadata service's rules when metadata is set) and the headers.
+func answerHTTP(status int, metadata bool, h http.Header) func(net.Conn) {
+	return func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(10 * time.Second))
 		br := bufio.NewReader(c)
 		for {
@@ -36,14 +65,17 @@ func StartHTTP(status int, metadata bool) (*Server, error) {
 					code, body = http.StatusOK, `{"compute":{"location":"westeurope"}}`
 				}
 			}
+			hdr := http.Header{"Content-Type": {"application/json"}}
+			for k, v := range h {
+				hdr[k] = v
+			}
 			resp := &http.Response{StatusCode: code, ProtoMajor: 1, ProtoMinor: 1, Request: req,
-				Header: http.Header{"Content-Type": {"application/json"}}, ContentLength: int64(len(body)),
-				Body: io.NopCloser(strings.NewReader(body))}
+				Header: hdr, ContentLength: int64(len(body)), Body: io.NopCloser(strings.NewReader(body))}
 			if resp.Write(c) != nil {
 				return
 			}
 		}
-	}), nil
+	}
 }
 
 // Proxy is an HTTP proxy on 127.0.0.1: it tunnels CONNECT and forwards
@@ -66,6 +98,18 @@ func StartProxy(routes map[string]int) (*Proxy, error) {
 	}
 	p := &Proxy{routes: routes}
 	p.Server = serve(ln, p.handle)
+	return p, nil
+}
+
+// StartProxyTLS starts the proxy of StartProxy behind TLS with the
+// certificate: an https:// proxy.
+func StartProxyTLS(routes map[string]int, cert tls.Certificate) (*Proxy, error) {
+	ln, err := listen()
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{routes: routes}
+	p.Server = serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}}), p.handle)
 	return p, nil
 }
 
@@ -97,7 +141,7 @@ func (p *Proxy) handle(c net.Conn) {
 		host, port = target, "80"
 	}
 	if to, ok := p.routes[host]; ok && to == 0 {
-		io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+		io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\nContent-Length: 0\r\n\r\n")
 		return
 	} else if ok {
 		port = strconv.Itoa(to)
@@ -128,4 +172,31 @@ func (p *Proxy) handle(c net.Conn) {
 	}
 	resp.Header.Set("Via", "1.1 checktest-proxy:"+strconv.Itoa(p.Port()))
 	resp.Write(c)
+}
+
+// StartEndless starts a server that reads a request head, then answers
+// with a status line and headers that never end, until the client goes:
+// a peer trying to make a checker hold without bound what it sends. It
+// plays an origin server and a proxy answering CONNECT alike.
+func StartEndless() (*Server, error) {
+	ln, err := listen()
+	if err != nil {
+		return nil, err
+	}
+	line := "X-Pad: " + strings.Repeat("a", 1000) + "\r\n"
+	chunk := []byte(strings.Repeat(line, 64))
+	return serve(ln, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(time.Minute))
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+			return
+		}
+		if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\n"); err != nil {
+			return
+		}
+		for {
+			if _, err := c.Write(chunk); err != nil {
+				return
+			}
+		}
+	}), nil
 }
