@@ -13,8 +13,11 @@ import (
 
 // ReportSchemaVersion is the version of the JSON report contract (Report).
 // Version 2 added review[] and a code to every rejected, deprecated and
-// review item; version 1 reports are still read (DecodeReport).
-const ReportSchemaVersion = 3
+// review item; version 3 the carried wildcards; version 4 bounded lists:
+// rejectedMore, deprecatedMore, reviewMore, a host's unreachableMore, and
+// evidence as a sample. Reports of versions 1 to 3 are still read
+// (DecodeReport).
+const ReportSchemaVersion = 4
 
 // The codes of the names Build keeps out of an allowlist (see also the
 // codes of package discover).
@@ -42,9 +45,8 @@ const (
 // region (BuildOptions.MaxEntries).
 const DefaultMaxEntries = 10000
 
-// maxEvidence bounds the evidence kept per address; the full count is kept
-// in EvidenceCount.
-const maxEvidence = 20
+// maxHealth bounds the health events kept per host: the newest.
+const maxHealth = 20
 
 // Report is the result of a scan: one allowlist per region, and everything
 // that was kept out of them. It is the JSON contract automation reads.
@@ -60,9 +62,14 @@ type Report struct {
 	Deprecated    []Excluded `json:"deprecated"`
 	// Review holds names that match a catalog row but could belong to any
 	// Azure customer (CodeRegistrable): a person must confirm them.
-	Review        []Excluded  `json:"review"`
-	TrustSuffixes []string    `json:"trustSuffixes,omitempty"`
-	Inputs        []InputFile `json:"inputs"`
+	Review []Excluded `json:"review"`
+	// RejectedMore, DeprecatedMore and ReviewMore count the names each
+	// list leaves out past its bound (BuildOptions.MaxListed).
+	RejectedMore   Rest        `json:"rejectedMore"`
+	DeprecatedMore Rest        `json:"deprecatedMore"`
+	ReviewMore     Rest        `json:"reviewMore"`
+	TrustSuffixes  []string    `json:"trustSuffixes,omitempty"`
+	Inputs         []InputFile `json:"inputs"`
 }
 
 // CatalogRef names the catalog version a report was built from.
@@ -152,10 +159,13 @@ type Unresolved struct {
 
 // Excluded is an address kept out of every allowlist, and why.
 type Excluded struct {
-	Address       string              `json:"address"`
-	Code          discover.Code       `json:"code"`
-	Reason        string              `json:"reason"`
-	Row           string              `json:"row,omitempty"` // the catalog row it matched
+	Address string        `json:"address"`
+	Code    discover.Code `json:"code"`
+	Reason  string        `json:"reason"`
+	Row     string        `json:"row,omitempty"` // the catalog row it matched
+	// Status is what the agent said of the name, over all its sightings
+	// (the evidence is a sample).
+	Status        discover.Statuses   `json:"status,omitempty"`
 	EvidenceCount int                 `json:"evidenceCount"`
 	Evidence      []discover.Evidence `json:"evidence"`
 }
@@ -172,6 +182,9 @@ type Host struct {
 	// Unreachable lists the names the agent could not reach (3702 or a
 	// not-accessible section), trusted or not.
 	Unreachable []string `json:"unreachable,omitempty"`
+	// UnreachableMore counts (about) the unreachable names past the
+	// bound of Unreachable (100, by hash as in Rest).
+	UnreachableMore int `json:"unreachableMore,omitempty"`
 	// Health holds the agent's health events: 3703 (RD Gateway URL not
 	// accessible), 3019 (web-socket transport URLs not reachable), 3277
 	// (broker or registration failures).
@@ -193,24 +206,43 @@ type HealthEvent struct {
 type BuildOptions struct {
 	Cloud             Cloud
 	Scope             Scope
-	Optional          bool              // add the optional rows
-	IncludeDeprecated bool              // allow deprecated hosts seen in events
-	TrustSuffixes     []string          // extra trusted suffixes (normalised)
-	Region            string            // one region for every computer
-	RegionBasis       string            // how Region was found; default "given for every host"
-	RegionMap         map[string]string // computer (lower case) -> region
+	Optional          bool         // add the optional rows
+	IncludeDeprecated bool         // allow deprecated hosts seen in events
+	TrustSuffixes     []string     // extra trusted suffixes (normalised)
+	Region            string       // one region for every computer
+	RegionBasis       string       // how Region was found; default "given for every host"
+	RegionMap         RegionLookup // computer (lower case) -> region
 	// AllowRegistrable admits names under registrable wildcard rows
 	// (see Row.Registrable) instead of sending them to review.
 	AllowRegistrable bool
 	// MaxEntries bounds the discovered entries of one region; 0 means
 	// DefaultMaxEntries. The rest are rejected with CodeTooManyEntries.
 	MaxEntries int
+	// MaxListed bounds the names listed in each of the rejected,
+	// deprecated and review lists; 0 means DefaultMaxListed. The rest
+	// are counted (Report.RejectedMore ...).
+	MaxListed int
 	// NoWildcards leaves every wildcard out: the strictly wildcard-free
 	// list; the wildcards it leaves out are unresolved, with the reason.
 	NoWildcards bool
 	// NoRegistrableWildcards leaves out the carried wildcards any Azure
 	// customer can put a name under (client *.servicebus.windows.net).
 	NoRegistrableWildcards bool
+}
+
+// A RegionLookup gives the region of a computer, by its lower-case name
+// (a region map).
+type RegionLookup interface {
+	Region(computer string) (string, bool)
+}
+
+// RegionTable is a RegionLookup held in a map.
+type RegionTable map[string]string
+
+// Region returns the region of computer.
+func (t RegionTable) Region(computer string) (string, bool) {
+	r, ok := t[computer]
+	return r, ok
 }
 
 // Observation is the input to Build: what was found in the events of one
@@ -226,6 +258,11 @@ type Observation struct {
 	Newest      time.Time // newest 3701 event
 	Health      []HealthEvent
 	AgentChecks []discover.AgentCheck
+	// Unreachable are names an earlier report listed as the host's
+	// unreachable ones; UnreachableCut says it left out more, past the
+	// largest of them (Host.UnreachableMore).
+	Unreachable    []string
+	UnreachableCut bool
 	// Region and RegionBasis, when set, are what an earlier report said;
 	// they stand unless --region or --region-map says otherwise.
 	Region      string
@@ -265,167 +302,6 @@ func (ob *Observation) eachSighting(fn func(s Sighting)) {
 // UnknownRegion is the region of computers whose region could not be told.
 const UnknownRegion = "unknown"
 
-// Build merges the findings of every computer with the catalog version into
-// one allowlist per region. obs is keyed by computer name.
-func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
-	rep := Report{
-		SchemaVersion: ReportSchemaVersion,
-		Catalog:       CatalogRef{Version: v.ID, SourceDate: v.SourceDate, Confidence: v.Confidence, Source: v.Source},
-		Cloud:         o.Cloud, Scope: o.Scope, Optional: o.Optional,
-		TrustSuffixes: o.TrustSuffixes,
-		Regions:       []Region{}, Hosts: []Host{}, Rejected: []Excluded{}, Deprecated: []Excluded{}, Review: []Excluded{}, Inputs: []InputFile{},
-	}
-	rows := v.Rows(o.Cloud, o.Scope)
-	type match struct {
-		row Row
-		ok  bool
-	}
-	matches := map[string]match{} // the same names recur in every event
-	matchHost := func(host string) (Row, bool) {
-		m, seen := matches[host]
-		if !seen {
-			m.row, m.ok = matchRows(rows, host)
-			matches[host] = m
-		}
-		return m.row, m.ok
-	}
-	regions := map[string]*regionAcc{}
-	j := judge{v: v, o: o, match: matchHost, rejected: map[[2]string]*Excluded{},
-		deprecated: map[[2]string]*Excluded{}, review: map[[2]string]*Excluded{}}
-	for _, computer := range slices.Sorted(maps.Keys(obs)) {
-		ob := obs[computer]
-		region, basis := o.regionOf(computer, ob)
-		h := Host{Computer: computer, Region: region, RegionBasis: basis, Events: ob.Events, Health: health(ob.Health), AgentChecks: ob.AgentChecks}
-		ob.eachSighting(func(f Sighting) {
-			if f.Status.Has(discover.Unreachable) && f.Code != discover.CodeInvalidName {
-				h.Unreachable = append(h.Unreachable, f.Host)
-			}
-		})
-		slices.Sort(h.Unreachable)
-		h.Unreachable = slices.Compact(h.Unreachable)
-		if !ob.Newest.IsZero() {
-			t := ob.Newest
-			h.Newest3701 = &t
-		}
-		rep.Hosts = append(rep.Hosts, h)
-		ra := regions[region]
-		if ra == nil {
-			ra = &regionAcc{entries: map[string]*Entry{}}
-			regions[region] = ra
-		}
-		// The names the host's newest URL check lists: every sighting of
-		// such a name by this host is judged as still checked.
-		fresh := map[string]bool{}
-		ob.eachSighting(func(f Sighting) {
-			if stillChecked(f, ob.Newest) {
-				fresh[f.Host] = true
-			}
-		})
-		ob.eachSighting(func(f Sighting) { j.sighting(ra, computer, fresh[f.Host], f) })
-		if w := gatewayMismatch(h, ob); w != "" {
-			ra.warnings = append(ra.warnings, w)
-		}
-		for _, r := range ob.Rejects {
-			excluded(j.rejected, r.Value, r.Code, r.Reason, "").add(Sighting{Host: r.Value, Count: 1, First: r.Evidence.Time, Last: r.Evidence.Time,
-				Evidence: []discover.Evidence{r.Evidence}})
-		}
-	}
-	if len(regions) == 0 {
-		regions[o.defaultRegion()] = &regionAcc{entries: map[string]*Entry{}}
-	}
-	for _, name := range slices.Sorted(maps.Keys(regions)) {
-		rep.Regions = append(rep.Regions, regions[name].finish(name, rows, o, j.rejected))
-	}
-	slices.SortFunc(rep.Regions, func(a, b Region) int {
-		// "unknown" last, the rest by name.
-		if (a.Region == UnknownRegion) != (b.Region == UnknownRegion) {
-			if a.Region == UnknownRegion {
-				return 1
-			}
-			return -1
-		}
-		return strings.Compare(a.Region, b.Region)
-	})
-	rep.Rejected = finishExcluded(j.rejected)
-	rep.Deprecated = finishExcluded(j.stillNeeded(rep.Regions))
-	rep.Review = finishExcluded(j.review)
-	return rep
-}
-
-func (o BuildOptions) defaultRegion() string {
-	if o.Region != "" {
-		return o.Region
-	}
-	return UnknownRegion
-}
-
-// regionOf decides a computer's region and says on what basis.
-func (o BuildOptions) regionOf(computer string, ob *Observation) (string, string) {
-	if o.Region != "" {
-		if o.RegionBasis != "" {
-			return o.Region, o.RegionBasis
-		}
-		return o.Region, "given for every host"
-	}
-	c := strings.ToLower(computer)
-	if r, ok := o.RegionMap[c]; ok {
-		return r, "region map"
-	}
-	// A map may name hosts by their short name.
-	if short, _, ok := strings.Cut(c, "."); ok {
-		if r, ok := o.RegionMap[short]; ok {
-			return r, "region map (short name " + short + ")"
-		}
-	}
-	if ob.Region != "" && ob.Region != UnknownRegion {
-		return ob.Region, ob.RegionBasis
-	}
-	counts := map[string]int{}
-	ob.eachSighting(func(f Sighting) {
-		if r, ok := discover.RegionHint(f.Host); ok {
-			if _, real := LookupRegion(o.Cloud, r); real {
-				counts[r] += f.Count
-			}
-		}
-	})
-	best, n := "", 0
-	for _, r := range slices.Sorted(maps.Keys(counts)) {
-		if counts[r] > n {
-			best, n = r, counts[r]
-		}
-	}
-	if best != "" {
-		basis := "inferred from " + best + "-shared.prod.warm.ingest host (the agent's monitoring region; check it with a region map)"
-		if len(counts) > 1 {
-			basis += fmt.Sprintf("; %d regions seen", len(counts))
-		}
-		return best, basis
-	}
-	return UnknownRegion, "no region given, no region map entry, no region-specific host seen"
-}
-
-// gatewayMismatch returns a warning when the gateway names a host's
-// events hold all point to another region than the one it was given.
-func gatewayMismatch(h Host, ob *Observation) string {
-	if h.Region == UnknownRegion {
-		return ""
-	}
-	seen := map[string]string{} // region -> one gateway name
-	ob.eachSighting(func(f Sighting) {
-		if _, r, ok := discover.GatewayRegion(f.Host); ok {
-			if _, dup := seen[r]; !dup {
-				seen[r] = f.Host
-			}
-		}
-	})
-	if len(seen) == 0 || seen[h.Region] != "" {
-		return ""
-	}
-	regions := slices.Sorted(maps.Keys(seen))
-	return fmt.Sprintf("host %s was given region %s (%s), but its gateway names point to %s (%s): check its region",
-		h.Computer, h.Region, h.RegionBasis, strings.Join(regions, ", "), seen[regions[0]])
-}
-
 // trusted reports whether host is under a --trust-suffix.
 func (o BuildOptions) trusted(host string) bool {
 	for _, s := range o.TrustSuffixes {
@@ -436,18 +312,35 @@ func (o BuildOptions) trusted(host string) bool {
 	return false
 }
 
-// regionAcc accumulates the discovered entries of one region.
+// regionAcc accumulates the discovered entries of one region. Entries
+// from events (under wildcard rows) are bounded as they come: past twice
+// max, only the first max by address stay, and entries past the last of
+// them are rejected at once (CodeTooManyEntries), as finish would.
 type regionAcc struct {
+	name     string
+	max      int
+	rejected *exclList
 	entries  map[string]*Entry // key: address/port/protocol
-	byRow    map[string]int    // wildcard row address -> hosts replacing it
-	warnings []string          // about the region's hosts, in computer order
+	events   int               // entries from events in entries
+	cut      bool              // entries past cutoff were rejected
+	cutoff   Entry
+	warnings []string // about the region's hosts, in computer order
 	// checkers are, per deprecated entry, the hosts whose newest check
 	// still lists it.
 	checkers map[string]map[string]bool
 }
 
+func newRegionAcc(name string, max int, rejected *exclList) *regionAcc {
+	return &regionAcc{name: name, max: max, rejected: rejected, entries: map[string]*Entry{}}
+}
+
 func entryKey(addr string, port int, proto string) string {
 	return fmt.Sprintf("%s/%d/%s", addr, port, proto)
+}
+
+// byAddr orders entries by address, port and protocol.
+func byAddr(a, b Entry) int {
+	return cmp.Or(strings.Compare(a.Address, b.Address), cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
 }
 
 func (ra *regionAcc) add(f Sighting, row Row) {
@@ -459,17 +352,23 @@ func (ra *regionAcc) add(f Sighting, row Row) {
 		if row.Kind() == KindWildcard {
 			e.Replaces = row.Address
 			e.ObservedOnly = row.Wildcard == WildcardService
-			if ra.byRow == nil {
-				ra.byRow = map[string]int{}
-			}
-			ra.byRow[row.Address]++
 		} else if row.Address == f.Host {
 			e.Source = "catalog"
+		}
+		if e.Source == "event" {
+			if ra.cut && byAddr(*e, ra.cutoff) > 0 {
+				ra.rejected.add(f.Host, CodeTooManyEntries, tooManyEntries(ra.name, ra.max), e.Replaces, f)
+				return
+			}
+			ra.events++
 		}
 		ra.entries[k] = e
 	}
 	addSighting(&e.EvidenceCount, &e.Evidence, &e.FirstSeen, &e.LastSeen, f)
 	e.Status = e.Status.Union(f.Status)
+	if ra.events > 2*ra.max {
+		ra.prune()
+	}
 }
 
 // DeprecatedPurpose is the purpose of an entry kept under a deprecated row
@@ -502,34 +401,38 @@ func (ra *regionAcc) addDeprecated(f Sighting, row Row, computer string) {
 	ra.checkers[k][computer] = true
 }
 
-// finish turns the accumulated entries and the catalog rows into a Region.
-func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions, rejected map[[2]string]*Excluded) Region {
-	reg := Region{Region: name, Entries: []Entry{}, IPRules: []Entry{}, Wildcards: []Wildcard{}, Unresolved: []Unresolved{}}
-	for _, r := range rows {
-		if r.Deprecated || (!r.Required && !o.Optional) {
-			continue
-		}
-		switch r.Kind() {
-		case KindIP, KindCIDR:
-			reg.IPRules = append(reg.IPRules, catalogEntry(r))
-		case KindFQDN:
-			k := entryKey(r.Address, r.Port, r.Protocol)
-			if _, ok := ra.entries[k]; !ok {
-				e := catalogEntry(r)
-				ra.entries[k] = &e
-			}
-		case KindWildcard:
-			if w, ok := wildcardRow(r, ra.byRow[r.Address], o); ok {
-				reg.Wildcards = append(reg.Wildcards, w)
-			} else if u, ok := unresolvedRow(r, ra.byRow[r.Address], o); ok {
-				reg.Unresolved = append(reg.Unresolved, u)
-				if u.Observed > 0 {
-					reg.Warnings = append(reg.Warnings, fmt.Sprintf("%s: %d observed hosts listed in its place; the list is not exhaustive and will change", r.Address, u.Observed))
-				}
-			}
+// prune keeps the first max entries from events, by address, and rejects
+// the rest.
+func (ra *regionAcc) prune() {
+	var events []*Entry
+	for _, e := range ra.entries {
+		if e.Source == "event" {
+			events = append(events, e)
 		}
 	}
-	reg.Warnings = append(reg.Warnings, ra.warnings...)
+	slices.SortFunc(events, func(a, b *Entry) int { return byAddr(*a, *b) })
+	ra.cut, ra.cutoff = true, *events[ra.max-1]
+	for _, e := range events[ra.max:] {
+		e.Evidence = capEvidence(e.Evidence)
+		ra.rejected.add(e.Address, CodeTooManyEntries, tooManyEntries(ra.name, ra.max), e.Replaces,
+			Sighting{Host: e.Address, Count: e.EvidenceCount, Evidence: e.Evidence})
+		delete(ra.entries, entryKey(e.Address, e.Port, e.Protocol))
+	}
+	ra.events = ra.max
+}
+
+// finish turns the accumulated entries and the catalog rows into a
+// Region. A wildcard row's observed hosts are the entries listed in its
+// place.
+func (ra *regionAcc) finish(rows []Row, o BuildOptions) Region {
+	reg := Region{Region: ra.name, Entries: []Entry{}, IPRules: []Entry{}, Wildcards: []Wildcard{}, Unresolved: []Unresolved{}}
+	rows = slices.DeleteFunc(slices.Clone(rows), func(r Row) bool { return r.Deprecated || (!r.Required && !o.Optional) })
+	for _, r := range rows {
+		if k := entryKey(r.Address, r.Port, r.Protocol); r.Kind() == KindFQDN && ra.entries[k] == nil {
+			e := catalogEntry(r)
+			ra.entries[k] = &e
+		}
+	}
 	for _, e := range ra.entries {
 		e.Evidence = capEvidence(e.Evidence)
 		if e.Deprecated {
@@ -538,11 +441,30 @@ func (ra *regionAcc) finish(name string, rows []Row, o BuildOptions, rejected ma
 		}
 		reg.Entries = append(reg.Entries, *e)
 	}
-	byAddr := func(a, b Entry) int {
-		return cmp.Or(strings.Compare(a.Address, b.Address), cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
-	}
 	slices.SortFunc(reg.Entries, byAddr)
-	reg.Entries = capEntries(name, reg.Entries, o.MaxEntries, rejected)
+	reg.Entries = capEntries(ra.name, reg.Entries, ra.max, ra.rejected)
+	byRow := map[string]int{} // wildcard row address -> hosts listed in its place
+	for _, e := range reg.Entries {
+		if e.Source == "event" && e.Replaces != "" {
+			byRow[e.Replaces]++
+		}
+	}
+	for _, r := range rows {
+		switch r.Kind() {
+		case KindIP, KindCIDR:
+			reg.IPRules = append(reg.IPRules, catalogEntry(r))
+		case KindWildcard:
+			if w, ok := wildcardRow(r, byRow[r.Address], o); ok {
+				reg.Wildcards = append(reg.Wildcards, w)
+			} else if u, ok := unresolvedRow(r, byRow[r.Address], o); ok {
+				reg.Unresolved = append(reg.Unresolved, u)
+				if u.Observed > 0 {
+					reg.Warnings = append(reg.Warnings, fmt.Sprintf("%s: %d observed hosts listed in its place; the list is not exhaustive and will change", r.Address, u.Observed))
+				}
+			}
+		}
+	}
+	reg.Warnings = append(reg.Warnings, ra.warnings...)
 	for _, e := range reg.Entries {
 		if e.Deprecated {
 			reg.Warnings = append(reg.Warnings, fmt.Sprintf("%s: Microsoft no longer lists it, but the newest URL check of %d %s still lists it: kept; remove it when no host checks it",
@@ -593,71 +515,9 @@ func catalogEntry(r Row) Entry {
 		Purpose: r.Purpose, ServiceTag: r.ServiceTag, Required: r.Required, Evidence: []discover.Evidence{}}
 }
 
-// excluded returns the list item for an address and reason, making it.
-func excluded(m map[[2]string]*Excluded, addr string, code discover.Code, reason, row string) *Excluded {
-	k := [2]string{addr, reason}
-	ex := m[k]
-	if ex == nil {
-		ex = &Excluded{Address: addr, Code: code, Reason: reason, Row: row}
-		m[k] = ex
-	}
-	return ex
-}
-
 func (ex *Excluded) add(s Sighting) {
+	ex.Status = ex.Status.Union(s.Status)
 	addSighting(&ex.EvidenceCount, &ex.Evidence, nil, nil, s)
-}
-
-// finishExcluded returns the items of an exclusion list with their
-// evidence capped, sorted by address and reason.
-func finishExcluded(m map[[2]string]*Excluded) []Excluded {
-	list := make([]Excluded, 0, len(m))
-	for _, ex := range m {
-		ex.Evidence = capEvidence(ex.Evidence)
-		list = append(list, *ex)
-	}
-	slices.SortFunc(list, func(a, b Excluded) int {
-		return cmp.Or(strings.Compare(a.Address, b.Address), strings.Compare(a.Reason, b.Reason))
-	})
-	return list
-}
-
-// addSighting records a sighting. All evidence is kept until finish sorts
-// and caps it, so the result does not depend on order.
-func addSighting(count *int, list *[]discover.Evidence, first, last **time.Time, s Sighting) {
-	*count += s.Count
-	*list = append(*list, s.Evidence...)
-	if len(*list) > 4*maxEvidence {
-		// Keep memory bounded: the newest maxEvidence of a union are
-		// among the newest maxEvidence of its parts, so trimming early
-		// gives the same result as trimming at the end.
-		*list = capEvidence(*list)
-	}
-	if first != nil && !s.First.IsZero() && (*first == nil || s.First.Before(**first)) {
-		t := s.First
-		*first = &t
-	}
-	if last != nil && !s.Last.IsZero() && (*last == nil || s.Last.After(**last)) {
-		t := s.Last
-		*last = &t
-	}
-}
-
-// capEvidence sorts evidence newest first (then by computer, file and
-// record) and keeps the first maxEvidence distinct items.
-func capEvidence(list []discover.Evidence) []discover.Evidence {
-	slices.SortFunc(list, func(a, b discover.Evidence) int {
-		return cmp.Or(b.Time.Compare(a.Time), strings.Compare(a.Computer, b.Computer),
-			strings.Compare(a.File, b.File), cmp.Compare(a.RecordID, b.RecordID), strings.Compare(string(a.Status), string(b.Status)))
-	})
-	list = slices.Compact(list)
-	if len(list) > maxEvidence {
-		list = list[:maxEvidence]
-	}
-	if list == nil {
-		list = []discover.Evidence{}
-	}
-	return list
 }
 
 // health sorts a host's health events newest first and keeps the 20
@@ -671,5 +531,5 @@ func health(evs []HealthEvent) []HealthEvent {
 		return cmp.Or(b.Time.Compare(a.Time), cmp.Compare(a.EventID, b.EventID), strings.Compare(a.File, b.File), cmp.Compare(a.RecordID, b.RecordID))
 	})
 	evs = slices.Compact(evs)
-	return evs[:min(len(evs), maxEvidence)]
+	return evs[:min(len(evs), maxHealth)]
 }

@@ -3,6 +3,8 @@ package catalog
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -86,8 +88,16 @@ func FuzzDecodeReport(f *testing.F) {
 		`"rejected":[{"address":"evil.example","code":"untrusted","reason":"r","evidenceCount":1,"evidence":[` + ev + `]}],"deprecated":[],"review":[],"inputs":[{"file":"a.evtx","records":1,"matched":1,"damagedChunks":0}]}`))
 	f.Add([]byte(`{"schemaVersion":1,"catalog":{"version":"2022-08-30","sourceDate":"2022-08-30","confidence":"primary","source":"x"},"cloud":"usgov","scope":"client","optional":true,"regions":[],"hosts":[],"rejected":[{"address":"a","reason":"event claims provider x","evidenceCount":0,"evidence":[]}],"deprecated":[],"inputs":[]}`))
 	f.Add([]byte(`{"schemaVersion":2,"hosts":[{"computer":"a\u001b","region":"../x"}]}`))
+	f.Add([]byte(`{"schemaVersion":4,"catalog":{"version":"2024-06-26","sourceDate":"2024-06-26","confidence":"primary","source":"x"},"cloud":"public","scope":"sessionhost","optional":false,"regions":[],` +
+		`"hosts":[{"computer":"avd-0","region":"eastus2","regionBasis":"x","events":1,"unreachable":["a.example"],"unreachableMore":3}],` +
+		`"rejected":[{"address":"evil.example","code":"untrusted","reason":"r","status":"reachable","evidenceCount":1,"evidence":[` + ev + `]}],"deprecated":[],"review":[],` +
+		`"rejectedMore":{"names":5,"estimated":true,"sightings":9},"deprecatedMore":{"names":0,"sightings":0},"reviewMore":{"names":0,"sightings":0},"inputs":[]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		streamed, serr := streamAll(b)
 		rep, err := DecodeReport(b)
+		if serr == nil && err != nil {
+			t.Fatalf("the stream accepts a report DecodeReport refuses: %v", err)
+		}
 		if err != nil {
 			return
 		}
@@ -95,8 +105,44 @@ func FuzzDecodeReport(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := DecodeReport(again); err != nil {
+		rep2, err := DecodeReport(again)
+		if err != nil {
 			t.Fatalf("accepted report refused after encoding: %v\n%s", err, again)
 		}
+		// The tool's own encoding reads the same as a stream.
+		if streamed, serr = streamAll(again); serr != nil {
+			t.Fatalf("StreamReport refuses what DecodeReport accepts: %v\n%s", serr, again)
+		}
+		var entries []Entry
+		for _, r := range rep2.Regions {
+			entries = append(entries, r.Entries...)
+		}
+		if !reflect.DeepEqual(streamed.head.Hosts, rep2.Hosts) || !sameItems(streamed.entries, entries) ||
+			!sameItems(streamed.lists["rejected"], rep2.Rejected) || !sameItems(streamed.lists["review"], rep2.Review) ||
+			!sameItems(streamed.lists["deprecated"], rep2.Deprecated) || streamed.head.RejectedMore != rep2.RejectedMore {
+			t.Fatalf("StreamReport reads otherwise than DecodeReport:\n%s", again)
+		}
 	})
+}
+
+// sameItems compares two lists, empty or nil alike.
+func sameItems[T any](a, b []T) bool {
+	return len(a) == 0 && len(b) == 0 || reflect.DeepEqual(a, b)
+}
+
+// streamed is what StreamReport hands on.
+type streamed struct {
+	head    Report
+	entries []Entry
+	lists   map[string][]Excluded
+}
+
+func streamAll(b []byte) (streamed, error) {
+	s := streamed{lists: map[string][]Excluded{}}
+	var err error
+	s.head, err = StreamReport(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }, ReportVisitor{
+		Entry:    func(_ string, e Entry) error { s.entries = append(s.entries, e); return nil },
+		Excluded: func(l string, x Excluded) error { s.lists[l] = append(s.lists[l], x); return nil },
+	})
+	return s, err
 }

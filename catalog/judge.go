@@ -18,16 +18,31 @@ type judge struct {
 	v     *Version
 	o     BuildOptions
 	match func(host string) (Row, bool)
-	// rejected, deprecated and review are keyed by address and reason.
-	rejected, deprecated, review map[[2]string]*Excluded
+	// rejected, deprecated and review are the bounded lists of names
+	// kept out, each item by address and reason.
+	rejected, deprecatedList, review *exclList
 }
 
-// sighting judges one name seen by computer, a host of the region ra;
-// fresh says whether the host's newest URL check lists the name. The name
-// is brought to canonical form first (discover.Normalize), whatever its
-// source, so that it is judged and written in one form only; a name that
-// is not a valid host name is rejected as such.
-func (j *judge) sighting(ra *regionAcc, computer string, fresh bool, f Sighting) {
+// verdict says where a judged name goes.
+type verdict int
+
+const (
+	// verdictOut: a list keeps it out (the judge added it there).
+	verdictOut verdict = iota
+	// verdictAllow: it enters its host's region under the row.
+	verdictAllow
+	// verdictDeprecated: it is under a deprecated row, and the host's
+	// newest URL check decides (Builder.deprecated): still listed there,
+	// it stays allowed and flagged; else "remove".
+	verdictDeprecated
+)
+
+// sighting judges one name seen and says where it goes (verdict), with the
+// row it matched. The name is brought to canonical form first
+// (discover.Normalize), whatever its source, so that it is judged and
+// written in one form only; a name that is not a valid host name is
+// rejected as such.
+func (j *judge) sighting(f *Sighting) (Row, verdict) {
 	if h, err := discover.Normalize(f.Host); err == nil {
 		f.Host = h
 	} else if f.Reason == "" {
@@ -35,39 +50,38 @@ func (j *judge) sighting(ra *regionAcc, computer string, fresh bool, f Sighting)
 		f.Host = discover.CleanText(f.Host, maxRejectedName)
 	}
 	if f.Reason != "" {
-		excluded(j.rejected, f.Host, f.Code, f.Reason, "").add(f)
-		return
+		j.rejected.add(f.Host, f.Code, f.Reason, "", *f)
+		return Row{}, verdictOut
 	}
 	row, ok := j.match(f.Host)
 	switch {
-	case ok && row.Deprecated && customerNamed(row) && fresh && !j.o.IncludeDeprecated:
-		// Review beats evidence: an event never vouches for a name any
-		// customer can register.
-		reason := fmt.Sprintf("matches %s, a row Microsoft no longer lists, whose first label any Azure customer can register; the host's newest check still lists it: confirm it is Microsoft's before allowing it", row.Address)
-		excluded(j.review, f.Host, CodeRegistrable, reason, row.Address).add(f)
-	case ok && row.Deprecated && fresh && !j.o.IncludeDeprecated:
-		ra.addDeprecated(f, row, computer)
-	case ok && row.Deprecated && !j.o.IncludeDeprecated:
+	case ok && row.Deprecated && customerNamed(row) && !j.o.IncludeDeprecated:
+		// Review beats evidence: no event vouches for a name any customer
+		// can register, so the host's checks do not matter here; judged
+		// at once, the same in every part of a fleet's reports.
 		code, what := CodeDeprecated, "deprecated catalog row "+row.Address+" (no longer supported by Microsoft)"
 		if legacyAgentHost.MatchString(f.Host) {
 			code, what = CodeLegacyAgent, "the agent's per-deployment host of before 2022 (gsm<digits>eh/xt), under the deprecated row "+row.Address
 		}
-		reason := fmt.Sprintf("matches %s, and no host's newest URL check lists it: remove it from the firewall", what)
-		excluded(j.deprecated, f.Host, code, reason, row.Address).add(f)
+		reason := fmt.Sprintf("matches %s, whose first label any Azure customer can register: never allowed on an event's word; remove it from the firewall", what)
+		j.deprecatedList.add(f.Host, code, reason, row.Address, *f)
+	case ok && row.Deprecated && !j.o.IncludeDeprecated:
+		return row, verdictDeprecated
 	case ok && customerNamed(row) && !j.o.AllowRegistrable:
 		reason := fmt.Sprintf("matches %s, whose first label any Azure customer can register: confirm it is Microsoft's before allowing it", row.Address)
-		excluded(j.review, f.Host, CodeRegistrable, reason, row.Address).add(f)
+		j.review.add(f.Host, CodeRegistrable, reason, row.Address, *f)
 	case ok && !row.Required && !row.Deprecated && !j.o.Optional:
 		reason := fmt.Sprintf("matches only the optional catalog row %s, and optional rows were not asked for", row.Address)
-		excluded(j.rejected, f.Host, CodeOptional, reason, row.Address).add(f)
+		j.rejected.add(f.Host, CodeOptional, reason, row.Address, *f)
 	case ok:
-		ra.add(f, row)
+		return row, verdictAllow
 	case j.o.trusted(f.Host):
-		ra.add(f, Row{Address: f.Host, Port: 443, Protocol: "TCP", Purpose: "under a trusted suffix", Required: true})
+		return Row{Address: f.Host, Port: 443, Protocol: "TCP", Purpose: "under a trusted suffix", Required: true}, verdictAllow
 	default:
 		reason := fmt.Sprintf("not under any %s catalog row for cloud %s (scope %s), nor under a trusted suffix", j.v.ID, j.o.Cloud, j.o.Scope)
-		excluded(j.rejected, f.Host, CodeUntrusted, reason, "").add(f)
+		j.rejected.add(f.Host, CodeUntrusted, reason, "", *f)
 	}
+	return Row{}, verdictOut
 }
 
 // checkRunWindow is how far apart the events of one URL check of the agent
@@ -75,38 +89,39 @@ func (j *judge) sighting(ra *regionAcc, computer string, fresh bool, f Sighting)
 // this close to a host's newest check is in that check.
 const checkRunWindow = 2 * time.Minute
 
-// stillChecked reports whether the host's newest URL check lists the name
-// of f: its last sighting is within checkRunWindow of the host's newest
-// check. A host without a dated check (a URL-tool output without its time)
-// has one check, so every name it lists is in it.
-func stillChecked(f Sighting, newest time.Time) bool {
-	return newest.IsZero() || !f.Last.Before(newest.Add(-checkRunWindow))
+// stillChecked reports whether the host's newest URL check lists a name
+// last seen at last: within checkRunWindow of the host's newest check. A
+// host without a dated check (a URL-tool output without its time) has one
+// check, so every name it lists is in it.
+func stillChecked(last, newest time.Time) bool {
+	return newest.IsZero() || !last.Before(newest.Add(-checkRunWindow))
 }
 
-// stillNeeded is the deprecated list without the names some host's newest
-// check still lists (they are in its region's entries, flagged): "remove"
-// only for names no host checks any more.
-func (j *judge) stillNeeded(regions []Region) map[[2]string]*Excluded {
-	kept := map[string]bool{}
-	for _, r := range regions {
-		for _, e := range r.Entries {
-			if e.Deprecated {
-				kept[e.Address] = true
-			}
+// deprecated decides a name under a deprecated row (not a registrable
+// one: those are judged at once) that a host saw (s: all its sightings by
+// that host), once the host's newest check is known: still listed there
+// (fresh), it stays in the region ra, flagged with the host; not listed,
+// it is "remove", unless another host still checks it (kept: then it is
+// in that host's region, flagged, and not "remove").
+func (j *judge) deprecated(ra *regionAcc, computer string, s Sighting, row Row, fresh, kept bool) {
+	switch {
+	case fresh:
+		ra.addDeprecated(s, row, computer)
+	case kept:
+	default:
+		code, what := CodeDeprecated, "deprecated catalog row "+row.Address+" (no longer supported by Microsoft)"
+		if legacyAgentHost.MatchString(s.Host) {
+			code, what = CodeLegacyAgent, "the agent's per-deployment host of before 2022 (gsm<digits>eh/xt), under the deprecated row "+row.Address
 		}
+		reason := fmt.Sprintf("matches %s, and no host's newest URL check lists it: remove it from the firewall", what)
+		j.deprecatedList.add(s.Host, code, reason, row.Address, s)
 	}
-	for k, ex := range j.deprecated {
-		if kept[ex.Address] {
-			delete(j.deprecated, k)
-		}
-	}
-	return j.deprecated
 }
 
 // capEntries keeps the first max discovered entries of a region (by
 // address) and moves the rest to rejected with CodeTooManyEntries, so a
 // flood of forged names cannot grow an allowlist without bound.
-func capEntries(name string, entries []Entry, max int, rejected map[[2]string]*Excluded) []Entry {
+func capEntries(name string, entries []Entry, max int, rejected *exclList) []Entry {
 	if max <= 0 {
 		max = DefaultMaxEntries
 	}
@@ -120,8 +135,7 @@ func capEntries(name string, entries []Entry, max int, rejected map[[2]string]*E
 			kept = append(kept, e)
 			continue
 		}
-		reason := fmt.Sprintf("region %s already holds %d discovered entries, the most allowed", name, max)
-		excluded(rejected, e.Address, CodeTooManyEntries, reason, e.Replaces).add(Sighting{Host: e.Address, Count: e.EvidenceCount, Evidence: e.Evidence})
+		rejected.add(e.Address, CodeTooManyEntries, tooManyEntries(name, max), e.Replaces, Sighting{Host: e.Address, Count: e.EvidenceCount, Evidence: e.Evidence})
 	}
 	return kept
 }

@@ -31,8 +31,12 @@ func DecodeReport(b []byte) (Report, error) {
 	case 1:
 		upgradeV1(&rep)
 		upgradeV2(&rep)
+		upgradeV3(&rep)
 	case 2:
 		upgradeV2(&rep)
+		upgradeV3(&rep)
+	case 3:
+		upgradeV3(&rep)
 	case ReportSchemaVersion:
 	default:
 		return rep, fmt.Errorf("schemaVersion %d; this avdurls reads 1 to %d", rep.SchemaVersion, ReportSchemaVersion)
@@ -41,6 +45,48 @@ func DecodeReport(b []byte) (Report, error) {
 		return rep, err
 	}
 	return rep, nil
+}
+
+// upgradeV3 brings a version 3 report to version 4, which bounds its
+// lists: a version 3 report listed every name, so none is left out (its
+// rejectedMore, deprecatedMore and reviewMore are zero), the status of
+// each item kept out is that of its evidence (version 4 keeps it apart,
+// as the evidence is a sample), and its evidence is sampled again when
+// it is merged.
+func upgradeV3(rep *Report) {
+	rep.SchemaVersion = ReportSchemaVersion
+	for _, list := range [][]Excluded{rep.Rejected, rep.Deprecated, rep.Review} {
+		for i := range list {
+			statusOfEvidence(&list[i])
+		}
+	}
+}
+
+// statusOfEvidence gives an item kept out by a report of version 3 or
+// older the status of its evidence, but none to a name rejected in the
+// event itself, as a scan gives them.
+func statusOfEvidence(x *Excluded) {
+	if x.Code == discover.CodeInvalidName || x.Code == discover.CodeForged || x.Code == discover.CodeTooManyNames {
+		return
+	}
+	for _, e := range x.Evidence {
+		x.Status = x.Status.Union(discover.StatusesOf(e.Status))
+	}
+}
+
+// upgradeExcluded brings one item of list (rejected, deprecated, review)
+// of a report of the given version to the current one.
+func upgradeExcluded(version int, list string, x *Excluded) {
+	if version == 1 {
+		if list == "deprecated" {
+			x.Code = CodeDeprecated
+		} else {
+			codeOfReason(x)
+		}
+	}
+	if version <= 3 {
+		statusOfEvidence(x)
+	}
 }
 
 // upgradeV2 gives a version 2 report the lists version 3 adds: its
@@ -58,21 +104,26 @@ func upgradeV2(rep *Report) {
 func upgradeV1(rep *Report) {
 	rep.SchemaVersion = ReportSchemaVersion
 	for i := range rep.Rejected {
-		x := &rep.Rejected[i]
-		switch {
-		case strings.HasPrefix(x.Reason, "not under any "):
-			x.Code = CodeUntrusted
-		case strings.HasPrefix(x.Reason, "event claims provider "):
-			x.Code = discover.CodeForged
-		default:
-			x.Code = discover.CodeInvalidName
-		}
+		codeOfReason(&rep.Rejected[i])
 	}
 	for i := range rep.Deprecated {
 		rep.Deprecated[i].Code = CodeDeprecated
 	}
 	if rep.Review == nil {
 		rep.Review = []Excluded{}
+	}
+}
+
+// codeOfReason gives a rejected item of a version 1 report its code, from
+// its reason.
+func codeOfReason(x *Excluded) {
+	switch {
+	case strings.HasPrefix(x.Reason, "not under any "):
+		x.Code = CodeUntrusted
+	case strings.HasPrefix(x.Reason, "event claims provider "):
+		x.Code = discover.CodeForged
+	default:
+		x.Code = discover.CodeInvalidName
 	}
 }
 
@@ -112,6 +163,14 @@ func (rep *Report) Check() error {
 			if err := x.check(); err != nil {
 				return fmt.Errorf("%s[%d].%w", l.name, i, err)
 			}
+		}
+	}
+	for _, m := range []struct {
+		name string
+		rest Rest
+	}{{"rejectedMore", rep.RejectedMore}, {"deprecatedMore", rep.DeprecatedMore}, {"reviewMore", rep.ReviewMore}} {
+		if err := checkFields(countField("names", m.rest.Names), countField("sightings", m.rest.Sightings)); err != nil {
+			return fmt.Errorf("%s.%w", m.name, err)
 		}
 	}
 	for i, s := range rep.TrustSuffixes {
@@ -252,7 +311,7 @@ func (h Host) check(cloud Cloud) error {
 	if err := checkRegionName(cloud, h.Region); err != nil {
 		return err
 	}
-	if err := checkFields(textField("regionBasis", h.RegionBasis), countField("events", h.Events)); err != nil {
+	if err := checkFields(textField("regionBasis", h.RegionBasis), countField("events", h.Events), countField("unreachableMore", h.UnreachableMore)); err != nil {
 		return err
 	}
 	for i, n := range h.Unreachable {

@@ -138,17 +138,26 @@ func writeMarkdown(w io.Writer, rep catalog.Report) error {
 		for _, d := range rep.Deprecated {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", MarkdownCode(d.Address), MarkdownCode(d.Row), seenCount(d.EvidenceCount), MarkdownEscape(d.Reason))
 		}
+		if rep.DeprecatedMore.Names > 0 {
+			fmt.Fprintf(&b, "\n%s.\n", MarkdownEscape(RestText(rep.DeprecatedMore)))
+		}
 	}
 	if len(rep.Review) > 0 {
 		b.WriteString("\n## Review: names any Azure customer could own (not allowed)\n\n| Name | Catalog row | Seen | Why |\n|---|---|---|---|\n")
 		for _, d := range rep.Review {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", MarkdownCode(d.Address), MarkdownCode(d.Row), seenCount(d.EvidenceCount), MarkdownEscape(d.Reason))
 		}
+		if rep.ReviewMore.Names > 0 {
+			fmt.Fprintf(&b, "\n%s.\n", MarkdownEscape(RestText(rep.ReviewMore)))
+		}
 	}
 	if len(rep.Rejected) > 0 {
 		b.WriteString("\n## Rejected names (not allowed)\n\n| Name | Seen | Why |\n|---|---|---|\n")
 		for _, d := range rep.Rejected {
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", MarkdownCode(d.Address), seenCount(d.EvidenceCount), MarkdownEscape(d.Reason))
+		}
+		if rep.RejectedMore.Names > 0 {
+			fmt.Fprintf(&b, "\n%s.\n", MarkdownEscape(RestText(rep.RejectedMore)))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

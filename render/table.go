@@ -154,19 +154,35 @@ func writeKeptOut(w io.Writer, rep catalog.Report) {
 		for _, d := range rep.Deprecated {
 			fmt.Fprintf(w, "  %s (%dx): %s\n", termtext.Safe(d.Address), d.EvidenceCount, d.Reason)
 		}
+		writeRest(w, rep.DeprecatedMore)
 	}
 	if len(rep.Review) > 0 {
 		fmt.Fprintln(w, "\nTo review: names any Azure customer could own (not allowlisted):")
 		for _, d := range rep.Review {
 			fmt.Fprintf(w, "  %s (%dx): %s\n", d.Address, d.EvidenceCount, d.Reason)
 		}
+		writeRest(w, rep.ReviewMore)
 	}
 	if len(rep.Rejected) > 0 {
 		fmt.Fprintln(w, "\nRejected names (never allowlisted):")
 		for _, d := range rep.Rejected {
 			fmt.Fprintf(w, "  %s (%dx): %s\n", termtext.Safe(d.Address), d.EvidenceCount, d.Reason)
 		}
+		writeRest(w, rep.RejectedMore)
 	}
+}
+
+// writeRest says what a list left out past its bound.
+func writeRest(w io.Writer, r catalog.Rest) {
+	if r.Names > 0 {
+		fmt.Fprintf(w, "  ... %s\n", RestText(r))
+	}
+}
+
+// RestText says what a bounded list left out: about how many names, seen
+// how many times.
+func RestText(r catalog.Rest) string {
+	return fmt.Sprintf("and about %d more names (seen %d times) past the bound of names listed", r.Names, r.Sightings)
 }
 
 // termBuffer collects what a renderer writes for a terminal, and knows

@@ -10,9 +10,10 @@ import (
 	"github.com/avdurls/avdurls/evtx"
 )
 
-// collector gathers what the inputs say, per computer.
+// collector gathers what the inputs say, per computer, into a report
+// builder that judges every name as it comes and keeps bounded lists.
 type collector struct {
-	obs    map[string]*catalog.Observation
+	b      *catalog.Builder
 	names  map[string]string // lower-case computer -> first spelling seen
 	events int
 	cloud  catalog.Cloud // reports of another cloud are refused
@@ -22,16 +23,16 @@ type collector struct {
 	maxReport int64
 }
 
-// newCollector returns an empty collector for a cloud, with the bounds of
-// the options (0: the defaults).
-func newCollector(cloud catalog.Cloud, maxNames int, maxReport int64) *collector {
+// newCollector returns an empty collector of a builder for a cloud, with
+// the bounds of the options (0: the defaults).
+func newCollector(b *catalog.Builder, cloud catalog.Cloud, maxNames int, maxReport int64) *collector {
 	if maxNames <= 0 {
 		maxNames = discover.DefaultMaxNamesPerEvent
 	}
 	if maxReport == 0 {
 		maxReport = DefaultMaxReportBytes
 	}
-	return &collector{obs: map[string]*catalog.Observation{}, names: map[string]string{}, cloud: cloud,
+	return &collector{b: b, names: map[string]string{}, cloud: cloud,
 		maxNames: maxNames, maxReport: maxReport}
 }
 
@@ -47,31 +48,29 @@ func admit(ev evtx.Event) evtx.Event {
 	return ev
 }
 
-func (c *collector) observation(computer string) *catalog.Observation {
+// observe hands what was seen of a computer to the builder, under the
+// first spelling of its name seen.
+func (c *collector) observe(computer string, ob *catalog.Observation) {
 	key := strings.ToLower(computer)
-	if _, ok := c.names[key]; !ok {
+	name, ok := c.names[key]
+	if !ok {
+		name = computer
 		c.names[key] = computer
 	}
-	ob := c.obs[c.names[key]]
-	if ob == nil {
-		ob = &catalog.Observation{}
-		c.obs[c.names[key]] = ob
-	}
-	return ob
+	c.b.Observe(name, ob)
 }
 
 // health records an agent health event of a host.
 func (c *collector) health(ev evtx.Event) {
 	ev = admit(ev)
-	ob := c.observation(ev.Computer)
 	text := ev.Message
 	for _, d := range ev.Data {
 		if text == "" && strings.TrimSpace(d) != "" {
 			text = d
 		}
 	}
-	ob.Health = append(ob.Health, catalog.HealthEvent{EventID: ev.EventID, Time: ev.Time, RecordID: ev.RecordID, File: ev.File,
-		Summary: summaryLine(text)})
+	c.observe(ev.Computer, &catalog.Observation{Health: []catalog.HealthEvent{{EventID: ev.EventID, Time: ev.Time, RecordID: ev.RecordID, File: ev.File,
+		Summary: summaryLine(text)}}})
 }
 
 // summaryLine is the first non-empty line of s, made printable and cut at
@@ -92,19 +91,19 @@ func summaryLine(s string) string {
 func (c *collector) event(ev evtx.Event) {
 	ev = admit(ev)
 	ob, found, rejected := c.hostNames(ev, 1, ev.Time)
-	ob.Findings = append(ob.Findings, found...)
-	ob.Rejects = append(ob.Rejects, rejected...)
+	ob.Findings, ob.Rejects = found, rejected
+	c.observe(ev.Computer, ob)
 }
 
 // hostNames counts n events of ev's host (the newest at newest) and returns
-// the host's observation and the names of ev: found, and rejected. Every
+// an observation of the host to fill and the names of ev: found, and
+// rejected. Every
 // source of events comes through here, so the rule is one: an event that
 // claims the agent's provider but was logged to a channel other than
 // Application is taken as forged, its names rejected.
 func (c *collector) hostNames(ev evtx.Event, n int, newest time.Time) (*catalog.Observation, []discover.Finding, []discover.Reject) {
 	c.events += n
-	ob := c.observation(ev.Computer)
-	ob.Events += n
+	ob := &catalog.Observation{Events: n}
 	found, rejected := discover.ExtractN(ev, c.maxNames)
 	if !strings.EqualFold(ev.Channel, "Application") {
 		for _, fd := range found {

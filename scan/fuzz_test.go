@@ -56,11 +56,11 @@ func FuzzReportRoundTrip(f *testing.F) {
 // rejudgeJSON merges rep as scan merges a report and renders what the
 // version builds from it; false when the merge refuses the report.
 func rejudgeJSON(t *testing.T, ver *catalog.Version, rep catalog.Report) ([]byte, bool) {
-	c := newCollector(rep.Cloud, 0, 0)
+	c := newCollector(ver.NewBuilder(catalog.BuildOptions{Cloud: rep.Cloud, Scope: catalog.ScopeSessionHost}), rep.Cloud, 0, 0)
 	if err := c.merge(rep, "r.json"); err != nil {
 		return nil, false
 	}
-	built := ver.Build(c.obs, catalog.BuildOptions{Cloud: rep.Cloud, Scope: catalog.ScopeSessionHost})
+	built := c.b.Report()
 	return renderJSON(t, built), true
 }
 

@@ -45,13 +45,13 @@ func Rejudge(rep catalog.Report, path, side string, o JudgeOptions) (catalog.Rep
 	}
 	o.Cloud = cmp.Or(o.Cloud, catalog.CloudPublic)
 	o.Scope = cmp.Or(o.Scope, catalog.ScopeSessionHost)
-	c := newCollector(o.Cloud, 0, 0)
+	bo := catalog.BuildOptions{Cloud: o.Cloud, Scope: o.Scope, Optional: o.Optional,
+		IncludeDeprecated: o.IncludeDeprecated, TrustSuffixes: o.TrustSuffixes, AllowRegistrable: o.AllowRegistrable}
+	c := newCollector(ver.NewBuilder(bo), o.Cloud, 0, 0)
 	if err := c.merge(rep, path); err != nil {
 		return rep, nil, err
 	}
-	bo := catalog.BuildOptions{Cloud: o.Cloud, Scope: o.Scope, Optional: o.Optional,
-		IncludeDeprecated: o.IncludeDeprecated, TrustSuffixes: o.TrustSuffixes, AllowRegistrable: o.AllowRegistrable}
-	built := ver.Build(c.obs, bo)
+	built := c.b.Report()
 	return built, refusedEntries(rep, built, side), nil
 }
 

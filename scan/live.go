@@ -83,11 +83,12 @@ func (r *run) readAgentHealth(read func() (string, error), computer string) (par
 		r.note(Warning, err.Error(), err)
 		return true
 	}
-	ob := c.observation(computer)
+	ob := &catalog.Observation{}
 	for _, ch := range checks {
 		ob.AgentChecks = append(ob.AgentChecks, discover.AgentCheck{Name: discover.CleanText(ch.Name, discover.MaxText),
 			Outcome: discover.CleanText(ch.Outcome, discover.MaxText), Detail: discover.CleanText(ch.Detail, discover.MaxText)})
 	}
+	c.observe(computer, ob)
 	if ev != nil {
 		c.event(*ev)
 	}

@@ -1,7 +1,9 @@
 package scan
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -25,18 +27,41 @@ const maxRegionMap = 64 << 20
 // region, and the rows it came from, to say after the scan which rows
 // matched no scanned host.
 type RegionMap struct {
-	path    string
-	regions map[string]string // lower-case computer name -> region
-	notes   []string          // regions from Azure that the table lacks
-	rows    []mapRow
+	path  string
+	cloud catalog.Cloud
+	// names packs, for each lower-case computer name, its row (line or
+	// item, from 1; the high 32 bits), whether it is the row's first name
+	// (bit 16) and its region (an index into regions; the low 16 bits):
+	// a few dozen bytes a row, whatever the size of the map.
+	names   map[string]uint64
+	regions []string
+	index   map[string]int // region -> its index in regions
+	rows    int
+	items   bool     // rows are JSON items, not lines
+	notes   []string // regions from Azure that the table lacks
+}
+
+const firstName = 1 << 16
+
+func pack(row int32, first bool, region int) uint64 {
+	v := uint64(row)<<32 | uint64(region)
+	if first {
+		v |= firstName
+	}
+	return v
+}
+
+func unpack(v uint64) (row int32, first bool, region int) {
+	return int32(v >> 32), v&firstName != 0, int(v & 0xffff)
 }
 
 // mapRow is one row of a region map: a CSV or TSV line, or one VM of
 // az vm list -o json.
 type mapRow struct {
-	where  string   // "line 3", "item 3"
+	at     int32    // its line (CSV, TSV) or item (JSON), from 1
 	names  []string // lower-case; a VM's name and its computer name
 	region string
+	item   bool // at counts JSON items, not lines
 	// azure says the region came from Azure (az vm list), not typed by a
 	// person: a region of the right form the table lacks is taken.
 	azure bool
@@ -51,81 +76,79 @@ type mapRow struct {
 // must be one of the cloud's; two rows giving one computer different
 // regions are an error naming both.
 func ReadRegionMap(path string, cloud catalog.Cloud) (*RegionMap, error) {
-	text, err := readMapText(path)
-	if err != nil {
+	m := &RegionMap{path: path, cloud: cloud, names: map[string]uint64{}, index: map[string]int{}}
+	if err := m.read(); err != nil {
 		return nil, fmt.Errorf("region map %s: %w", path, err)
 	}
-	var rows []mapRow
-	if t := strings.TrimSpace(text); strings.HasPrefix(t, "[") {
-		rows, err = jsonMapRows(t)
-	} else {
-		rows, err = textMapRows(text)
+	if m.rows == 0 {
+		return nil, fmt.Errorf("region map %s: no rows; give the header computer,region and a line per session host", path)
 	}
-	if err == nil && len(rows) == 0 {
-		err = errors.New("no rows; give the header computer,region and a line per session host")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("region map %s: %w", path, err)
-	}
-	return buildRegionMap(path, rows, cloud)
+	return m, nil
 }
 
-// readMapText reads a region map file as UTF-8 text: a UTF-8 byte order
-// mark is dropped, UTF-16 with a byte order mark is decoded.
-func readMapText(path string) (string, error) {
-	f, err := os.Open(path)
+// read reads the file as a stream, as UTF-8 (a UTF-8 byte order mark is
+// dropped, UTF-16 with a byte order mark decoded), a row at a time.
+func (m *RegionMap) read() error {
+	f, err := os.Open(m.path)
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxRegionMap+1))
-	if err != nil {
-		return "", err
+	tooLarge := fmt.Errorf("larger than %d MiB; is it the right file?", maxRegionMap>>20)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > maxRegionMap {
+		return tooLarge
 	}
-	if len(b) > maxRegionMap {
-		return "", fmt.Errorf("larger than %d MiB; is it the right file?", maxRegionMap>>20)
+	lr := &io.LimitedReader{R: f, N: maxRegionMap + 1}
+	br := bufio.NewReaderSize(textenc.Reader(lr), 64<<10)
+	head, _ := br.Peek(64 << 10)
+	if bytes.IndexByte(head, 0) >= 0 {
+		return errors.New("holds NUL bytes: UTF-16 without a byte order mark? Save it as UTF-8 (Excel: CSV UTF-8)")
 	}
-	out, err := textenc.Bytes(b)
-	if err != nil {
-		return "", err
+	text := strings.TrimPrefix(string(head), "\ufeff") // a mark left inside UTF-16
+	if strings.HasPrefix(text, "\ufeff") || strings.HasPrefix(string(head), "\ufeff") {
+		_, _ = br.Discard(len("\ufeff"))
 	}
-	if bytes.IndexByte(out, 0) >= 0 {
-		return "", errors.New("holds NUL bytes: UTF-16 without a byte order mark? Save it as UTF-8 (Excel: CSV UTF-8)")
+	if strings.HasPrefix(strings.TrimSpace(text), "[") {
+		err = m.jsonMapRows(br)
+	} else {
+		err = m.textMapRows(br, mapSeparator(text))
 	}
-	return strings.TrimPrefix(string(out), "\ufeff"), nil // a mark left inside UTF-16
+	if err == nil && lr.N <= 0 {
+		return tooLarge
+	}
+	return err
 }
 
 // textMapRows reads CSV or TSV rows. The separator is the first of tab,
 // semicolon and comma found in the first line. The header computer,region
 // or name,location is required, except for tab-separated text (az ... -o
 // tsv prints none).
-func textMapRows(text string) ([]mapRow, error) {
-	sep := mapSeparator(text)
-	r := csv.NewReader(strings.NewReader(text))
-	r.Comma, r.FieldsPerRecord, r.TrimLeadingSpace, r.LazyQuotes = sep, -1, true, true
-	var rows []mapRow
+func (m *RegionMap) textMapRows(in io.Reader, sep rune) error {
+	r := csv.NewReader(in)
+	r.Comma, r.FieldsPerRecord, r.TrimLeadingSpace, r.LazyQuotes, r.ReuseRecord = sep, -1, true, true, true
 	for first := true; ; first = false {
 		rec, err := r.Read()
 		if err == io.EOF {
-			return rows, nil
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		line, _ := r.FieldPos(0)
 		if first && mapHeader(rec) {
 			continue
 		}
 		if first && sep != '\t' {
-			return nil, fmt.Errorf("the first line must be the header computer,region (or name,location), not %q", strings.Join(rec, string(sep)))
+			return fmt.Errorf("the first line must be the header computer,region (or name,location), not %q", strings.Join(rec, string(sep)))
 		}
 		row, err := textMapRow(rec, sep)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+			return fmt.Errorf("line %d: %w", line, err)
 		}
-		row.where, row.azure = fmt.Sprintf("line %d", line), sep == '\t'
-
-		rows = append(rows, row)
+		row.at, row.azure = int32(line), sep == '\t'
+		if err := m.add(row); err != nil {
+			return err
+		}
 	}
 }
 
@@ -202,22 +225,34 @@ type azVM struct {
 }
 
 // jsonMapRows reads the JSON of az vm list: an array of VM objects, or of
-// [name, location] pairs (az vm list --query "[].[name,location]").
-func jsonMapRows(text string) ([]mapRow, error) {
-	var items []json.RawMessage
-	if err := json.Unmarshal([]byte(text), &items); err != nil {
-		return nil, fmt.Errorf("not the JSON of az vm list: %v", err)
+// [name, location] pairs (az vm list --query "[].[name,location]"), an
+// item at a time.
+func (m *RegionMap) jsonMapRows(in io.Reader) error {
+	dec := json.NewDecoder(in)
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return fmt.Errorf("not the JSON of az vm list: %v", cmp.Or(err, errors.New("not an array")))
 	}
-	rows := make([]mapRow, 0, len(items))
-	for i, raw := range items {
+	for i := 1; dec.More(); i++ {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return fmt.Errorf("not the JSON of az vm list: %v", err)
+		}
 		row, err := jsonMapRow(raw)
 		if err != nil {
-			return nil, fmt.Errorf("item %d: %w", i+1, err)
+			return fmt.Errorf("item %d: %w", i, err)
 		}
-		row.where, row.azure = fmt.Sprintf("item %d", i+1), true
-		rows = append(rows, row)
+		row.at, row.azure, row.item = int32(i), true, true
+		if err := m.add(row); err != nil {
+			return err
+		}
 	}
-	return rows, nil
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("not the JSON of az vm list: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("not the JSON of az vm list: data after the array")
+	}
+	return nil
 }
 
 // jsonMapRow reads one item of az vm list's JSON.
@@ -246,6 +281,22 @@ func jsonMapRow(raw json.RawMessage) (mapRow, error) {
 	return newMapRow(vm.Location, names...)
 }
 
+// where says where a row is: "line 3", "item 3".
+func (r mapRow) where() string {
+	if r.item {
+		return fmt.Sprintf("item %d", r.at)
+	}
+	return fmt.Sprintf("line %d", r.at)
+}
+
+// listSome lists the first of n items, and says how many more there are.
+func listSome(first []string, n int) string {
+	if n <= len(first) {
+		return strings.Join(first, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(first, ", "), n-len(first))
+}
+
 // checkRegion checks a row's region: a region of the cloud's table, or,
 // for a row from Azure (az vm list), one of the right form the table
 // lacks, which is noted.
@@ -260,83 +311,112 @@ func (m *RegionMap) checkRegion(cloud catalog.Cloud, row mapRow) error {
 	return err
 }
 
-// buildRegionMap checks every row's region against the cloud and that no
-// computer is given two regions; identical duplicates are fine.
-func buildRegionMap(path string, rows []mapRow, cloud catalog.Cloud) (*RegionMap, error) {
-	m := &RegionMap{path: path, regions: map[string]string{}, rows: rows}
-	by := map[string]mapRow{}
-	for _, row := range rows {
-		if err := m.checkRegion(cloud, row); err != nil {
-			return nil, fmt.Errorf("region map %s: %s: %v", path, row.where, err)
-		}
-		for _, n := range row.names {
-			if prev, ok := by[n]; ok && prev.region != row.region {
-				return nil, fmt.Errorf("region map %s: %s puts %s in %s, %s puts it in %s; give each computer one region",
-					path, prev.where, n, prev.region, row.where, row.region)
-			}
-			if _, ok := by[n]; !ok {
-				by[n] = row
-			}
-			m.regions[n] = row.region
-		}
+// add checks a row's region against the cloud and that no computer is
+// given two regions (identical duplicates are fine), and adds it.
+func (m *RegionMap) add(row mapRow) error {
+	if err := m.checkRegion(m.cloud, row); err != nil {
+		return fmt.Errorf("%s: %v", row.where(), err)
 	}
-	return m, nil
+	ri, ok := m.index[row.region]
+	if !ok {
+		if len(m.regions) == 0xffff {
+			return fmt.Errorf("%s: more than %d regions", row.where(), 0xffff)
+		}
+		ri = len(m.regions)
+		m.index[row.region] = ri
+		m.regions = append(m.regions, row.region)
+	}
+	for i, n := range row.names {
+		if v, ok := m.names[n]; ok {
+			at, _, pr := unpack(v)
+			if pr != ri {
+				prev := mapRow{at: at, item: row.item}
+				return fmt.Errorf("%s puts %s in %s, %s puts it in %s; give each computer one region",
+					prev.where(), n, m.regions[pr], row.where(), row.region)
+			}
+			continue
+		}
+		m.names[strings.Clone(n)] = pack(row.at, i == 0, ri)
+	}
+	m.rows++
+	m.items = row.item
+	return nil
 }
 
 // maxListed is how many names a region map warning lists.
 const maxListed = 20
 
+// Region returns the region of a computer (lower case) the map gives:
+// catalog.RegionLookup.
+func (m *RegionMap) Region(computer string) (string, bool) {
+	v, ok := m.names[computer]
+	if !ok {
+		return "", false
+	}
+	_, _, r := unpack(v)
+	return m.regions[r], true
+}
+
 // matches compares the map with the hosts scanned, as catalog's regionOf
 // matches them (the full computer name, else its short name): it returns
-// the rows that matched no host and the hosts that matched no row.
-func (m *RegionMap) matches(hosts []catalog.Host) (unused []mapRow, unmatched []string) {
-	used := map[string]bool{}
+// the first maxListed rows that matched no host, by line, how many rows
+// matched none, and the hosts that matched no row.
+func (m *RegionMap) matches(hosts []catalog.Host) (unused []mapRow, n int, unmatched []string) {
+	used := make([]bool, m.maxRow()+1) // by row
 	for _, h := range hosts {
 		c := strings.ToLower(h.Computer)
 		short, _, _ := strings.Cut(c, ".")
-		switch {
-		case m.regions[c] != "":
-			used[c] = true
-		case m.regions[short] != "":
-			used[short] = true
-		default:
+		v, ok := m.names[c]
+		if !ok {
+			v, ok = m.names[short]
+		}
+		if !ok {
 			unmatched = append(unmatched, h.Computer)
+			continue
+		}
+		at, _, _ := unpack(v)
+		used[at] = true
+	}
+	for name, v := range m.names {
+		at, first, _ := unpack(v)
+		if used[at] || !first {
+			continue
+		}
+		n++
+		unused = append(unused, mapRow{at: at, item: m.items, names: []string{name}})
+		if len(unused) > 2*maxListed {
+			unused = firstRows(unused)
 		}
 	}
-	for _, row := range m.rows {
-		if !anyUsed(row.names, used) {
-			unused = append(unused, row)
-		}
-	}
-	return unused, unmatched
+	return firstRows(unused), n, unmatched
 }
 
-// anyUsed tells whether one of names is in used.
-func anyUsed(names []string, used map[string]bool) bool {
-	for _, n := range names {
-		if used[n] {
-			return true
-		}
-	}
-	return false
+// firstRows keeps the first maxListed rows, by line.
+func firstRows(rows []mapRow) []mapRow {
+	slices.SortFunc(rows, func(a, b mapRow) int { return cmp.Compare(a.at, b.at) })
+	return rows[:min(len(rows), maxListed)]
 }
 
-// Regions maps each computer (lower case, full and short name) to its
-// region, for catalog.BuildOptions.RegionMap.
-func (m *RegionMap) Regions() map[string]string { return m.regions }
+func (m *RegionMap) maxRow() int32 {
+	var top int32
+	for _, v := range m.names {
+		top = max(top, int32(v>>32))
+	}
+	return top
+}
 
 // loose says which rows of the map matched no scanned host and which
 // hosts matched no row: at most 20 of each, with a count of the rest.
 func (m *RegionMap) loose(hosts []catalog.Host) []string {
 	notes := slices.Clone(m.notes)
-	unused, unmatched := m.matches(hosts)
-	if len(unused) > 0 {
+	unused, n, unmatched := m.matches(hosts)
+	if n > 0 {
 		var l []string
 		for _, r := range unused {
-			l = append(l, r.where+" "+r.names[0])
+			l = append(l, r.where()+" "+r.names[0])
 		}
 		notes = append(notes, fmt.Sprintf("region map %s: %s matched no scanned host (a misspelt name, or a host that sent no events): %s",
-			m.path, termtext.Plural(len(unused), "row"), termtext.ListSome(l, maxListed)))
+			m.path, termtext.Plural(n, "row"), listSome(l, n)))
 	}
 	if len(unmatched) > 0 {
 		what := fmt.Sprintf("%d scanned hosts are", len(unmatched))

@@ -61,8 +61,12 @@ func TestReadRegionMapShapes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(m.regions, want) {
-				t.Errorf("got %v, want %v", m.regions, want)
+			got := map[string]string{}
+			for n := range m.names {
+				got[n], _ = m.Region(n)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got %v, want %v", got, want)
 			}
 		})
 	}
@@ -113,8 +117,8 @@ func TestRegionMapMatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	hosts := []catalog.Host{{Computer: "AVD-1.contoso.local"}, {Computer: "avd-2.contoso.local"}, {Computer: "avd-3.contoso.local"}}
-	unused, unmatched := m.matches(hosts)
-	if len(unused) != 1 || unused[0].where != "line 4" || unused[0].names[0] != "ghost" {
+	unused, n, unmatched := m.matches(hosts)
+	if n != 1 || len(unused) != 1 || unused[0].where() != "line 4" || unused[0].names[0] != "ghost" {
 		t.Errorf("unused rows %+v, want line 4 ghost", unused)
 	}
 	if !reflect.DeepEqual(unmatched, []string{"avd-3.contoso.local"}) {
@@ -138,7 +142,7 @@ func TestRegionMapFromAzure(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, err := ReadRegionMap(js, catalog.CloudPublic)
-	if err != nil || m.Regions()["avd-2"] != "newregion2" || len(m.notes) != 1 {
+	if err != nil || func() string { r, _ := m.Region("avd-2"); return r }() != "newregion2" || len(m.notes) != 1 {
 		t.Fatalf("%v, %+v", err, m)
 	}
 	csv := filepath.Join(dir, "map.csv")
@@ -159,7 +163,7 @@ func TestRegionMapCanonicalNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := m.Regions(); !reflect.DeepEqual(got, map[string]string{"avd-1.contoso.local": "westeurope"}) {
-		t.Errorf("Regions() = %v", got)
+	if got, ok := m.Region("avd-1.contoso.local"); !ok || got != "westeurope" {
+		t.Errorf("Region(avd-1.contoso.local) = %q, %v", got, ok)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -74,69 +75,157 @@ func cutJSON(b []byte) bool {
 // and evidence. Nothing it says about trust is kept: every name is judged
 // again against this run's catalog and options, and only the rejections
 // that stay true whatever the catalog (an invalid name, a forged channel)
-// stand, with this avdurls's own reason text.
+// stand, with this avdurls's own reason text. A report in a regular file
+// is read as a stream (catalog.StreamReport), one name at a time; others
+// (pipes) whole.
 func (c *collector) report(path string) error {
-	rep, err := ReadReport(path, c.maxReport)
+	fi, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
-	return c.merge(rep, path)
+	if !fi.Mode().IsRegular() {
+		rep, err := ReadReport(path, c.maxReport)
+		if err != nil {
+			return err
+		}
+		return c.merge(rep, path)
+	}
+	if c.maxReport > 0 && fi.Size() > c.maxReport {
+		return reportTooLarge(path, c.maxReport)
+	}
+	open := func() (io.ReadCloser, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		return readCloser{textenc.Reader(f), f}, nil
+	}
+	m := &reportMerge{c: c}
+	_, err = catalog.StreamReport(open, catalog.ReportVisitor{
+		Head:     m.head,
+		Entry:    m.entry,
+		Excluded: m.excluded,
+	})
+	if err != nil {
+		// Nothing was merged. Read it whole for the error that says what
+		// is wrong with it (a cut report, a bad field), as diff does.
+		rep, rerr := ReadReport(path, c.maxReport)
+		if rerr != nil {
+			return rerr
+		}
+		if m.owner != nil { // the head was fine: the error is this scan's
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return c.merge(rep, path)
+	}
+	m.cuts()
+	return nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // merge adds a report that was read and checked to the collection.
 func (c *collector) merge(rep catalog.Report, path string) error {
-	if len(rep.Hosts) == 0 {
-		return fmt.Errorf("%s: report names no host", path)
+	m := &reportMerge{c: c}
+	if err := m.head(rep); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	if rep.Cloud != c.cloud {
-		return fmt.Errorf("%s: report is for cloud %s, judged for cloud %s; give --cloud %s, or take the reports of each cloud apart", path, rep.Cloud, c.cloud, rep.Cloud)
-	}
-	owner := c.reportHosts(rep)
 	for _, r := range rep.Regions {
 		for _, e := range r.Entries {
-			if e.EvidenceCount == 0 {
-				continue // a catalog row: this run's catalog has its own
-			}
-			first := owner(e.Evidence, r.Region)
-			ob := c.observation(first)
-			ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: e.Address, Status: e.Status, Count: e.EvidenceCount,
-				First: at(e.FirstSeen), Last: at(e.LastSeen), Evidence: e.Evidence})
-			c.stillChecked(rep, e, first)
+			_ = m.entry(r.Region, e)
 		}
 	}
-	for _, list := range [][]catalog.Excluded{rep.Rejected, rep.Deprecated, rep.Review} {
-		for _, x := range list {
-			ob := c.observation(owner(x.Evidence, ""))
-			ob.Sightings = append(ob.Sightings, excludedSighting(x))
+	for _, l := range []struct {
+		name string
+		list []catalog.Excluded
+	}{{"rejected", rep.Rejected}, {"deprecated", rep.Deprecated}, {"review", rep.Review}} {
+		for _, x := range l.list {
+			_ = m.excluded(l.name, x)
 		}
 	}
+	m.cuts()
+	return nil
+}
+
+// reportMerge adds one report to the collection, a name at a time.
+type reportMerge struct {
+	c     *collector
+	owner func(ev []discover.Evidence, region string) string
+	rests map[string]catalog.Rest // list -> what the report left out of it
+	// listed holds the names of the lists the report cut, to tell where.
+	listed map[string][]string
+	// newest is each host's newest URL check, as the report says.
+	newest map[string]time.Time
+}
+
+// head checks the report's cloud and hosts and merges its hosts.
+func (m *reportMerge) head(rep catalog.Report) error {
+	if len(rep.Hosts) == 0 {
+		return errors.New("report names no host")
+	}
+	if rep.Cloud != m.c.cloud {
+		return fmt.Errorf("report is for cloud %s, judged for cloud %s; give --cloud %s, or take the reports of each cloud apart", rep.Cloud, m.c.cloud, rep.Cloud)
+	}
+	m.owner = m.c.reportHosts(rep)
+	m.newest = map[string]time.Time{}
+	for _, h := range rep.Hosts {
+		if h.Newest3701 != nil {
+			m.newest[h.Computer] = *h.Newest3701
+		}
+	}
+	m.rests = map[string]catalog.Rest{"rejected": rep.RejectedMore, "deprecated": rep.DeprecatedMore, "review": rep.ReviewMore}
+	m.listed = map[string][]string{}
+	return nil
+}
+
+// entry merges an entry of a region; the catalog's own rows are left to
+// this run's catalog.
+func (m *reportMerge) entry(region string, e catalog.Entry) error {
+	if e.EvidenceCount == 0 {
+		return nil
+	}
+	first := m.owner(e.Evidence, region)
+	m.c.observe(first, &catalog.Observation{Sightings: []catalog.Sighting{{Host: e.Address, Status: e.Status, Count: e.EvidenceCount,
+		First: at(e.FirstSeen), Last: at(e.LastSeen), Evidence: e.Evidence}}})
+	m.stillChecked(e, first)
 	return nil
 }
 
 // stillChecked spreads a deprecated entry over the hosts whose newest check
 // still lists it (the first already has its sighting): each gets a
-// sighting of no count, dated in its newest check, so that it is judged as
-// still checking the name again.
-func (c *collector) stillChecked(rep catalog.Report, e catalog.Entry, first string) {
-	if len(e.CheckedBy) == 0 {
-		return
-	}
-	newest := map[string]time.Time{}
-	for _, h := range rep.Hosts {
-		if h.Newest3701 != nil {
-			newest[h.Computer] = *h.Newest3701
-		}
-	}
+// sighting of no count, dated in its newest check (never after the
+// entry's last sighting), so that it is judged as still checking the name
+// again and a merge equals one scan.
+func (m *reportMerge) stillChecked(e catalog.Entry, first string) {
 	for _, computer := range e.CheckedBy {
 		if computer == first {
 			continue
 		}
-		last := newest[computer]
+		last := m.newest[computer]
 		if e.LastSeen != nil && (last.IsZero() || e.LastSeen.Before(last)) {
 			last = *e.LastSeen
 		}
-		ob := c.observation(computer)
-		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: e.Address, Last: last})
+		m.c.observe(computer, &catalog.Observation{Sightings: []catalog.Sighting{{Host: e.Address, Last: last}}})
+	}
+}
+
+// excluded merges an item of a list, to be judged again.
+func (m *reportMerge) excluded(list string, x catalog.Excluded) error {
+	m.c.observe(m.owner(x.Evidence, ""), &catalog.Observation{Sightings: []catalog.Sighting{excludedSighting(x)}})
+	if r := m.rests[list]; r.Names > 0 || r.Sightings > 0 {
+		m.listed[list] = append(m.listed[list], x.Address)
+	}
+	return nil
+}
+
+// cuts says what the report left out of its lists: it stays in the list
+// of the same name, counted, as its names are not known to judge again.
+func (m *reportMerge) cuts() {
+	for _, list := range []string{"rejected", "deprecated", "review"} {
+		m.c.b.ObserveCut(list, m.listed[list], m.rests[list])
 	}
 }
 
@@ -146,17 +235,13 @@ func (c *collector) stillChecked(rep catalog.Report, e catalog.Entry, first stri
 func (c *collector) reportHosts(rep catalog.Report) func(ev []discover.Evidence, region string) string {
 	regionHost := map[string]string{}
 	for _, h := range rep.Hosts {
-		ob := c.observation(h.Computer)
-		ob.Events += h.Events
+		ob := &catalog.Observation{Events: h.Events, Newest: at(h.Newest3701), Health: h.Health, AgentChecks: h.AgentChecks,
+			Unreachable: h.Unreachable, UnreachableCut: h.UnreachableMore > 0}
 		c.events += h.Events
-		if h.Newest3701 != nil && h.Newest3701.After(ob.Newest) {
-			ob.Newest = *h.Newest3701
-		}
-		ob.Health = append(ob.Health, h.Health...)
-		ob.AgentChecks = append(ob.AgentChecks, h.AgentChecks...)
-		if ob.Region == "" && h.Region != catalog.UnknownRegion {
+		if h.Region != catalog.UnknownRegion {
 			ob.Region, ob.RegionBasis = h.Region, h.RegionBasis
 		}
+		c.observe(h.Computer, ob)
 		if _, ok := regionHost[h.Region]; !ok {
 			regionHost[h.Region] = h.Computer
 		}
@@ -180,9 +265,8 @@ func (c *collector) reportHosts(rep catalog.Report) func(ev []discover.Evidence,
 // a sighting to judge again. Only an invalid name, a forged channel and a
 // cut event keep their rejection, with this avdurls's own reason text.
 func excludedSighting(x catalog.Excluded) catalog.Sighting {
-	s := catalog.Sighting{Host: x.Address, Count: x.EvidenceCount, Evidence: x.Evidence}
+	s := catalog.Sighting{Host: x.Address, Status: x.Status, Count: x.EvidenceCount, Evidence: x.Evidence}
 	for _, e := range x.Evidence {
-		s.Status = s.Status.Union(discover.StatusesOf(e.Status))
 		if s.First.IsZero() || e.Time.Before(s.First) {
 			s.First = e.Time
 		}

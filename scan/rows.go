@@ -36,6 +36,7 @@ func (c *collector) grouped(r workspace.Row, isURL bool, source string) {
 		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: x.Value, Count: n, First: r.First, Last: r.Last,
 			Evidence: rowEvidence(x.Evidence, r), Code: x.Code, Reason: x.Reason})
 	}
+	c.observe(ev.Computer, ob)
 }
 
 // rowEvent is the last event of a row: the agent's provider, the row's

@@ -34,13 +34,14 @@ type run struct {
 // was read. An error means no report: nothing could be read at all. What
 // went wrong with single inputs is in the notes and Stats.Partial.
 func Run(ctx context.Context, o Options, src Source) (catalog.Report, Stats, error) {
-	r := &run{o: o, c: newCollector(o.Build.Cloud, o.MaxNames, o.MaxReportBytes), urlIDs: o.Events.EventIDs}
+	r := &run{o: o, urlIDs: o.Events.EventIDs}
 	r.st.Kinds = map[Kind]int{}
 	r.st.Since = o.Events.Since
 	r.o.Events.EventIDs = withHealth(o.Events.EventIDs)
 	if o.RegionMap != nil {
-		r.o.Build.RegionMap = o.RegionMap.Regions()
+		r.o.Build.RegionMap = o.RegionMap
 	}
+	r.c = newCollector(o.Catalog.NewBuilder(r.o.Build), o.Build.Cloud, o.MaxNames, o.MaxReportBytes)
 	if err := src.read(ctx, r); err != nil {
 		return catalog.Report{}, r.st, err
 	}
@@ -50,7 +51,7 @@ func Run(ctx context.Context, o Options, src Source) (catalog.Report, Stats, err
 		r.note(Error, fmt.Sprintf("no event kept: every one of the %s read is older than --since (before %s); the allowlist holds catalog rows only: give a longer --since",
 			termtext.Plural(r.st.Old, "matching event"), o.Events.Since.UTC().Format(time.RFC3339)), nil)
 	}
-	rep := o.Catalog.Build(r.c.obs, r.o.Build)
+	rep := r.c.b.Report()
 	slices.SortFunc(r.inputs, func(a, b catalog.InputFile) int { return strings.Compare(a.File, b.File) })
 	rep.Inputs = r.inputs
 	if rep.Inputs == nil {

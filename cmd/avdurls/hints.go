@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
+	"github.com/avdurls/avdurls/internal/termtext"
 )
 
 // codeHints are the options that change how a kind of kept-out name is
@@ -31,6 +34,11 @@ func (e *env) printHints(rep catalog.Report) {
 			seen[x.Code]++
 		}
 	}
+	listed := "" // past the bound, the counts below are of the names listed
+	if n := rep.RejectedMore.Names + rep.ReviewMore.Names + rep.DeprecatedMore.Names; n > 0 {
+		e.infof("about %s past the bound of names listed: --max-listed raises the bound", termtext.Plural(n, "more name"))
+		listed = " listed"
+	}
 	for _, h := range codeHints {
 		n := 0
 		for _, c := range h.codes {
@@ -38,9 +46,18 @@ func (e *env) printHints(rep catalog.Report) {
 		}
 		switch {
 		case n == 1:
-			e.infof("1 %s: %s", h.one, h.hint)
+			e.infof("1 %s%s: %s", h.one, listed, h.hint)
 		case n > 1:
-			e.infof("%d %s: %s", n, h.many, h.hint)
+			e.infof("%d %s%s: %s", n, h.many, listed, h.hint)
 		}
 	}
+}
+
+// listCount is the number of items of a list: those listed, and the names
+// past its bound (about: their count is estimated).
+func listCount(list []catalog.Excluded, rest catalog.Rest) string {
+	if rest.Names == 0 {
+		return fmt.Sprint(len(list))
+	}
+	return fmt.Sprintf("about %d", len(list)+rest.Names)
 }

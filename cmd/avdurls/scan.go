@@ -82,6 +82,9 @@ Options:
                                any Azure customer can register (storage
                                accounts, Event Hubs); they go to review otherwise
         --max-entries N        discovered entries per region (default 10000)
+        --max-listed N         names listed in each of the rejected, review and
+                               deprecated lists (default 1000); the rest are
+                               counted (rejectedMore, ... in JSON)
         --max-names N          host names read from one event (default 1000)
         --max-report-size MIB  size of one JSON report read (default 64)
         --include-deprecated   allow deprecated hosts seen in events
@@ -128,6 +131,7 @@ type scanOptions struct {
 	noWildcards         bool
 	noRegWild           bool
 	maxEntries          int
+	maxListed           int
 	trust               []string
 	catalogFile, catVer string
 	ids                 idList
@@ -226,7 +230,7 @@ func (o scanOptions) scanOptions(e *env) (scan.Options, error) {
 	so := scan.Options{MaxNames: o.maxNames, MaxReportBytes: o.maxReportMiB << 20, Notify: e.notify(o.quiet)}
 	so.Build = catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.Scope(o.scope),
 		Optional: o.optional, IncludeDeprecated: o.inclDepr, Region: o.region,
-		AllowRegistrable: o.registrable, MaxEntries: o.maxEntries, NoWildcards: o.noWildcards, NoRegistrableWildcards: o.noRegWild}
+		AllowRegistrable: o.registrable, MaxEntries: o.maxEntries, MaxListed: o.maxListed, NoWildcards: o.noWildcards, NoRegistrableWildcards: o.noRegWild}
 	so.Events = evtx.Options{Providers: []string{o.provider}, EventIDs: o.ids.ids, NoPrefilter: o.noPrefilter,
 		Timeout: o.fileTimeout, MaxEvents: o.maxEvents}
 	if o.since > 0 && o.workspace == "" {
@@ -294,6 +298,7 @@ func parseScanFlags(args []string, stdout io.Writer) (scanOptions, error) {
 	fs.BoolVar(&o.inclDepr, "include-deprecated", false, "")
 	fs.BoolVar(&o.registrable, "allow-registrable", false, "")
 	fs.IntVar(&o.maxEntries, "max-entries", catalog.DefaultMaxEntries, "")
+	fs.IntVar(&o.maxListed, "max-listed", catalog.DefaultMaxListed, "")
 	fs.StringArrayVar(&o.trust, "trust-suffix", nil, "")
 	fs.StringVar(&o.catalogFile, "catalog", "", "")
 	fs.StringVar(&o.catVer, "catalog-version", "", "")
@@ -336,7 +341,7 @@ func (o *scanOptions) validate() error {
 		{o.output != "" && o.outputDir != "", "-o and --output-dir conflict: give one"},
 		{o.prune && o.outputDir == "", "--prune needs --output-dir"},
 		{o.fileTimeout < 0 || o.maxEvents < 0, "--file-timeout and --max-events must not be negative (0 means no limit)"},
-		{o.maxEntries < 1 || o.maxNames < 1 || o.maxReportMiB < 1, "--max-entries, --max-names and --max-report-size must be at least 1"},
+		{o.maxEntries < 1 || o.maxListed < 1 || o.maxNames < 1 || o.maxReportMiB < 1, "--max-entries, --max-listed, --max-names and --max-report-size must be at least 1"},
 		{o.region != "" && o.regionMap != "", "--region and --region-map conflict: give one"},
 	}
 	for _, c := range checks {
@@ -373,9 +378,10 @@ func (e *env) summary(rep catalog.Report, st scan.Stats) {
 			}
 		}
 	}
-	e.infof("%s, %s, %s, %s: %s (%d deprecated but still checked), %s, %s unresolved, %d rejected, %d to review, %d deprecated to remove",
+	e.infof("%s, %s, %s, %s: %s (%d deprecated but still checked), %s, %s unresolved, %s rejected, %s to review, %s deprecated to remove",
 		termtext.Plural(st.Inputs, "file"), termtext.Plural(st.Events, "event"), termtext.Plural(len(rep.Hosts), "host"), termtext.Plural(len(rep.Regions), "region"),
-		termtext.Plural(entries, "entry"), kept, termtext.Plural(wildcards, "wildcard"), termtext.Plural(unresolved, "wildcard row"), len(rep.Rejected), len(rep.Review), len(rep.Deprecated))
+		termtext.Plural(entries, "entry"), kept, termtext.Plural(wildcards, "wildcard"), termtext.Plural(unresolved, "wildcard row"),
+		listCount(rep.Rejected, rep.RejectedMore), listCount(rep.Review, rep.ReviewMore), listCount(rep.Deprecated, rep.DeprecatedMore))
 }
 
 // trustSuffixes checks and normalises --trust-suffix values.

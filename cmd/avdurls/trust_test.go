@@ -283,3 +283,36 @@ func TestHostileComputerNames(t *testing.T) {
 		}
 	}
 }
+
+// TestBoundedListsSummary: the summary counts names, also past the bound
+// of names listed (about N rejected), and the hints name the bound of
+// entries as one of names and the flag that raises each bound.
+func TestBoundedListsSummary(t *testing.T) {
+	var names []string
+	for i := range 300 {
+		names = append(names, fmt.Sprintf("x%04d.wvd.microsoft.com", i))
+	}
+	for i := range 1000 {
+		names = append(names, fmt.Sprintf("x%04d.flood.example", i))
+	}
+	path := forgedNames(t, "avd-0", names...)
+	args := []string{"-f", "json", "--region", "eastus2", "--max-names", "2000", "--max-entries", "100", path}
+	_, errs, code := runScan(t, append(args, "--max-listed", "2000")...)
+	if code != exitOK || !strings.Contains(errs, ", 1200 rejected,") ||
+		!strings.Contains(errs, "200 names past the bound of entries of their regions: --max-entries raises the bound") {
+		t.Errorf("all listed: exit %d: %s", code, errs)
+	}
+	out, errs, code := runScan(t, append(args, "--max-listed", "50")...)
+	rep, err := catalog.DecodeReport([]byte(out))
+	if code != exitOK || err != nil {
+		t.Fatalf("exit %d, %v: %s", code, err, errs)
+	}
+	more := rep.RejectedMore
+	if len(rep.Rejected) != 50 || !more.Estimated || more.Sightings != 1150 || more.Names < 1000 || more.Names > 1150 {
+		t.Errorf("%d listed, %+v left out; want 50, and about 1150 names seen 1150 times", len(rep.Rejected), more)
+	}
+	if !strings.Contains(errs, fmt.Sprintf(", about %d rejected,", 50+more.Names)) ||
+		!strings.Contains(errs, fmt.Sprintf("about %d more names past the bound of names listed: --max-listed raises the bound", more.Names)) {
+		t.Errorf("summary and hints: %s", errs)
+	}
+}

@@ -1,0 +1,282 @@
+package catalog
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/avdurls/avdurls/discover"
+)
+
+// A Builder builds a Report while the inputs are read: every name is
+// judged when it is seen, and what the report lists is kept bounded as
+// it grows, so memory does not grow with the number of distinct names.
+// What stays exact: the events and health of every host, the count of
+// sightings of every name listed and of those left out (Rest), the
+// entries of each region up to BuildOptions.MaxEntries. What is bounded:
+// the names listed in each excluded list (BuildOptions.MaxListed, the
+// rest counted), the evidence of each name (a sample, see capEvidence),
+// a host's unreachable names and health events. The order in which
+// observations arrive does not change the Report.
+type Builder struct {
+	v       *Version
+	o       BuildOptions
+	rows    []Row
+	j       judge
+	hosts   map[string]*hostAcc
+	shared  map[string]*pending // region -> names of the hosts whose region the options give
+	matches map[string]match    // the same names recur in every event
+	// wildRows are the wildcard rows names were allowed under.
+	wildRows map[string]*Row
+}
+
+type match struct {
+	row Row
+	ok  bool
+}
+
+// maxMatches bounds the cache of catalog matches; it starts anew when full.
+const maxMatches = 1 << 16
+
+// NewBuilder returns a Builder of a report from this version, judged with o.
+func (v *Version) NewBuilder(o BuildOptions) *Builder {
+	if o.MaxListed <= 0 {
+		o.MaxListed = DefaultMaxListed
+	}
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = DefaultMaxEntries
+	}
+	b := &Builder{v: v, o: o, rows: v.Rows(o.Cloud, o.Scope), hosts: map[string]*hostAcc{}, shared: map[string]*pending{}, matches: map[string]match{}, wildRows: map[string]*Row{}}
+	b.j = judge{v: v, o: o, match: b.match, rejected: newExclList(o.MaxListed),
+		deprecatedList: newExclList(o.MaxListed), review: newExclList(o.MaxListed)}
+	return b
+}
+
+func (b *Builder) match(host string) (Row, bool) {
+	m, seen := b.matches[host]
+	if !seen {
+		if len(b.matches) >= maxMatches {
+			clear(b.matches)
+		}
+		m.row, m.ok = matchRows(b.rows, host)
+		b.matches[host] = m
+	}
+	return m.row, m.ok
+}
+
+// Build merges the findings of every computer with the catalog version into
+// one allowlist per region. obs is keyed by computer name.
+func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
+	b := v.NewBuilder(o)
+	for _, computer := range slices.Sorted(maps.Keys(obs)) {
+		b.Observe(computer, obs[computer])
+	}
+	return b.Report()
+}
+
+// Observe adds what was seen of a computer: its events, newest event,
+// health, names found, rejected and sighted. A computer may be observed
+// any number of times; the observations add up. ob is not kept.
+func (b *Builder) Observe(computer string, ob *Observation) {
+	h := b.hosts[computer]
+	if h == nil {
+		h = &hostAcc{}
+		if r, _, ok := b.o.fixedRegion(computer); ok {
+			if b.shared[r] == nil {
+				b.shared[r] = &pending{allowed: map[string]*allowedName{}}
+			}
+			h.p, h.shared = b.shared[r], true
+		} else {
+			h.p = &pending{}
+		}
+		b.hosts[computer] = h
+	}
+	h.events += ob.Events
+	if ob.Newest.After(h.newest) {
+		h.newest = ob.Newest
+	}
+	h.addHealth(ob.Health)
+	h.agentChecks = append(h.agentChecks, ob.AgentChecks...)
+	if h.region == "" && ob.Region != "" && ob.Region != UnknownRegion {
+		h.region, h.basis = ob.Region, ob.RegionBasis
+	}
+	for _, name := range ob.Unreachable {
+		h.unreachableName(name)
+	}
+	if k, ok := maxKey(ob.Unreachable); ok && ob.UnreachableCut {
+		h.unreachable.limit(k)
+	}
+	ob.eachSighting(func(s Sighting) { b.sighting(h, s) })
+	for _, r := range ob.Rejects {
+		b.j.rejected.add(r.Value, r.Code, r.Reason, "", Sighting{Host: r.Value, Count: 1, First: r.Evidence.Time, Last: r.Evidence.Time,
+			Evidence: []discover.Evidence{r.Evidence}})
+	}
+}
+
+// ObserveCut says that a report listed these names of one of its lists
+// (rejected, deprecated or review: which) and left out rest: those it left
+// out stay in this report's list of the same name, counted.
+func (b *Builder) ObserveCut(which string, listed []string, rest Rest) {
+	switch which {
+	case "rejected":
+		b.j.rejected.cutAt(listed, rest)
+	case "deprecated":
+		b.j.deprecatedList.cutAt(listed, rest)
+	case "review":
+		b.j.review.cutAt(listed, rest)
+	}
+}
+
+// sighting notes what a name tells of its host (unreachable, region,
+// gateway) and judges it.
+func (b *Builder) sighting(h *hostAcc, s Sighting) {
+	if s.Status.Has(discover.Unreachable) && s.Code != discover.CodeInvalidName {
+		h.unreachableName(s.Host)
+	}
+	if r, ok := discover.RegionHint(s.Host); ok {
+		if _, real := LookupRegion(b.o.Cloud, r); real {
+			if h.hints == nil {
+				h.hints = map[string]int{}
+			}
+			h.hints[r] += s.Count
+		}
+	}
+	if _, r, ok := discover.GatewayRegion(s.Host); ok {
+		h.gateway(r, s.Host)
+	}
+	switch row, v := b.j.sighting(&s); v {
+	case verdictAllow:
+		h.p.allow(s, b.intern(row), b.o.MaxEntries, b.o.MaxListed)
+	case verdictDeprecated:
+		b.deprecatedName(h, s, row)
+	}
+}
+
+// maxDeprecatedNames bounds the names under deprecated rows a host keeps
+// until its newest check is known; past it, a new name is judged at once
+// as not in that check ("remove"). Deprecated rows are few and mostly
+// exact names, so a real host never comes near it.
+const maxDeprecatedNames = 64
+
+// deprecatedName keeps a name under a deprecated row with the host's
+// other sightings of it: the host's newest check, known only at the end,
+// decides (judge.deprecated).
+func (b *Builder) deprecatedName(h *hostAcc, s Sighting, row Row) {
+	a := h.deprecated[s.Host]
+	if a == nil {
+		if len(h.deprecated) >= maxDeprecatedNames {
+			b.j.deprecated(nil, "", s, row, false, false)
+			return
+		}
+		if h.deprecated == nil {
+			h.deprecated = map[string]*allowedName{}
+		}
+		a = &allowedName{row: &row}
+		h.deprecated[s.Host] = a
+	}
+	a.status = a.status.Union(s.Status)
+	addSighting(&a.count, &a.evidence, &a.first, &a.last, s)
+}
+
+// stillCheckedNames are the names under deprecated rows that some host's
+// newest check lists: kept, flagged, in that host's region, so no other
+// host's older sighting says "remove".
+func (b *Builder) stillCheckedNames() map[string]bool {
+	kept := map[string]bool{}
+	for _, h := range b.hosts {
+		for name, a := range h.deprecated {
+			if stillChecked(at(a.last), h.newest) {
+				kept[name] = true
+			}
+		}
+	}
+	return kept
+}
+
+// feedDeprecated decides the host's names under deprecated rows, in name
+// order, now that its newest check and region are known.
+func (b *Builder) feedDeprecated(h *hostAcc, computer string, ra *regionAcc, kept map[string]bool) {
+	for _, name := range slices.Sorted(maps.Keys(h.deprecated)) {
+		a := h.deprecated[name]
+		a.evidence = capEvidence(a.evidence)
+		s := Sighting{Host: name, Status: a.status, Count: a.count, First: at(a.first), Last: at(a.last), Evidence: a.evidence}
+		b.j.deprecated(ra, computer, s, *a.row, stillChecked(s.Last, h.newest), kept[name])
+	}
+}
+
+// intern returns a wildcard row shared by every name under it; another
+// row (a name's own) is the name's.
+func (b *Builder) intern(row Row) *Row {
+	if row.Kind() != KindWildcard {
+		return &row
+	}
+	k := entryKey(row.Address, row.Port, row.Protocol)
+	if r, ok := b.wildRows[k]; ok {
+		return r
+	}
+	b.wildRows[k] = &row
+	return &row
+}
+
+// Report returns the report of everything observed. It is called once:
+// it hands the pending names to their regions.
+func (b *Builder) Report() Report {
+	o := b.o
+	rep := Report{
+		SchemaVersion: ReportSchemaVersion,
+		Catalog:       CatalogRef{Version: b.v.ID, SourceDate: b.v.SourceDate, Confidence: b.v.Confidence, Source: b.v.Source},
+		Cloud:         o.Cloud, Scope: o.Scope, Optional: o.Optional,
+		TrustSuffixes: o.TrustSuffixes,
+		Regions:       []Region{}, Hosts: []Host{}, Rejected: []Excluded{}, Deprecated: []Excluded{}, Review: []Excluded{}, Inputs: []InputFile{},
+	}
+	regions := map[string]*regionAcc{}
+	kept := b.stillCheckedNames()
+	for _, computer := range slices.Sorted(maps.Keys(b.hosts)) {
+		h := b.hosts[computer]
+		region, basis := o.regionOf(computer, h)
+		host := h.host(computer, region, basis)
+		rep.Hosts = append(rep.Hosts, host)
+		ra := regions[region]
+		if ra == nil {
+			ra = newRegionAcc(region, o.MaxEntries, b.j.rejected)
+			regions[region] = ra
+		}
+		if !h.shared {
+			h.p.feed(ra, b.j.rejected)
+		}
+		b.feedDeprecated(h, computer, ra, kept)
+		if w := gatewayMismatch(host, h.gatewayMap()); w != "" {
+			ra.warnings = append(ra.warnings, w)
+		}
+	}
+	for _, region := range slices.Sorted(maps.Keys(b.shared)) {
+		b.shared[region].feed(regions[region], b.j.rejected)
+	}
+	if len(regions) == 0 {
+		regions[o.defaultRegion()] = newRegionAcc(o.defaultRegion(), o.MaxEntries, b.j.rejected)
+	}
+	for _, name := range slices.Sorted(maps.Keys(regions)) {
+		rep.Regions = append(rep.Regions, regions[name].finish(b.rows, o))
+	}
+	slices.SortFunc(rep.Regions, func(a, b Region) int {
+		// "unknown" last, the rest by name.
+		if (a.Region == UnknownRegion) != (b.Region == UnknownRegion) {
+			if a.Region == UnknownRegion {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a.Region, b.Region)
+	})
+	rep.Rejected, rep.RejectedMore = b.j.rejected.finish()
+	rep.Deprecated, rep.DeprecatedMore = b.j.deprecatedList.finish()
+	rep.Review, rep.ReviewMore = b.j.review.finish()
+	return rep
+}
+
+func (o BuildOptions) defaultRegion() string {
+	if o.Region != "" {
+		return o.Region
+	}
+	return UnknownRegion
+}

@@ -1,0 +1,85 @@
+package catalog
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/avdurls/avdurls/discover"
+)
+
+// The evidence kept per entry and per excluded name is a sample: the
+// evidenceEnds oldest and newest sightings, and the newest sighting of
+// each of the evidenceHosts computers with the smallest names. Each part
+// of it, taken from a union, is the same part taken from the parts'
+// samples: a scan of reports keeps the evidence one scan of their inputs
+// keeps.
+const (
+	evidenceEnds  = 3
+	evidenceHosts = 4
+)
+
+// addSighting records a sighting: its count, the times of the first and
+// last sighting (when first and last are given) and its evidence, sampled
+// as it grows (capEvidence), so memory stays bounded and the result does
+// not depend on order.
+func addSighting(count *int, list *[]discover.Evidence, first, last **time.Time, s Sighting) {
+	*count += s.Count
+	*list = append(*list, s.Evidence...)
+	if len(*list) > 4*(2*evidenceEnds+evidenceHosts) {
+		*list = capEvidence(*list)
+	}
+	if first != nil && !s.First.IsZero() && (*first == nil || s.First.Before(**first)) {
+		t := s.First
+		*first = &t
+	}
+	if last != nil && !s.Last.IsZero() && (*last == nil || s.Last.After(**last)) {
+		t := s.Last
+		*last = &t
+	}
+}
+
+// newestFirst orders evidence newest first, then by computer, file,
+// record and status: a total order.
+func newestFirst(a, b discover.Evidence) int {
+	return cmp.Or(b.Time.Compare(a.Time), strings.Compare(a.Computer, b.Computer),
+		strings.Compare(a.File, b.File), cmp.Compare(a.RecordID, b.RecordID), cmp.Compare(a.EventID, b.EventID),
+		strings.Compare(string(a.Status), string(b.Status)))
+}
+
+// capEvidence returns the sample of a list of evidence, without
+// duplicates, newest first: its evidenceEnds newest and oldest items and
+// the newest item of each of the evidenceHosts smallest computer names.
+func capEvidence(list []discover.Evidence) []discover.Evidence {
+	slices.SortFunc(list, newestFirst)
+	list = slices.Compact(list)
+	if len(list) <= 2*evidenceEnds+evidenceHosts {
+		if list == nil {
+			list = []discover.Evidence{}
+		}
+		return list
+	}
+	keep := make([]bool, len(list))
+	for i := range evidenceEnds {
+		keep[i], keep[len(list)-1-i] = true, true
+	}
+	newest := map[string]int{} // computer -> index of its newest item
+	for i, e := range list {
+		if _, ok := newest[e.Computer]; !ok {
+			newest[e.Computer] = i
+		}
+	}
+	computers := slices.Sorted(maps.Keys(newest))
+	for _, c := range computers[:min(len(computers), evidenceHosts)] {
+		keep[newest[c]] = true
+	}
+	out := make([]discover.Evidence, 0, 2*evidenceEnds+evidenceHosts)
+	for i, e := range list {
+		if keep[i] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
