@@ -38,15 +38,19 @@ func (c *collector) grouped(r workspace.Row, isURL bool, source string) {
 	}
 }
 
-// rowEvent is the last event of a row: the agent's provider, the row's
+// rowEvent is the last event of a row: the agent's provider (a raw
+// row's own Source), the row's
 // event ID, log, computer and data, at its last time; its file is the
 // row's resource ID, else source.
 func rowEvent(r workspace.Row, source string) evtx.Event {
-	file := source
+	file, provider := source, "WVD-Agent"
 	if r.ResourceID != "" {
 		file = r.ResourceID
 	}
-	return evtx.Event{Provider: "WVD-Agent", EventID: r.EventID, Time: r.Last, Computer: r.Computer,
+	if r.Source != "" { // a raw row of the Event table names its own
+		provider = r.Source
+	}
+	return evtx.Event{Provider: provider, EventID: r.EventID, Time: r.Last, Computer: r.Computer,
 		Channel: r.EventLog, Data: r.Data(), File: file, Chunk: -1}
 }
 
@@ -88,8 +92,11 @@ func (r *run) readExport(path string, isCSV bool) (rows, bad int, err error) {
 // names, health events go to the hosts' health. The first ten bad rows
 // are named.
 func (r *run) feed(source string) *workspace.Feed {
-	bad := 0
-	return &workspace.Feed{Source: source, Wanted: r.o.Events.EventIDs,
+	bad, provider := 0, ""
+	if len(r.o.Events.Providers) > 0 {
+		provider = r.o.Events.Providers[0]
+	}
+	return &workspace.Feed{Source: source, Wanted: r.o.Events.EventIDs, Provider: provider,
 		Row: func(row workspace.Row) { r.c.grouped(row, slices.Contains(r.urlIDs, row.EventID), source) },
 		Bad: func(src string, n int, err error) {
 			if bad++; bad <= maxDetails {

@@ -10,26 +10,36 @@ import (
 
 // Feed checks rows, of an answer or an export, and hands each good one to
 // Row. A row that fails a check is skipped, counted and passed to Bad with
-// its number; an event ID that was not asked for (Wanted) is such a
-// failure.
+// its number; an event ID of a grouped row that was not asked for
+// (Wanted) is such a failure. A raw row of the Event table of another
+// provider (Provider) or event ID is no failure: it is counted apart
+// (Other), as a log's other records are.
 type Feed struct {
-	Source string   // where the rows come from, for Bad
-	Wanted []uint32 // the event IDs asked for; nil takes any
-	Row    func(Row)
-	Bad    func(source string, n int, err error)
+	Source   string   // where the rows come from, for Bad
+	Wanted   []uint32 // the event IDs asked for; nil takes any
+	Provider string   // the provider raw rows must name; "" takes any
+	Row      func(Row)
+	Bad      func(source string, n int, err error)
 
-	n, rows, bad int
+	n, rows, bad, other int
 }
 
-// Rows and BadRows count the rows handed on and skipped so far.
+// Rows and BadRows count the rows handed on and skipped so far; Other the
+// raw rows of other providers or event IDs.
 func (f *Feed) Rows() int    { return f.rows }
 func (f *Feed) BadRows() int { return f.bad }
+func (f *Feed) Other() int   { return f.other }
 
-// add checks one row, of the columns idx, and hands it on.
-func (f *Feed) add(idx map[string]int, cell func(int) any) {
+// add checks one row, of the layout l, and hands it on.
+func (f *Feed) add(l layout, cell func(int) any) {
 	f.n++
-	r, err := parseRow(idx, cell)
-	if err == nil && f.Wanted != nil && !slices.Contains(f.Wanted, r.EventID) {
+	r, err := parseRow(l, cell)
+	unwanted := err == nil && f.Wanted != nil && !slices.Contains(f.Wanted, r.EventID)
+	if l.shape == shapeRaw && err == nil && (unwanted || f.Provider != "" && !strings.EqualFold(r.Source, f.Provider)) {
+		f.other++
+		return
+	}
+	if unwanted {
 		err = fmt.Errorf("event ID %d was not asked for", r.EventID)
 	}
 	if err != nil {
@@ -54,15 +64,15 @@ func (feed *Feed) table(t Table) error {
 	for i, col := range t.Columns {
 		names[i] = col.Name
 	}
-	idx, err := rowIndex(names)
+	l, err := rowLayout(names)
 	if err != nil {
 		return err
 	}
-	if err := checkColumnTypes(t.Columns, idx); err != nil {
+	if err := checkColumnTypes(t.Columns, l.idx); err != nil {
 		return err
 	}
 	for _, cells := range t.Rows {
-		feed.add(idx, func(j int) any {
+		feed.add(l, func(j int) any {
 			if j < len(cells) {
 				return cells[j]
 			}

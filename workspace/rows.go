@@ -17,14 +17,13 @@ import (
 // checked (see parseRow); the computer and text are still the input's.
 type Row struct {
 	Computer, EventLog, Text, ResourceID string
-	EventID                              uint32
-	Count                                int64
-	First, Last                          time.Time
+	// Source is the event's provider of a raw row of the Event table;
+	// grouped rows leave it empty (the query asked for one provider).
+	Source      string
+	EventID     uint32
+	Count       int64
+	First, Last time.Time
 }
-
-// columns are the columns the query projects, lower case; resourceid is
-// optional.
-var columns = []string{"computer", "eventid", "eventlog", "text", "count", "first", "last"}
 
 // maxRowText bounds the text of one row: an event record is at most 64 KiB.
 const maxRowText = 1 << 20
@@ -32,43 +31,26 @@ const maxRowText = 1 << 20
 // maxRowCount bounds the count of one row: more than a host logs in years.
 const maxRowCount = 1 << 40
 
-// rowIndex maps the lower-case names of a table's columns to their
-// positions; it fails when a required column is missing.
-func rowIndex(names []string) (map[string]int, error) {
-	idx := map[string]int{}
-	for i, n := range names {
-		n = strings.ToLower(strings.TrimSpace(n))
-		if i := strings.IndexByte(n, '['); i > 0 {
-			n = strings.TrimSpace(n[:i]) // portal CSV: "First [UTC]"
-		}
-		if _, dup := idx[n]; !dup {
-			idx[n] = i
-		}
-	}
-	var missing []string
-	for _, c := range columns {
-		if _, ok := idx[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("the result lacks the column(s) %s: use the query of the README (avdurls projects Computer, EventID, EventLog, ResourceId, Count, First, Last, Text)",
-			strings.Join(missing, ", "))
-	}
-	return idx, nil
-}
-
-// parseRow reads one row from its cells (strings, float64 or nil), which
-// the service or an export file sent: every value is checked.
-func parseRow(idx map[string]int, cell func(i int) any) (Row, error) {
-	var r Row
+// parseRow reads one row of a layout from its cells (strings, float64
+// or nil), which the service or an export file sent: every value is
+// checked.
+func parseRow(l layout, cell func(i int) any) (Row, error) {
 	get := func(name string) any {
-		i, ok := idx[name]
+		i, ok := l.idx[name]
 		if !ok {
 			return nil
 		}
 		return cell(i)
 	}
+	if l.shape == shapeRaw {
+		return parseRaw(get)
+	}
+	return parseGrouped(get)
+}
+
+// parseGrouped reads a row of the README's grouped query.
+func parseGrouped(get func(string) any) (Row, error) {
+	var r Row
 	var err error
 	if r.Computer, err = cellString(get("computer"), 1024); err != nil {
 		return r, fmt.Errorf("Computer: %w", err)
@@ -99,6 +81,44 @@ func parseRow(idx map[string]int, cell func(i int) any) (Row, error) {
 	if r.Last.Before(r.First) {
 		return r, fmt.Errorf("Last (%s) is before First (%s)", r.Last.Format(time.RFC3339), r.First.Format(time.RFC3339))
 	}
+	return r, nil
+}
+
+// parseRaw reads a row of the Event table as a row of one event: its
+// text is the first of RenderedDescription, ParameterXml and EventData
+// that is not empty, as the query's coalesce takes it.
+func parseRaw(get func(string) any) (Row, error) {
+	r := Row{Count: 1}
+	var err error
+	if r.Source, err = cellString(get("source"), 1024); err != nil {
+		return r, fmt.Errorf("Source: %w", err)
+	}
+	if r.Computer, err = cellString(get("computer"), 1024); err != nil {
+		return r, fmt.Errorf("Computer: %w", err)
+	}
+	if r.EventLog, err = cellString(get("eventlog"), 1024); err != nil {
+		return r, fmt.Errorf("EventLog: %w", err)
+	}
+	for _, c := range rawTextColumns {
+		if r.Text, err = cellString(get(c), maxRowText); err != nil {
+			return r, fmt.Errorf("%s: %w", c, err)
+		}
+		if r.Text != "" {
+			break
+		}
+	}
+	if rid, err := cellString(get("_resourceid"), discover.MaxPath); err == nil && validResourceID(rid) {
+		r.ResourceID = rid
+	}
+	id, err := cellInt(get("eventid"), math.MaxUint16)
+	if err != nil {
+		return r, fmt.Errorf("EventID: %w", err)
+	}
+	r.EventID = uint32(id)
+	if r.First, err = cellTime(get("timegenerated")); err != nil {
+		return r, fmt.Errorf("TimeGenerated: %w", err)
+	}
+	r.Last = r.First
 	return r, nil
 }
 

@@ -29,8 +29,9 @@ prints one allowlist per Azure region. Names that match no catalog row are
 reported as rejected and never allowlisted. Inputs are recognised by
 content: .evtx files, rendered event XML (wevtutil qe /f:xml, Get-WinEvent
 ToXml()), WVDAgentUrlTool.exe output, earlier JSON reports, which merge, and
-results of the README's workspace query exported as JSON (az monitor
-log-analytics query -o json) or CSV (the portal's export).
+results of the README's workspace query, or the Event table's own rows,
+exported as JSON (az monitor log-analytics query -o json) or CSV (the
+portal's export).
 
 --live (the default on Windows when no PATH is given) reads this host's
 Application log through the Windows Event Log API, the agent's health report
