@@ -18,8 +18,10 @@ import (
 // times. URL events (isURL) give names; the others are health events. A
 // row of a log other than Application is taken as forged, as in files.
 // source names where the row came from when it has no resource ID.
-func (c *collector) grouped(r workspace.Row, isURL bool, source string) {
+// The rows' sightings are merged as they arrive (see rowMerge).
+func (c *collector) grouped(m *rowMerge, r workspace.Row, isURL bool, source string) {
 	ev := admit(rowEvent(r, source))
+	ev.Computer, ev.File = m.intern(ev.Computer), m.intern(ev.File)
 	if !isURL {
 		c.groupedHealth(ev, r)
 		return
@@ -27,13 +29,13 @@ func (c *collector) grouped(r workspace.Row, isURL bool, source string) {
 	n := int(min(r.Count, math.MaxInt32))
 	ob, found, rejected := c.hostNames(ev, n, r.Last)
 	for _, f := range found {
-		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: f.Host, Status: discover.StatusesOf(f.Evidence.Status), Count: n,
+		m.add(ob, catalog.Sighting{Host: f.Host, Status: discover.StatusesOf(f.Evidence.Status), Count: n,
 			First: r.First, Last: r.Last, Evidence: rowEvidence(f.Evidence, r)})
 	}
 	for _, x := range rejected {
 		// Status stays empty: like a file's rejects, these are not
 		// listed among the host's unreachable names.
-		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: x.Value, Count: n, First: r.First, Last: r.Last,
+		m.add(ob, catalog.Sighting{Host: x.Value, Count: n, First: r.First, Last: r.Last,
 			Evidence: rowEvidence(x.Evidence, r), Code: x.Code, Reason: x.Reason})
 	}
 }
@@ -73,6 +75,7 @@ func (c *collector) groupedHealth(ev evtx.Event, r workspace.Row) {
 		ev.Time = r.First
 		c.health(ev)
 	}
+	trimHealth(c.observation(ev.Computer))
 }
 
 // readExport reads an exported result into the collector and returns the
@@ -92,12 +95,12 @@ func (r *run) readExport(path string, isCSV bool) (rows, bad int, err error) {
 // names, health events go to the hosts' health. The first ten bad rows
 // are named.
 func (r *run) feed(source string) *workspace.Feed {
-	bad, provider := 0, ""
+	bad, provider, m := 0, "", newRowMerge()
 	if len(r.o.Events.Providers) > 0 {
 		provider = r.o.Events.Providers[0]
 	}
 	return &workspace.Feed{Source: source, Wanted: r.o.Events.EventIDs, Provider: provider,
-		Row: func(row workspace.Row) { r.c.grouped(row, slices.Contains(r.urlIDs, row.EventID), source) },
+		Row: func(row workspace.Row) { r.c.grouped(m, row, slices.Contains(r.urlIDs, row.EventID), source) },
 		Bad: func(src string, n int, err error) {
 			if bad++; bad <= maxDetails {
 				r.detail(fmt.Sprintf("%s: row %d skipped: %v", src, n, err))

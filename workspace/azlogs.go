@@ -30,10 +30,14 @@ type AzlogsConfig struct {
 	Retry      policy.RetryOptions
 }
 
-// azlogsQuerier is a Querier backed by azlogs.Client.
+// azlogsQuerier is a Querier backed by azlogs.Client, and a Streamer
+// through the same pipeline (credential, retries, telemetry) as the
+// SDK's client builds it.
 type azlogsQuerier struct {
 	client *azlogs.Client
 	probe  *azcred.Probe
+	pl     runtime.Pipeline
+	host   string
 }
 
 // New makes the Querier of a real workspace scan of a cloud (public,
@@ -68,7 +72,13 @@ func NewAzlogs(cfg AzlogsConfig) (Querier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &azlogsQuerier{client: c, probe: probe}, nil
+	svc := opts.Cloud.Services[azlogs.ServiceName] // NewClient filled in the default cloud
+	auth := runtime.NewBearerTokenPolicy(probe, []string{svc.Audience + "/.default"}, nil)
+	ac, err := azcore.NewClient("avdurls.workspace", "v1.0.0", runtime.PipelineOptions{PerRetry: []policy.Policy{auth}}, &opts.ClientOptions)
+	if err != nil {
+		return nil, err
+	}
+	return &azlogsQuerier{client: c, probe: probe, pl: ac.Pipeline(), host: hostOf(svc.Endpoint)}, nil
 }
 
 // queryWait is how long the service may run one query, in seconds: its

@@ -22,6 +22,19 @@ type Feed struct {
 	Bad      func(source string, n int, err error)
 
 	n, rows, bad, other int
+
+	// An answer being streamed is staged (see answer): its rows are
+	// handed on once it proved whole.
+	staging bool
+	staged  []Row
+	badLog  []badRow
+	lay     layout
+}
+
+// badRow is a bad row of a staged answer, said once the answer stands.
+type badRow struct {
+	n   int
+	err error
 }
 
 // Rows and BadRows count the rows handed on and skipped so far; Other the
@@ -46,16 +59,85 @@ func (f *Feed) add(l layout, cell func(int) any) {
 		f.skip(err)
 		return
 	}
+	if f.staging {
+		f.staged = append(f.staged, r)
+		return
+	}
 	f.Row(r)
 	f.rows++
 }
 
 // skip counts a bad row (the f.n-th).
 func (f *Feed) skip(err error) {
+	if f.staging {
+		f.badLog = append(f.badLog, badRow{f.n, err})
+		return
+	}
 	f.bad++
 	if f.Bad != nil {
 		f.Bad(f.Source, f.n, err)
 	}
+}
+
+// begin starts staging an answer.
+func (f *Feed) begin() {
+	f.staging, f.staged, f.badLog = true, f.staged[:0], f.badLog[:0]
+}
+
+// end ends staging an answer: when keep, its rows and bad rows are
+// handed on; else (the answer was cut at a limit and its range will be
+// asked again in parts) they are dropped, its row numbers given back.
+func (f *Feed) end(keep bool) {
+	f.staging = false
+	if !keep {
+		f.n -= len(f.staged) + len(f.badLog)
+	}
+	for _, b := range f.badLog {
+		if keep {
+			f.bad++
+			if f.Bad != nil {
+				f.Bad(f.Source, b.n, b.err)
+			}
+		}
+	}
+	for i, r := range f.staged {
+		if keep {
+			f.Row(r)
+			f.rows++
+		}
+		f.staged[i] = Row{} // let the texts go
+	}
+	f.staged, f.badLog = f.staged[:0], f.badLog[:0]
+}
+
+// answerSink is a Feed as the TableSink of a streamed answer.
+type answerSink struct{ f *Feed }
+
+// Columns implements TableSink: the layout of a streamed answer.
+func (s answerSink) Columns(cols []Column) error {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	l, err := rowLayout(names)
+	if err != nil {
+		return err
+	}
+	if err := checkColumnTypes(cols, l.idx); err != nil {
+		return err
+	}
+	s.f.lay = l
+	return nil
+}
+
+// Row implements TableSink: one row of a streamed answer.
+func (s answerSink) Row(cells []any) {
+	s.f.add(s.f.lay, func(j int) any {
+		if j < len(cells) {
+			return cells[j]
+		}
+		return nil
+	})
 }
 
 // table checks a result table and feeds its rows.

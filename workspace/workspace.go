@@ -129,7 +129,7 @@ func Query(ctx context.Context, q Querier, o Options, feed *Feed) (st Stats, err
 		if st.Queries++; st.Queries > maxQueries {
 			return st, fmt.Errorf("more than %d queries after splitting the time range; read a shorter period", maxQueries)
 		}
-		t, err := q.Query(ctx, o.Workspace, KQL(o.Provider, o.EventIDs, w.from, w.to))
+		err := ask(ctx, q, o.Workspace, KQL(o.Provider, o.EventIDs, w.from, w.to), feed)
 		var lim *LimitError
 		if errors.As(err, &lim) {
 			halves, err := splitWindow(w, lim, o.Info)
@@ -143,11 +143,26 @@ func Query(ctx context.Context, q Querier, o Options, feed *Feed) (st Stats, err
 		if err != nil {
 			return st, err
 		}
-		if err := feed.table(t); err != nil {
-			return st, err
-		}
 	}
 	return st, nil
+}
+
+// ask runs one query and feeds its rows: streamed and staged when q is a
+// Streamer (the rows are handed on once the answer proved whole), else
+// from the table q returns.
+func ask(ctx context.Context, q Querier, workspaceID, kql string, feed *Feed) error {
+	s, ok := q.(Streamer)
+	if !ok {
+		t, err := q.Query(ctx, workspaceID, kql)
+		if err != nil {
+			return err
+		}
+		return feed.table(t)
+	}
+	feed.begin()
+	err := s.Stream(ctx, workspaceID, kql, answerSink{feed})
+	feed.end(err == nil)
+	return err
 }
 
 // splitWindow halves a time range that passed a limit, and says so.

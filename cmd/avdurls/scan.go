@@ -150,6 +150,7 @@ func (e *env) cmdScan(args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	setScanMemoryLimit()
 	if err := o.validate(); err != nil {
 		return exitUsage, err
 	}

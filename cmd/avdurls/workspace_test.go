@@ -27,7 +27,7 @@ const testWorkspace = workspacetest.ID
 // fakeEnv is an environment whose workspace client talks to a loopback
 // TLS fake through the SDK's cloud configuration, with a static
 // credential and tiny retry delays, and whose clock is fixed.
-func fakeEnv(t *testing.T, f *workspacetest.Fake, cred azcore.TokenCredential, now time.Time) *env {
+func fakeEnv(t testing.TB, f *workspacetest.Fake, cred azcore.TokenCredential, now time.Time) *env {
 	t.Helper()
 	e := newEnv(nil, nil)
 	e.now = func() time.Time { return now }

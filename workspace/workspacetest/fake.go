@@ -5,6 +5,7 @@
 package workspacetest
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -39,6 +40,12 @@ type Fake struct {
 	MaxRows int // answers with more rows get a PartialError (0: no limit)
 	// Throttle is how many requests get 429 with Retry-After first.
 	Throttle int
+	// Rows, when set, makes the rows of [from, to) instead of Events: it
+	// calls emit with each row (in Columns' order) until emit returns
+	// false, and the answer is
+	// written as the rows are made, so that a fleet's worth of rows never
+	// sits in the fake's memory (see Stream). MaxRows applies.
+	Rows func(from, to time.Time, emit func(row []any) bool)
 	// Status and Body, when set, answer every request.
 	Status int
 	Body   string
@@ -93,6 +100,10 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	from, _ := time.Parse(time.RFC3339Nano, m[1])
 	to, _ := time.Parse(time.RFC3339Nano, m[2])
 	w.Header().Set("Content-Type", "application/json")
+	if f.Rows != nil {
+		f.stream(w, from, to)
+		return
+	}
 	f.answer(w, GroupEvents(f.Events, from, to))
 }
 
@@ -102,15 +113,18 @@ func (f *Fake) answer(w http.ResponseWriter, rows [][]any) {
 	res := map[string]any{}
 	if f.MaxRows > 0 && len(rows) > f.MaxRows {
 		rows = rows[:f.MaxRows]
-		res["error"] = json.RawMessage(`{"code":"PartialError","message":"There were some errors when processing your query.",
-			"details":[{"code":"EngineError","message":"Something went wrong processing your query on the server.",
-			"innererror":{"code":"-2133196797","message":"Query result set has exceeded the internal record count limit 500000 (E_QUERY_RESULT_SET_TOO_LARGE; see https://aka.ms/kustoquerylimits)","severity":2,"severityName":"Error"}}]}`)
+		res["error"] = json.RawMessage(partialLimit)
 	}
 	res["tables"] = []any{map[string]any{"name": "PrimaryResult", "columns": Columns, "rows": rows}}
 	if err := json.NewEncoder(w).Encode(res); err != nil {
 		f.t.Error(err)
 	}
 }
+
+// partialLimit is the service's error beside rows cut at its limit.
+const partialLimit = `{"code":"PartialError","message":"There were some errors when processing your query.",
+"details":[{"code":"EngineError","message":"Something went wrong processing your query on the server.",
+"innererror":{"code":"-2133196797","message":"Query result set has exceeded the internal record count limit 500000 (E_QUERY_RESULT_SET_TOO_LARGE; see https://aka.ms/kustoquerylimits)","severity":2,"severityName":"Error"}}]}`
 
 // Columns are the columns of the fake's answers.
 var Columns = []map[string]string{{"name": "Computer", "type": "string"}, {"name": "EventID", "type": "int"},
@@ -192,4 +206,32 @@ func (f *Fake) Calls() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls
+}
+
+// stream writes the answer of the Rows generator for [from, to) row by
+// row, cut at MaxRows with the service's PartialError.
+func (f *Fake) stream(w http.ResponseWriter, from, to time.Time) {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	defer bw.Flush()
+	cols, _ := json.Marshal(Columns)
+	fmt.Fprintf(bw, `{"tables":[{"name":"PrimaryResult","columns":%s,"rows":[`, cols)
+	written, cut := 0, false
+	f.Rows(from, to, func(row []any) bool {
+		if f.MaxRows > 0 && written >= f.MaxRows {
+			cut = true
+			return false
+		}
+		if written > 0 {
+			bw.WriteByte(',')
+		}
+		b, _ := json.Marshal(row)
+		bw.Write(b)
+		written++
+		return true
+	})
+	bw.WriteString("]}]")
+	if cut {
+		bw.WriteString(`,"error":` + partialLimit)
+	}
+	bw.WriteString("}\n")
 }
