@@ -46,13 +46,16 @@ type Options struct {
 	EventIDs  []uint32 // the event IDs to ask for
 	From, To  time.Time
 	// Info, when set, receives what a person may want to know while the
-	// scan runs (a time range split in two).
-	Info func(string)
+	// scan runs (a time range split in two); Warn the service's warnings
+	// (the rows beside them stand).
+	Info, Warn func(string)
+	// QueryTimeout bounds each query, retries included (0: no bound).
+	QueryTimeout time.Duration
 }
 
 // Stats counts what a workspace scan did and read.
 type Stats struct {
-	Queries, Splits, Rows, Bad int
+	Queries, Splits, Rows, Bad, Warnings int
 }
 
 // minWindow is the shortest time range a query is split into; a range
@@ -129,8 +132,16 @@ func Query(ctx context.Context, q Querier, o Options, feed *Feed) (st Stats, err
 		if st.Queries++; st.Queries > maxQueries {
 			return st, fmt.Errorf("more than %d queries after splitting the time range; read a shorter period", maxQueries)
 		}
-		err := ask(ctx, q, o.Workspace, KQL(o.Provider, o.EventIDs, w.from, w.to), feed)
+		err := askWithin(ctx, o.QueryTimeout, q, o.Workspace, KQL(o.Provider, o.EventIDs, w.from, w.to), feed)
 		var lim *LimitError
+		var warn *WarningError
+		if errors.As(err, &warn) {
+			st.Warnings++
+			if o.Warn != nil {
+				o.Warn(fmt.Sprintf("workspace: %s to %s: %v; its rows are kept", w.from.Format(time.RFC3339), w.to.Format(time.RFC3339), warn))
+			}
+			continue
+		}
 		if errors.As(err, &lim) {
 			halves, err := splitWindow(w, lim, o.Info)
 			if err != nil {
@@ -147,6 +158,26 @@ func Query(ctx context.Context, q Querier, o Options, feed *Feed) (st Stats, err
 	return st, nil
 }
 
+// askWithin is ask bounded by timeout (0: by ctx alone); a deadline
+// passed is a TimeoutError.
+func askWithin(ctx context.Context, timeout time.Duration, q Querier, workspaceID, kql string, feed *Feed) error {
+	qctx, cancel := ctx, context.CancelFunc(func() {})
+	if timeout > 0 {
+		qctx, cancel = context.WithTimeout(ctx, timeout)
+	}
+	defer cancel()
+	err := ask(qctx, q, workspaceID, kql, feed)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return &TimeoutError{Detail: fmt.Sprintf("%v", context.Cause(ctx))}
+	case qctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
+		return &TimeoutError{Query: true, Detail: fmt.Sprintf("%s (%v)", timeout, discover.CleanText(err.Error(), 300))}
+	}
+	return err
+}
+
 // ask runs one query and feeds its rows: streamed and staged when q is a
 // Streamer (the rows are handed on once the answer proved whole), else
 // from the table q returns.
@@ -154,14 +185,19 @@ func ask(ctx context.Context, q Querier, workspaceID, kql string, feed *Feed) er
 	s, ok := q.(Streamer)
 	if !ok {
 		t, err := q.Query(ctx, workspaceID, kql)
-		if err != nil {
+		var warn *WarningError
+		if err != nil && !errors.As(err, &warn) {
 			return err
 		}
-		return feed.table(t)
+		if ferr := feed.table(t); ferr != nil {
+			return ferr
+		}
+		return err
 	}
 	feed.begin()
 	err := s.Stream(ctx, workspaceID, kql, answerSink{feed})
-	feed.end(err == nil)
+	var warn *WarningError
+	feed.end(err == nil || errors.As(err, &warn))
 	return err
 }
 

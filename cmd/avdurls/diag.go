@@ -27,7 +27,7 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
-	newQuerier     func(cloud string) (workspace.Querier, error)
+	newQuerier     func(cloud string, tryTimeout time.Duration) (workspace.Querier, error)
 }
 
 // newEnv is the environment of a real run writing to stdout and stderr.

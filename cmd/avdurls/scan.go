@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -101,6 +102,12 @@ Options:
                                credentials of DefaultAzureCredential (az login,
                                managed or workload identity, environment),
                                role Log Analytics Reader; see README, Fleets
+        --query-timeout DUR    workspace: give up on a query that has not
+                               answered after DUR, retries included (default
+                               12m; each try: the service's 10m wait and 1m)
+        --workspace-timeout DUR
+                               workspace: give up on the whole scan after DUR
+                               (default 2h)
         --imds-endpoint URL    live: the metadata service to ask for the region
     -q, --quiet                no warnings about damaged chunks, only the
                                summary
@@ -138,6 +145,8 @@ type scanOptions struct {
 	since               time.Duration
 	imds                string
 	workspace           string
+	queryTimeout        time.Duration // each workspace query
+	wsTimeout           time.Duration // the whole workspace scan
 	paths               []string
 	regionGiven         bool // --region was on the command line
 }
@@ -165,7 +174,12 @@ func (e *env) cmdScan(args []string) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	rep, st, err := scan.Run(context.Background(), so, src)
+	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	if o.workspace != "" && o.wsTimeout > 0 {
+		ctx, cancel = context.WithTimeoutCause(ctx, o.wsTimeout, fmt.Errorf("--workspace-timeout %s", o.wsTimeout))
+	}
+	defer cancel()
+	rep, st, err := scan.Run(ctx, so, src)
 	if err != nil {
 		return exitError, e.explainScanError(err, o)
 	}
@@ -189,7 +203,7 @@ func (e *env) scanSource(o scanOptions) (scan.Source, error) {
 	case o.live:
 		src = scan.Live(scan.LiveOptions{IMDS: o.imds})
 	case o.workspace != "":
-		q, err := e.newQuerier(o.cloud)
+		q, err := e.newQuerier(o.cloud, o.queryTimeout)
 		if err != nil {
 			return nil, explainWorkspaceError(err, o)
 		}
@@ -198,7 +212,7 @@ func (e *env) scanSource(o scanOptions) (scan.Source, error) {
 			since = defaultWorkspaceSince
 		}
 		to := e.now().UTC().Truncate(time.Second)
-		src = scan.Workspace(q, scan.WorkspaceOptions{ID: o.workspace, From: to.Add(-since), To: to})
+		src = scan.Workspace(q, scan.WorkspaceOptions{ID: o.workspace, From: to.Add(-since), To: to, QueryTimeout: o.queryTimeout})
 	default:
 		ins, err := scan.Expand(o.paths)
 		if err != nil {
@@ -299,6 +313,8 @@ func parseScanFlags(args []string, stdout io.Writer) (scanOptions, error) {
 	fs.BoolVar(&o.live, "live", false, "")
 	fs.Var(sinceFlag{&o.since}, "since", "")
 	fs.StringVar(&o.workspace, "workspace", "", "")
+	fs.DurationVar(&o.queryTimeout, "query-timeout", 12*time.Minute, "")
+	fs.DurationVar(&o.wsTimeout, "workspace-timeout", 2*time.Hour, "")
 	fs.StringVar(&o.imds, "imds-endpoint", scan.IMDSEndpoint, "")
 	if err := parseFlags(fs, args, scanUsage, stdout); err != nil {
 		return o, err
@@ -326,6 +342,7 @@ func (o *scanOptions) validate() error {
 		{o.since < 0, "--since must not be negative"},
 		{o.output != "" && o.outputDir != "", "-o and --output-dir conflict: give one"},
 		{o.fileTimeout < 0 || o.maxEvents < 0, "--file-timeout and --max-events must not be negative (0 means no limit)"},
+		{o.queryTimeout < 0 || o.wsTimeout < 0, "--query-timeout and --workspace-timeout must not be negative (0 means no limit)"},
 		{o.maxEntries < 1 || o.maxNames < 1 || o.maxReportMiB < 1, "--max-entries, --max-names and --max-report-size must be at least 1"},
 		{o.region != "" && o.regionMap != "", "--region and --region-map conflict: give one"},
 	}

@@ -31,7 +31,7 @@ func fakeEnv(t testing.TB, f *workspacetest.Fake, cred azcore.TokenCredential, n
 	t.Helper()
 	e := newEnv(nil, nil)
 	e.now = func() time.Time { return now }
-	e.newQuerier = func(string) (workspace.Querier, error) { return workspacetest.Querier(t, f, cred) }
+	e.newQuerier = func(string, time.Duration) (workspace.Querier, error) { return workspacetest.Querier(t, f, cred) }
 	return e
 }
 

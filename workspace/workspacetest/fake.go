@@ -46,6 +46,9 @@ type Fake struct {
 	// written as the rows are made, so that a fleet's worth of rows never
 	// sits in the fake's memory (see Stream). MaxRows applies.
 	Rows func(from, to time.Time, emit func(row []any) bool)
+	// Partial, when set, gives the error object (JSON) to send beside the
+	// rows of [from, to), or "" for none: a partial error of the service.
+	Partial func(from, to time.Time) string
 	// Status and Body, when set, answer every request.
 	Status int
 	Body   string
@@ -104,13 +107,18 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.stream(w, from, to)
 		return
 	}
-	f.answer(w, GroupEvents(f.Events, from, to))
+	f.answer(w, GroupEvents(f.Events, from, to), from, to)
 }
 
 // answer writes a result table; past maxRows it is cut and marked with
 // the service's PartialError.
-func (f *Fake) answer(w http.ResponseWriter, rows [][]any) {
+func (f *Fake) answer(w http.ResponseWriter, rows [][]any, from, to time.Time) {
 	res := map[string]any{}
+	if f.Partial != nil {
+		if e := f.Partial(from, to); e != "" {
+			res["error"] = json.RawMessage(e)
+		}
+	}
 	if f.MaxRows > 0 && len(rows) > f.MaxRows {
 		rows = rows[:f.MaxRows]
 		res["error"] = json.RawMessage(partialLimit)
