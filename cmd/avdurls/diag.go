@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -28,11 +30,13 @@ type env struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
 	newQuerier     func(cloud string, tryTimeout time.Duration) (workspace.Querier, error)
+	getenv         func(string) string               // the environment, for the sign-in advice
+	lookPath       func(file string) (string, error) // programs on PATH, likewise
 }
 
 // newEnv is the environment of a real run writing to stdout and stderr.
 func newEnv(stdout, stderr io.Writer) *env {
-	return &env{stdout: stdout, stderr: stderr, now: time.Now, newQuerier: workspace.New}
+	return &env{stdout: stdout, stderr: stderr, now: time.Now, newQuerier: workspace.New, getenv: os.Getenv, lookPath: exec.LookPath}
 }
 
 // errorf prints an error in the one voice of the tool. Like warnf and

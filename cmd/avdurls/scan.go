@@ -205,7 +205,7 @@ func (e *env) scanSource(o scanOptions) (scan.Source, error) {
 	case o.workspace != "":
 		q, err := e.newQuerier(o.cloud, o.queryTimeout)
 		if err != nil {
-			return nil, explainWorkspaceError(err, o)
+			return nil, e.explainWorkspaceError(err, o)
 		}
 		since := o.since
 		if since == 0 {
