@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/avdurls/avdurls/catalog"
 	"github.com/avdurls/avdurls/discover"
@@ -17,6 +18,10 @@ import (
 // (catalog Build) as file events, with the row's count and first and last
 // times. URL events (isURL) give names; the others are health events. A
 // row of a log other than Application is taken as forged, as in files.
+// Rows of the names query: a "name" row is Count events naming one name
+// (its data is the name under its section's header, see Row.Data), which
+// counts no events itself; an "events" row counts the computer's URL
+// events and its newest, and names nothing.
 // source names where the row came from when it has no resource ID.
 // The rows' sightings are merged as they arrive (see rowMerge).
 func (c *collector) grouped(m *rowMerge, r workspace.Row, isURL bool, source string) {
@@ -27,7 +32,11 @@ func (c *collector) grouped(m *rowMerge, r workspace.Row, isURL bool, source str
 		return
 	}
 	n := int(min(r.Count, math.MaxInt32))
-	ob, found, rejected := c.hostNames(ev, n, r.Last)
+	events, newest := n, r.Last
+	if r.Kind == "name" { // its events are counted by the computer's "events" rows
+		events, newest = 0, time.Time{}
+	}
+	ob, found, rejected := c.hostNames(ev, events, newest)
 	for _, f := range found {
 		m.add(ob, catalog.Sighting{Host: f.Host, Status: discover.StatusesOf(f.Evidence.Status), Count: n,
 			First: r.First, Last: r.Last, Evidence: rowEvidence(f.Evidence, r)})

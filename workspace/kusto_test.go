@@ -84,9 +84,9 @@ func readmeQuery(t *testing.T) string {
 		t.Fatal(err)
 	}
 	s := strings.ReplaceAll(string(b), "\r\n", "\n")
-	start := strings.Index(s, "```\nEvent\n| where TimeGenerated > ago(7d)\n")
+	start := strings.Index(s, "```\nlet Agent = Event\n| where TimeGenerated > ago(7d)\n")
 	if start < 0 {
-		t.Fatal("README: no query starting 'Event | where TimeGenerated > ago(7d)'")
+		t.Fatal("README: no query starting 'let Agent = Event | where TimeGenerated > ago(7d)'")
 	}
 	s = s[start+4:]
 	return s[:strings.Index(s, "\n```")]

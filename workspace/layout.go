@@ -12,6 +12,7 @@ type shape int
 const (
 	shapeGrouped shape = iota // Computer, EventID, EventLog, Count, First, Last, Text
 	shapeRaw                  // the Event table's columns: TimeGenerated, Source, ...
+	shapeNames                // the names query: the grouped columns and Kind, Name, Status
 )
 
 // layout is where a table's columns are: its shape and the positions of
@@ -24,6 +25,9 @@ type layout struct {
 // columns are the columns the grouped query projects, lower case;
 // resourceid is optional.
 var columns = []string{"computer", "eventid", "eventlog", "text", "count", "first", "last"}
+
+// nameColumns are the columns the names query adds to the grouped ones.
+var nameColumns = []string{"kind", "name", "status"}
 
 // rawColumns are the Event table's columns a raw row needs, lower case;
 // one of rawTextColumns is needed too, and _resourceid is optional.
@@ -64,6 +68,13 @@ func rowLayout(names []string) (layout, error) {
 		}
 	}
 	missing := lacking(idx, columns)
+	_, kind := idx["kind"]
+	if kind {
+		missing = append(missing, lacking(idx, nameColumns)...)
+	}
+	if len(missing) == 0 && kind {
+		return layout{shapeNames, idx}, nil
+	}
 	if len(missing) == 0 {
 		return layout{shapeGrouped, idx}, nil
 	}
@@ -96,7 +107,8 @@ func lacking(idx map[string]int, want []string) []string {
 // tableNames are the column names as the Event table and the README's
 // query spell them, by lower-case name.
 var tableNames = map[string]string{"computer": "Computer", "eventid": "EventID", "eventlog": "EventLog", "text": "Text",
-	"count": "Count", "first": "First", "last": "Last", "timegenerated": "TimeGenerated", "source": "Source"}
+	"count": "Count", "first": "First", "last": "Last", "timegenerated": "TimeGenerated", "source": "Source",
+	"kind": "Kind", "name": "Name", "status": "Status"}
 
 // names2 lists column names as the table spells them.
 func names2(cols []string) string {
@@ -114,7 +126,7 @@ func names2(cols []string) string {
 // header holds three of them looks like an export (see LooksLikeRows).
 var knownColumns = func() map[string]bool {
 	m := map[string]bool{"resourceid": true, "tablename": true}
-	for _, l := range [][]string{columns, rawColumns, rawTextColumns, rawOnly} {
+	for _, l := range [][]string{columns, nameColumns, rawColumns, rawTextColumns, rawOnly} {
 		for _, c := range l {
 			m[strings.ToLower(c)] = true
 		}

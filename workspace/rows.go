@@ -2,8 +2,10 @@ package workspace
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,10 +21,16 @@ type Row struct {
 	Computer, EventLog, Text, ResourceID string
 	// Source is the event's provider of a raw row of the Event table;
 	// grouped rows leave it empty (the query asked for one provider).
-	Source      string
-	EventID     uint32
-	Count       int64
-	First, Last time.Time
+	Source string
+	// Kind, Name and Status are set by rows of the names query (see
+	// KQL): Kind "name" rows give a Name and the section Status above it
+	// ("reachable", "unreachable" or ""), "events" rows count URL
+	// events, "health" rows (and rows of other shapes, Kind "") carry
+	// their Text.
+	Kind, Name, Status string
+	EventID            uint32
+	Count              int64
+	First, Last        time.Time
 }
 
 // maxRowText bounds the text of one row: an event record is at most 64 KiB.
@@ -45,7 +53,29 @@ func parseRow(l layout, cell func(i int) any) (Row, error) {
 	if l.shape == shapeRaw {
 		return parseRaw(get)
 	}
-	return parseGrouped(get)
+	r, err := parseGrouped(get)
+	if err != nil || l.shape != shapeNames {
+		return r, err
+	}
+	return parseNames(r, get)
+}
+
+// parseNames reads the columns the names query adds.
+func parseNames(r Row, get func(string) any) (Row, error) {
+	var err error
+	if r.Kind, err = cellString(get("kind"), 16); err != nil || !slices.Contains([]string{"name", "events", "health"}, r.Kind) {
+		return r, fmt.Errorf("Kind: not name, events or health (%v)", err)
+	}
+	if r.Name, err = cellString(get("name"), maxRowText); err != nil {
+		return r, fmt.Errorf("Name: %w", err)
+	}
+	if r.Status, err = cellString(get("status"), 16); err != nil || !slices.Contains([]string{"", "reachable", "unreachable"}, r.Status) {
+		return r, fmt.Errorf("Status: not reachable, unreachable or empty (%v)", err)
+	}
+	if r.Kind == "name" && r.Name == "" {
+		return r, errors.New("Name: empty in a row of kind name")
+	}
+	return r, nil
 }
 
 // parseGrouped reads a row of the README's grouped query.
@@ -122,6 +152,10 @@ func parseRaw(get func(string) any) (Row, error) {
 	return r, nil
 }
 
+// sectionHeaders are the headers that give a name its section status
+// again (discover reads them as the agent's own).
+var sectionHeaders = map[string]string{"": "", "reachable": "Accessible URLs:\n", "unreachable": "NOT Accessible URLs:\n"}
+
 // cellString reads a text cell; nil is the empty string.
 func cellString(v any, max int) (string, error) {
 	switch s := v.(type) {
@@ -194,8 +228,16 @@ func validResourceID(s string) bool {
 
 // Data is the row's text as event data: the values of an XML event data
 // block (ParameterXml <Param>, EventData <Data>) when the text is one,
-// else the text itself.
+// else the text itself. A names row's data is its name under the header
+// of its section status, so that the same extraction reads it; an events
+// row has none.
 func (r Row) Data() []string {
+	switch r.Kind {
+	case "name":
+		return []string{sectionHeaders[r.Status] + r.Name}
+	case "events":
+		return nil
+	}
 	text := r.Text
 	t := strings.TrimSpace(text)
 	if !strings.HasPrefix(t, "<") {

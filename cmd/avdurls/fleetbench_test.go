@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avdurls/avdurls/workspace"
 	"github.com/avdurls/avdurls/workspace/workspacetest"
 )
 
@@ -41,8 +42,9 @@ func fleetSize() benchFleet {
 
 var benchRegions = []struct{ name, code string }{{"eastus2", "eus2"}, {"westeurope", "weu"}, {"japaneast", "jpe"}}
 
-// row is the grouped row of host i's text k, in workspacetest.Columns'
-// order: its time is spread over the week before sampleNow.
+// row is the grouped row of host i's text k, in the columns of
+// workspacetest.GroupedColumns (the exports' rows): its time is spread
+// over the week before sampleNow.
 func (f benchFleet) row(i, k int) []any {
 	reg := benchRegions[i%len(benchRegions)]
 	last := f.last(i, k)
@@ -79,6 +81,73 @@ func (f benchFleet) each(from, to time.Time, emit func([]any) bool) {
 	for i := range f.hosts {
 		for k := range f.texts {
 			if last := f.last(i, k); !last.Before(from) && last.Before(to) && !emit(f.row(i, k)) {
+				return
+			}
+		}
+	}
+}
+
+// nameRows are host i's rows as the names query sends them (the columns
+// of workspacetest.Columns): an "events" row per event ID and a "name"
+// row per name, status and event ID of its texts. cache holds each
+// text's names.
+func (f benchFleet) nameRows(i int, cache map[string][]workspace.NameStatus) [][]any {
+	type key struct {
+		id           int
+		name, status string
+	}
+	type agg struct {
+		n           int
+		first, last string
+	}
+	groups := map[key]*agg{}
+	var order []key
+	add := func(k key, n int, first, last string) {
+		g := groups[k]
+		if g == nil {
+			g = &agg{first: first}
+			groups[k] = g
+			order = append(order, k)
+		}
+		g.n += n
+		g.last = last // the texts come in time order
+	}
+	var computer, rid string
+	for k := range f.texts {
+		r := f.row(i, k)
+		computer, rid = r[0].(string), r[3].(string)
+		id, n, first, last, text := r[1].(int), r[4].(int), r[5].(string), r[6].(string), r[7].(string)
+		add(key{id: id}, n, first, last)
+		names, ok := cache[text]
+		if !ok {
+			names = workspace.QueryNames(text)
+			cache[text] = names
+		}
+		for _, ns := range names {
+			add(key{id, ns.Name, ns.Status}, n, first, last)
+		}
+	}
+	rows := make([][]any, 0, len(order))
+	for _, k := range order {
+		g, kind := groups[k], "name"
+		if k.name == "" {
+			kind = "events"
+		}
+		rows = append(rows, []any{kind, computer, k.id, "Application", rid, k.name, k.status, g.n, g.first, g.last, ""})
+	}
+	return rows
+}
+
+// eachNames calls emit with the names query's rows of every host whose
+// last event is in [from, to), until emit returns false.
+func (f benchFleet) eachNames(from, to time.Time, emit func([]any) bool) {
+	cache := map[string][]workspace.NameStatus{}
+	for i := range f.hosts {
+		if last := f.last(i, f.texts-1); last.Before(from) || !last.Before(to) {
+			continue
+		}
+		for _, r := range f.nameRows(i, cache) {
+			if !emit(r) {
 				return
 			}
 		}
@@ -182,14 +251,15 @@ func cpuSeconds() float64 {
 }
 
 // benchScan runs scan in e b.N times and reports peak RSS, the rows
-// the source holds and the events the scan counted.
+// (texts) the source holds, the events the scan counted and, for the
+// workspace, the rows it received.
 func benchScan(b *testing.B, e *env, rows int, args ...string) {
-	var events int
+	var events, received int
 	peak := peakRSS(b)
 	cpu0 := cpuSeconds()
 	b.ResetTimer()
 	for range b.N {
-		e.stdout, e.stderr = io.Discard, eventCounter{&events}
+		e.stdout, e.stderr = io.Discard, eventCounter{&events, &received}
 		if code := e.run(append([]string{"scan", "-f", "text"}, args...)); code != exitOK {
 			b.Fatalf("exit %d", code)
 		}
@@ -199,13 +269,21 @@ func benchScan(b *testing.B, e *env, rows int, args ...string) {
 	b.ReportMetric(peak(), "peak-RSS-MiB")
 	b.ReportMetric(float64(rows), "rows")
 	b.ReportMetric(float64(events), "events")
+	if received > 0 {
+		b.ReportMetric(float64(received), "rows-received")
+	}
 }
 
-// eventCounter reads the events a scan says it read from its summary.
-type eventCounter struct{ n *int }
+// eventCounter reads the events a scan says it read from its summary,
+// and the rows a workspace scan received.
+type eventCounter struct{ n, rows *int }
 
 func (c eventCounter) Write(p []byte) (int, error) {
 	for _, line := range strings.Split(string(p), "\n") {
+		if i := strings.Index(line, " grouped row"); i > 0 {
+			f := strings.Fields(line[:i])
+			*c.rows, _ = strconv.Atoi(strings.ReplaceAll(f[len(f)-1], ",", ""))
+		}
 		if i := strings.Index(line, " events, "); i > 0 {
 			f := strings.Fields(line[:i])
 			*c.n, _ = strconv.Atoi(strings.ReplaceAll(f[len(f)-1], ",", ""))
@@ -215,11 +293,12 @@ func (c eventCounter) Write(p []byte) (int, error) {
 }
 
 // BenchmarkFleetWorkspace reads the fleet through the fake workspace,
-// which streams its answers and cuts them at 50,000 rows (about the
-// service's 64 MB at these texts), so the week is split.
+// which streams the names query's answers (a row per host, name and
+// status: about 31 rows of 250 bytes per host) and cuts them at 100,000
+// rows, so the week is split.
 func BenchmarkFleetWorkspace(b *testing.B) {
 	fl := fleetSize()
-	f := &workspacetest.Fake{Rows: fl.each, MaxRows: 50000}
+	f := &workspacetest.Fake{Rows: fl.eachNames, MaxRows: 100000}
 	benchScan(b, fakeEnv(b, f, workspacetest.StaticCred{}, sampleNow), fl.hosts*fl.texts, "--workspace", testWorkspace, "--since", "7d")
 }
 
