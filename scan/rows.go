@@ -109,7 +109,10 @@ func (r *run) feed(source string) *workspace.Feed {
 		provider = r.o.Events.Providers[0]
 	}
 	return &workspace.Feed{Source: source, Wanted: r.o.Events.EventIDs, Provider: provider,
-		Row: func(row workspace.Row) { r.c.grouped(m, row, slices.Contains(r.urlIDs, row.EventID), source) },
+		Row: func(row workspace.Row) {
+			r.c.grouped(m, row, slices.Contains(r.urlIDs, row.EventID), source)
+			r.noteResource(m, row.Computer, row.ResourceID)
+		},
 		Bad: func(src string, n int, err error) {
 			if bad++; bad <= maxDetails {
 				r.detail(fmt.Sprintf("%s: row %d skipped: %v", src, n, err))

@@ -23,7 +23,8 @@ type run struct {
 	c      *collector
 	st     Stats
 	inputs []catalog.InputFile
-	urlIDs []uint32 // the event IDs whose names are read; the rest are health events
+	urlIDs []uint32            // the event IDs whose names are read; the rest are health events
+	rids   map[string][]string // lower-case computer -> resource IDs of its rows
 }
 
 // Run reads a source through one gate into sightings per host and judges
@@ -40,6 +41,9 @@ func Run(ctx context.Context, o Options, src Source) (catalog.Report, Stats, err
 	}
 	if err := src.read(ctx, r); err != nil {
 		return catalog.Report{}, r.st, err
+	}
+	if o.AzureRegions != nil {
+		r.azureRegions(ctx)
 	}
 	r.st.Events = r.c.events
 	rep := o.Catalog.Build(r.c.obs, r.o.Build)

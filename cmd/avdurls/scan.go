@@ -68,6 +68,12 @@ Options:
                                (or name,location; separated by , ; or tab; UTF-8
                                or UTF-16), or az vm list -o json, or
                                az vm list --query "[].[name,location]" -o tsv
+        --regions-from-azure   ask Azure Resource Graph where each host is: by the
+                               resource IDs of workspace rows, and by computer
+                               name (a VM's, scale set instance's or Arc
+                               machine's osProfile.computerName); needs Reader
+                               on their subscriptions and an identity as for
+                               --workspace
         --cloud CLOUD          public (default), usgov or china
         --scope SCOPE          sessionhost (default), or client: judge against
                                the end-user device list (see also
@@ -112,7 +118,8 @@ Options:
     -q, --quiet                no warnings about damaged chunks, only the
                                summary
 
-Region of each host: --region, else --region-map, else inferred from a
+Region of each host: --region, else --region-map, else Azure Resource Graph
+(--regions-from-azure), else inferred from a
 <region>-shared.prod.warm.ingest.monitor.core.windows.net host in its own
 events, else "unknown". The JSON output says which basis was used.
 
@@ -145,6 +152,7 @@ type scanOptions struct {
 	since               time.Duration
 	imds                string
 	workspace           string
+	fromAzure           bool          // --regions-from-azure
 	queryTimeout        time.Duration // each workspace query
 	wsTimeout           time.Duration // the whole workspace scan
 	paths               []string
@@ -250,6 +258,11 @@ func (o scanOptions) scanOptions(e *env) (scan.Options, error) {
 			return so, usageError{err.Error()}
 		}
 	}
+	if o.fromAzure {
+		if so.AzureRegions, err = e.newRegions(o.cloud); err != nil {
+			return so, fmt.Errorf("--regions-from-azure: %v", err)
+		}
+	}
 	return so, nil
 }
 
@@ -314,6 +327,7 @@ func parseScanFlags(args []string, stdout io.Writer) (scanOptions, error) {
 	fs.Var(sinceFlag{&o.since}, "since", "")
 	fs.StringVar(&o.workspace, "workspace", "", "")
 	fs.DurationVar(&o.queryTimeout, "query-timeout", 12*time.Minute, "")
+	fs.BoolVar(&o.fromAzure, "regions-from-azure", false, "")
 	fs.DurationVar(&o.wsTimeout, "workspace-timeout", 2*time.Hour, "")
 	fs.StringVar(&o.imds, "imds-endpoint", scan.IMDSEndpoint, "")
 	if err := parseFlags(fs, args, scanUsage, stdout); err != nil {
