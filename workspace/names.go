@@ -41,7 +41,16 @@ var (
 	unreachableRE = regexp.MustCompile(UnreachablePattern)
 	reachableRE   = regexp.MustCompile(ReachablePattern)
 	tagRE         = regexp.MustCompile(`<[^>]*>`)
+	valueRE       = regexp.MustCompile(valuePattern)
 )
+
+// valuePattern is the opening tag of one value of XML event data; each
+// value starts a new string for discover, its status that of the event
+// ID again, so the query marks it with a line of its own (valueMark).
+const valuePattern = `<(Param|Data)(\s[^>]*)?>`
+
+// valueMark is the line that starts a value of XML event data.
+const valueMark = "avdurls-value-start"
 
 // xmlEntities are the entities the query decodes in XML event data
 // (ParameterXml, EventData) after taking its tags out, in its order.
@@ -54,12 +63,14 @@ type NameStatus struct {
 }
 
 // QueryNames does in Go (RE2) what the query does to one URL event's
-// text: XML data becomes its values, one a line; each line's words are
+// text: XML data becomes its values, each after a line valueMark that
+// sets the status back to the event's own; each line's words are
 // searched for a header, which sets the status from that line on; each
 // line's tokens that match NamePattern are its names, once per name and
 // status. It is the fake service's and the tests' model of the query.
 func QueryNames(text string) []NameStatus {
 	if strings.HasPrefix(text, "<") {
+		text = valueRE.ReplaceAllString(text, "\n"+valueMark+"\n")
 		text = tagRE.ReplaceAllString(text, "\n")
 		for _, e := range xmlEntities {
 			text = strings.ReplaceAll(text, e[0], e[1])
@@ -71,6 +82,8 @@ func QueryNames(text string) []NameStatus {
 	for _, line := range strings.Split(strings.ReplaceAll(text, "\r", "\n"), "\n") {
 		words := strings.ToLower(separatorRE.ReplaceAllString(nameRE.ReplaceAllString(line, " "), " "))
 		switch {
+		case line == valueMark:
+			status = ""
 		case unreachableRE.MatchString(words):
 			status = "unreachable"
 		case reachableRE.MatchString(words):
@@ -93,13 +106,13 @@ func namesKQL() string {
 	for _, e := range xmlEntities {
 		text = "replace_string(" + text + ", " + kqlString(e[0]) + ", " + kqlString(e[1]) + ")"
 	}
-	text = strings.Replace(text, "replace_string(Text,", `replace_string(replace_regex(Text, @"<[^>]*>", "\n"),`, 1)
+	text = strings.Replace(text, "replace_string(Text,", `replace_string(replace_regex(replace_regex(Text, @"`+valuePattern+`", "\n`+valueMark+`\n"), @"<[^>]*>", "\n"),`, 1)
 	return `| extend Text = iff(Text startswith "<", ` + text + `, Text)
 | mv-apply with_itemindex = Line L = split(replace_string(Text, "\r", "\n"), "\n") to typeof(string) on (
     extend Words = tolower(replace_regex(replace_regex(L, @"` + NamePattern + `", " "), @"` + SeparatorPattern + `", " "))
-    | extend Header = case(Words matches regex @"` + UnreachablePattern + `", "unreachable", Words matches regex @"` + ReachablePattern + `", "reachable", "")
+    | extend Header = case(L == "` + valueMark + `", "reset", Words matches regex @"` + UnreachablePattern + `", "unreachable", Words matches regex @"` + ReachablePattern + `", "reachable", "")
     | order by Line asc
-    | scan declare (Status: string = "") with (step s: true => Status = iff(Header != "", Header, s.Status);)
+    | scan declare (Status: string = "") with (step s: true => Status = case(Header == "reset", "", Header != "", Header, s.Status);)
     | mv-expand Name = extract_all(@"(` + NamePattern + `)", L) to typeof(string)
     | where isnotempty(Name)
     | summarize by Name = tostring(Name), Status)`

@@ -64,6 +64,11 @@ func fixtures() map[string]uint32 {
 		}
 	}
 	for _, id := range []uint32{3701, 3702} {
+		// XML data of two values: the second starts with the event's own
+		// status again, as discover reads each value.
+		texts[`<DataItem><EventData xmlns="x"><Data Name="a">NOT Accessible URLs:&#xD;
+n.wvd.microsoft.com</Data><Data>o.wvd.microsoft.com &amp; p.wvd.microsoft.com&lt;q.wvd.microsoft.com&gt;</Data></EventData></DataItem>`] = id
+		texts["<Param>Accessible URLs:</Param><Param>r.wvd.microsoft.com</Param>"] = id
 		texts[strings.Join(hostileLines, "\n")] = id
 		texts["Accessible URLs:\n"+strings.Join(hostileLines, "\r\n")] = id
 	}
