@@ -4,11 +4,17 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/csv"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
@@ -295,11 +301,74 @@ func (c eventCounter) Write(p []byte) (int, error) {
 // BenchmarkFleetWorkspace reads the fleet through the fake workspace,
 // which streams the names query's answers (a row per host, name and
 // status: about 31 rows of 250 bytes per host) and cuts them at 100,000
-// rows, so the week is split.
+// rows, so the week is split. The fake runs in a process of its own
+// (serveFakeWorkspace), so that the time, CPU and memory measured are the
+// scan's alone.
 func BenchmarkFleetWorkspace(b *testing.B) {
 	fl := fleetSize()
-	f := &workspacetest.Fake{Rows: fl.eachNames, MaxRows: 100000}
-	benchScan(b, fakeEnv(b, f, workspacetest.StaticCred{}, sampleNow), fl.hosts*fl.texts, "--workspace", testWorkspace, "--since", "7d")
+	e := newEnv(nil, nil)
+	e.now = func() time.Time { return sampleNow }
+	q := fakeWorkspaceProcess(b)
+	e.newQuerier = func(string, time.Duration) (workspace.Querier, error) { return q, nil }
+	benchScan(b, e, fl.hosts*fl.texts, "--workspace", testWorkspace, "--since", "7d")
+}
+
+// serveFakeWorkspace serves the fleet's fake workspace on a loopback TLS
+// port: it prints the URL and the server's certificate (PEM), then serves
+// until its standard input closes.
+func serveFakeWorkspace() int {
+	fl := fleetSize()
+	srv := httptest.NewTLSServer(&workspacetest.Fake{Rows: fl.eachNames, MaxRows: 100000})
+	defer srv.Close()
+	fmt.Println(srv.URL)
+	pem.Encode(os.Stdout, &pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	io.Copy(io.Discard, os.Stdin)
+	return 0
+}
+
+// fakeWorkspaceProcess starts serveFakeWorkspace in a child process (this
+// test binary under another name) and returns a Querier that reaches it
+// through the SDK's cloud configuration; the child ends with the
+// benchmark.
+func fakeWorkspaceProcess(b *testing.B) workspace.Querier {
+	cmd := exec.Command(os.Args[0])
+	cmd.Args[0] = "avdurls-fakeworkspace"
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { stdin.Close(); cmd.Wait() })
+	br := bufio.NewReader(out)
+	url, err := br.ReadString('\n')
+	if err != nil {
+		b.Fatalf("fake workspace: %v", err)
+	}
+	var certPEM []byte
+	for !strings.Contains(string(certPEM), "END CERTIFICATE") {
+		line, err := br.ReadBytes('\n')
+		if err != nil {
+			b.Fatalf("fake workspace certificate: %v", err)
+		}
+		certPEM = append(certPEM, line...)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	url = strings.TrimSpace(url)
+	q, err := workspace.NewAzlogs(workspace.AzlogsConfig{Cloud: workspace.CloudAt(url+"/v1", url+"/"), Credential: workspacetest.StaticCred{},
+		Transport: client, Retry: retryFast(time.Minute)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return q
 }
 
 func benchExport(b *testing.B, kind string) {
