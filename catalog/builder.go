@@ -280,3 +280,32 @@ func (o BuildOptions) defaultRegion() string {
 	}
 	return UnknownRegion
 }
+
+// Computers are the computers observed so far, sorted.
+func (b *Builder) Computers() []string { return slices.Sorted(maps.Keys(b.hosts)) }
+
+// HostRegion says what is known of a computer's region before the report
+// is made: the region an earlier report gave it, and the region most of
+// its monitoring host names hint at (inference), each "" when none.
+func (b *Builder) HostRegion(computer string) (earlier, hint string) {
+	h := b.hosts[computer]
+	if h == nil {
+		return "", ""
+	}
+	n := 0
+	for _, r := range slices.Sorted(maps.Keys(h.hints)) {
+		if h.hints[r] > n {
+			hint, n = r, h.hints[r]
+		}
+	}
+	return h.region, hint
+}
+
+// PlaceHost gives a computer a region found outside its events (Azure
+// Resource Graph), with its basis: it wins over an earlier report and
+// inference; --region and the region map still win over it (regionOf).
+func (b *Builder) PlaceHost(computer, region, basis string) {
+	if h := b.hosts[computer]; h != nil {
+		h.region, h.basis = region, basis
+	}
+}

@@ -31,6 +31,11 @@ type Options struct {
 	Notify func(Note)
 	// Progress, when set, follows the bytes of .evtx files read.
 	Progress Progress
+	// AzureRegions, when set, is asked where the hosts are (Azure
+	// Resource Graph): by the resource IDs of their rows and by computer
+	// name. Its regions come after --region and the region map, before
+	// inference.
+	AzureRegions RegionLookup
 }
 
 // Level is how much a Note matters.

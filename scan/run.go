@@ -26,7 +26,8 @@ type run struct {
 	c      *collector
 	st     Stats
 	inputs []catalog.InputFile
-	urlIDs []uint32 // the event IDs whose names are read; the rest are health events
+	urlIDs []uint32            // the event IDs whose names are read; the rest are health events
+	rids   map[string][]string // lower-case computer -> resource IDs of its rows
 }
 
 // Run reads a source through one gate into sightings per host and judges
@@ -44,6 +45,9 @@ func Run(ctx context.Context, o Options, src Source) (catalog.Report, Stats, err
 	r.c = newCollector(o.Catalog.NewBuilder(r.o.Build), o.Build.Cloud, o.MaxNames, o.MaxReportBytes)
 	if err := src.read(ctx, r); err != nil {
 		return catalog.Report{}, r.st, err
+	}
+	if o.AzureRegions != nil {
+		r.azureRegions(ctx)
 	}
 	r.st.Events = r.c.events
 	if r.c.events == 0 && r.st.Old > 0 {

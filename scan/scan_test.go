@@ -194,10 +194,11 @@ func TestWorkspaceHostileRows(t *testing.T) {
 	}
 }
 
-// testTable is an empty table of the workspace query's columns.
+// testTable is an empty table of the grouped query's columns (rows of
+// texts, which answers of the README's earlier query and exports hold).
 func testTable() workspace.Table {
 	var tab workspace.Table
-	for _, c := range workspacetest.Columns {
+	for _, c := range workspacetest.GroupedColumns {
 		tab.Columns = append(tab.Columns, workspace.Column{Name: c["name"], Type: c["type"]})
 	}
 	return tab

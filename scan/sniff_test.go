@@ -18,6 +18,13 @@ func TestSniff(t *testing.T) {
 		{"      \"damagedChunks\": 0\n    }\n  ]\n}\n", "report-end"},
 		{"{\n      \"address\": \"a.example\",\n      \"evidenceCount\": 3\n}", "report-end"},
 		{`{"name":"vm1","location":"westeurope"}`, ""},
+		// Raw Event rows, whose text would pass for URL-tool output.
+		{"TimeGenerated [UTC],Source,EventLog,Computer,EventID,RenderedDescription\n5/6/2024,WVD-Agent,Application,h,3701,\"Accessible URLs:\na.wvd.microsoft.com\"", "azcsv"},
+		{`[{"TimeGenerated":"2024-05-06T00:00:00Z","Source":"WVD-Agent","RenderedDescription":"Accessible URLs: a.wvd.microsoft.com"}]`, "azjson"},
+		// An export lacking columns still is one: its reader says what it lacks.
+		{"[\n  {\n    \"TableName\": \"PrimaryResult\", \"TimeGenerated\": \"x\", \"RenderedDescription\": \"Accessible URLs: a.example\"", "azjson"},
+		{"computer,region\nvm1,westeurope", ""}, // a region map is no export
+		{`[{"name":"vm1","location":"westeurope","tags":{"a":"b"}}]`, ""},
 		{"# notes\nschemaVersion is a word here", ""},
 		{"", ""},
 	} {

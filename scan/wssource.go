@@ -14,8 +14,9 @@ import (
 
 // WorkspaceOptions say which workspace a workspace scan reads, and when.
 type WorkspaceOptions struct {
-	ID       string // the workspace ID (see workspace.CheckID)
-	From, To time.Time
+	ID           string // the workspace ID (see workspace.CheckID)
+	From, To     time.Time
+	QueryTimeout time.Duration // bounds each query (0: none)
 }
 
 // Workspace is a Log Analytics workspace as a source: the agent's events
@@ -34,7 +35,8 @@ func (s wsSource) read(ctx context.Context, r *run) error {
 		provider = r.o.Events.Providers[0]
 	}
 	wo := workspace.Options{Workspace: s.o.ID, Provider: provider, EventIDs: r.o.Events.EventIDs,
-		From: s.o.From, To: s.o.To, Info: func(t string) { r.note(Info, t, nil) }}
+		From: s.o.From, To: s.o.To, QueryTimeout: s.o.QueryTimeout,
+		Info: func(t string) { r.note(Info, t, nil) }, Warn: func(t string) { r.note(Warning, t, nil) }}
 	st, err := workspace.Query(ctx, s.q, wo, r.feed(source))
 	r.st.Workspace = st
 	if err != nil {
@@ -49,6 +51,9 @@ func (s wsSource) read(ctx context.Context, r *run) error {
 	in := catalog.InputFile{File: source, Kind: "workspace", Records: st.Rows + st.Bad, Matched: r.c.events}
 	if st.Bad > 0 {
 		in.Error = termtext.Plural(st.Bad, "row") + " skipped"
+	}
+	if st.Warnings > 0 { // the service's warnings: rows may be missing
+		in.Error = strings.TrimPrefix(in.Error+"; "+termtext.Plural(st.Warnings, "answer")+" with a warning of the service", "; ")
 	}
 	r.inputs = []catalog.InputFile{in}
 	r.st.Inputs, r.st.Partial = 1, in.Error != ""

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -30,22 +31,31 @@ type AzlogsConfig struct {
 	Retry      policy.RetryOptions
 }
 
-// azlogsQuerier is a Querier backed by azlogs.Client.
+// azlogsQuerier is a Querier backed by azlogs.Client, and a Streamer
+// through the same pipeline (credential, retries, telemetry) as the
+// SDK's client builds it.
 type azlogsQuerier struct {
 	client *azlogs.Client
 	probe  *azcred.Probe
+	pl     runtime.Pipeline
+	host   string
 }
 
 // New makes the Querier of a real workspace scan of a cloud (public,
 // usgov, china): DefaultAzureCredential against the cloud's authority and
-// Logs endpoint, throttling retried by the SDK's policy.
-func New(cloudName string) (Querier, error) {
+// Logs endpoint, throttling retried by the SDK's policy, each try bounded
+// by tryTimeout (0: the service's longest wait and a minute more).
+func New(cloudName string, tryTimeout time.Duration) (Querier, error) {
 	cfg := azcred.Cloud(cloudName)
 	cred, err := azcred.Default(cfg)
 	if err != nil {
 		return nil, &AuthError{Token: true, Detail: err.Error()}
 	}
-	return NewAzlogs(AzlogsConfig{Cloud: cfg, Credential: cred, Retry: policy.RetryOptions{MaxRetries: 5, MaxRetryDelay: 2 * time.Minute}})
+	if tryTimeout <= 0 {
+		tryTimeout = (queryWait + 60) * time.Second
+	}
+	return NewAzlogs(AzlogsConfig{Cloud: cfg, Credential: cred,
+		Retry: policy.RetryOptions{MaxRetries: 5, MaxRetryDelay: 2 * time.Minute, TryTimeout: tryTimeout}})
 }
 
 // retryStatus are the answers the SDK retries with its policy (honouring
@@ -68,7 +78,13 @@ func NewAzlogs(cfg AzlogsConfig) (Querier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &azlogsQuerier{client: c, probe: probe}, nil
+	svc := opts.Cloud.Services[azlogs.ServiceName] // NewClient filled in the default cloud
+	auth := runtime.NewBearerTokenPolicy(probe, []string{svc.Audience + "/.default"}, nil)
+	ac, err := azcore.NewClient("avdurls.workspace", "v1.0.0", runtime.PipelineOptions{PerRetry: []policy.Policy{auth}}, &opts.ClientOptions)
+	if err != nil {
+		return nil, err
+	}
+	return &azlogsQuerier{client: c, probe: probe, pl: ac.Pipeline(), host: hostOf(svc.Endpoint)}, nil
 }
 
 // queryWait is how long the service may run one query, in seconds: its
@@ -83,8 +99,14 @@ func (q *azlogsQuerier) Query(ctx context.Context, workspaceID, kql string) (Tab
 	if err != nil {
 		return Table{}, q.classify(err)
 	}
+	var warn error // a warning beside the tables: the rows stand
 	if res.Error != nil {
-		return Table{}, classifyServiceError(res.Error.Code, []byte(res.Error.Error()))
+		err := classifyServiceError(res.Error.Code, []byte(res.Error.Error()))
+		var w *WarningError
+		if !errors.As(err, &w) {
+			return Table{}, err
+		}
+		warn = err
 	}
 	if len(res.Tables) == 0 {
 		return Table{}, errors.New("the service answered without a result table")
@@ -102,7 +124,7 @@ func (q *azlogsQuerier) Query(ctx context.Context, workspaceID, kql string) (Tab
 	for i, r := range t.Rows {
 		out.Rows[i] = r
 	}
-	return out, nil
+	return out, warn
 }
 
 // classify turns a failed request into one of the scan's errors.
@@ -136,13 +158,33 @@ func classifyServiceError(code string, body []byte) error {
 	switch {
 	case strings.Contains(s, "E_QUERY_RESULT_SET_TOO_LARGE"):
 		return &LimitError{Size: true, Detail: msg}
-	case strings.Contains(s, "80DA0001"), strings.Contains(s, "exceeded the allowed limits"),
-		strings.Contains(strings.ToLower(s), "timeout"):
+	case containsAny(s, retryableLimits), strings.Contains(strings.ToLower(s), "timeout"):
 		return &LimitError{Detail: msg}
 	case strings.Contains(s, "Failed to resolve table") && strings.Contains(s, "'Event'"):
 		return &NoTableError{Detail: msg}
+	case code == "PartialError" && !severeRE.MatchString(s):
+		return &WarningError{Detail: msg}
 	}
 	return fmt.Errorf("the Log Analytics API answered with an error: %s", msg)
+}
+
+// retryableLimits are the marks of the partial errors that asking for
+// less meets (Kusto query limits: memory per node and per iterator, the
+// engine's limits, the query's own time).
+var retryableLimits = []string{"E_LOW_MEMORY_CONDITION", "E_RUNAWAY_QUERY", "80DA0001", "exceeded the allowed limits",
+	"exceeded the memory budget", "Low memory condition"}
+
+// severeRE finds an error detail of severity Error or Critical.
+var severeRE = regexp.MustCompile(`(?i)"severityName"\s*:\s*"(error|critical)"`)
+
+// containsAny reports whether s holds one of marks.
+func containsAny(s string, marks []string) bool {
+	for _, m := range marks {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // serviceError is the error shape of the Logs query API: a code and

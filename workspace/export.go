@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/avdurls/avdurls/internal/textenc"
@@ -27,36 +28,36 @@ func headText(head []byte) string {
 	return strings.TrimSpace(string(b))
 }
 
-// IsJSONExport tells the JSON of az monitor log-analytics query -o json,
-// of the columns the query projects, from the first bytes of an input.
+// IsJSONExport tells the JSON of az monitor log-analytics query -o json
+// from the first bytes of an input: an array of objects whose first
+// holds three or more column names of the README's query or of the
+// Event table. Whether it holds every column it needs is for
+// ReadExport to say: a file that looks like an export is read as one.
 func IsJSONExport(head []byte) bool {
 	s := headText(head)
 	if !strings.HasPrefix(s, "[") {
 		return false
 	}
-	low := strings.ToLower(s)
-	for _, c := range columns {
-		if !strings.Contains(low, `"`+c+`"`) {
-			return false
-		}
+	dec := json.NewDecoder(strings.NewReader(s))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return false
 	}
-	return true
+	var keys []string
+	_ = eachField(dec, func(key string, _ any) { keys = append(keys, key) }) // a cut head ends it
+	return looksLikeRows(keys)
 }
 
-// IsCSVExport tells the portal's CSV export of the query's columns from
-// the first bytes of an input.
+// IsCSVExport tells the portal's CSV export, of the README's query or of
+// the Event table, from the first bytes of an input: a header holding
+// three or more of their column names.
 func IsCSVExport(head []byte) bool {
 	s := headText(head)
-	if strings.HasPrefix(s, "[") {
+	if strings.HasPrefix(s, "[") || strings.HasPrefix(s, "{") || strings.HasPrefix(s, "<") {
 		return false
 	}
 	line, _, _ := strings.Cut(s, "\n")
 	rec, err := csv.NewReader(strings.NewReader(line)).Read()
-	if err != nil {
-		return false
-	}
-	_, err = rowIndex(rec)
-	return err == nil
+	return err == nil && looksLikeRows(rec)
 }
 
 // ReadExport reads an exported result (CSV when isCSV, else az JSON) as a
@@ -79,31 +80,97 @@ func ReadExport(r io.Reader, name string, isCSV bool, feed *Feed) error {
 	return err
 }
 
-// readExportJSON streams the array of row objects az CLI writes; the
-// keys are the column names, the values text or numbers.
+// readExportJSON streams the array of row objects az CLI writes, token
+// by token: the keys are the column names, the values text or numbers.
+// The columns of the first row must make a layout (else the file is
+// refused naming what it lacks); a later row of other columns that make
+// none is skipped.
 func readExportJSON(r io.Reader, feed *Feed) error {
 	dec := json.NewDecoder(r)
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
 		return errors.New("not a JSON array of rows (az monitor log-analytics query -o json)")
 	}
-	for dec.More() {
-		var obj map[string]any
-		if err := dec.Decode(&obj); err != nil {
+	var names, prev []string
+	var cells []any
+	var l layout
+	var lerr error
+	cell := func(i int) any { return cells[i] }
+	for first := true; dec.More(); first = false {
+		names, cells = names[:0], cells[:0]
+		err := eachField(dec, func(k string, v any) { names, cells = append(names, k), append(cells, v) })
+		if err != nil {
 			return fmt.Errorf("row %d: %w", feed.n+1, err)
 		}
-		names := make([]string, 0, len(obj))
-		cells := make([]any, 0, len(obj))
-		for k, v := range obj {
-			names = append(names, k)
-			cells = append(cells, v)
+		if first || !slices.Equal(names, prev) {
+			prev = append(prev[:0], names...)
+			l, lerr = rowLayout(names)
 		}
-		idx, err := rowIndex(names)
-		if err != nil {
+		if lerr != nil && first {
+			return lerr
+		}
+		if lerr != nil {
 			feed.n++
-			feed.skip(err)
+			feed.skip(lerr)
 			continue
 		}
-		feed.add(idx, func(i int) any { return cells[i] })
+		feed.add(l, cell)
+	}
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("after row %d: %w", feed.n, err)
+	}
+	return nil
+}
+
+// eachField reads one JSON object from dec, handing each key and its
+// value (a string, float64, bool or nil; an object or array is skipped
+// and given as nil) to field.
+func eachField(dec *json.Decoder, field func(key string, v any)) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != json.Delim('{') {
+		return fmt.Errorf("not an object but %v", tok)
+	}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := kt.(string)
+		v, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if d, ok := v.(json.Delim); ok {
+			if err := skipNested(dec, d); err != nil {
+				return err
+			}
+			v = nil
+		}
+		field(key, v)
+	}
+	_, err = dec.Token() // '}'
+	return err
+}
+
+// skipNested skips the rest of an object or array whose opening
+// delimiter was read.
+func skipNested(dec *json.Decoder, open json.Delim) error {
+	if open != '{' && open != '[' {
+		return fmt.Errorf("unexpected %v", open)
+	}
+	for depth := 1; depth > 0; {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
 	}
 	return nil
 }
@@ -122,7 +189,7 @@ func readExportCSV(r io.Reader, feed *Feed) error {
 			return errors.New("the export holds local times: export with times in UTC (the portal's default)")
 		}
 	}
-	idx, err := rowIndex(head)
+	l, err := rowLayout(head)
 	if err != nil {
 		return err
 	}
@@ -134,7 +201,7 @@ func readExportCSV(r io.Reader, feed *Feed) error {
 		if err != nil {
 			return err
 		}
-		feed.add(idx, func(i int) any {
+		feed.add(l, func(i int) any {
 			if i < len(rec) {
 				return rec[i]
 			}

@@ -2,8 +2,10 @@ package workspace
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,14 +19,19 @@ import (
 // checked (see parseRow); the computer and text are still the input's.
 type Row struct {
 	Computer, EventLog, Text, ResourceID string
-	EventID                              uint32
-	Count                                int64
-	First, Last                          time.Time
+	// Source is the event's provider of a raw row of the Event table;
+	// grouped rows leave it empty (the query asked for one provider).
+	Source string
+	// Kind, Name and Status are set by rows of the names query (see
+	// KQL): Kind "name" rows give a Name and the section Status above it
+	// ("reachable", "unreachable" or ""), "events" rows count URL
+	// events, "health" rows (and rows of other shapes, Kind "") carry
+	// their Text.
+	Kind, Name, Status string
+	EventID            uint32
+	Count              int64
+	First, Last        time.Time
 }
-
-// columns are the columns the query projects, lower case; resourceid is
-// optional.
-var columns = []string{"computer", "eventid", "eventlog", "text", "count", "first", "last"}
 
 // maxRowText bounds the text of one row: an event record is at most 64 KiB.
 const maxRowText = 1 << 20
@@ -32,43 +39,48 @@ const maxRowText = 1 << 20
 // maxRowCount bounds the count of one row: more than a host logs in years.
 const maxRowCount = 1 << 40
 
-// rowIndex maps the lower-case names of a table's columns to their
-// positions; it fails when a required column is missing.
-func rowIndex(names []string) (map[string]int, error) {
-	idx := map[string]int{}
-	for i, n := range names {
-		n = strings.ToLower(strings.TrimSpace(n))
-		if i := strings.IndexByte(n, '['); i > 0 {
-			n = strings.TrimSpace(n[:i]) // portal CSV: "First [UTC]"
-		}
-		if _, dup := idx[n]; !dup {
-			idx[n] = i
-		}
-	}
-	var missing []string
-	for _, c := range columns {
-		if _, ok := idx[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("the result lacks the column(s) %s: use the query of the README (avdurls projects Computer, EventID, EventLog, ResourceId, Count, First, Last, Text)",
-			strings.Join(missing, ", "))
-	}
-	return idx, nil
-}
-
-// parseRow reads one row from its cells (strings, float64 or nil), which
-// the service or an export file sent: every value is checked.
-func parseRow(idx map[string]int, cell func(i int) any) (Row, error) {
-	var r Row
+// parseRow reads one row of a layout from its cells (strings, float64
+// or nil), which the service or an export file sent: every value is
+// checked.
+func parseRow(l layout, cell func(i int) any) (Row, error) {
 	get := func(name string) any {
-		i, ok := idx[name]
+		i, ok := l.idx[name]
 		if !ok {
 			return nil
 		}
 		return cell(i)
 	}
+	if l.shape == shapeRaw {
+		return parseRaw(get)
+	}
+	r, err := parseGrouped(get)
+	if err != nil || l.shape != shapeNames {
+		return r, err
+	}
+	return parseNames(r, get)
+}
+
+// parseNames reads the columns the names query adds.
+func parseNames(r Row, get func(string) any) (Row, error) {
+	var err error
+	if r.Kind, err = cellString(get("kind"), 16); err != nil || !slices.Contains([]string{"name", "events", "health"}, r.Kind) {
+		return r, fmt.Errorf("Kind: not name, events or health (%v)", err)
+	}
+	if r.Name, err = cellString(get("name"), maxRowText); err != nil {
+		return r, fmt.Errorf("Name: %w", err)
+	}
+	if r.Status, err = cellString(get("status"), 16); err != nil || !slices.Contains([]string{"", "reachable", "unreachable"}, r.Status) {
+		return r, fmt.Errorf("Status: not reachable, unreachable or empty (%v)", err)
+	}
+	if r.Kind == "name" && r.Name == "" {
+		return r, errors.New("Name: empty in a row of kind name")
+	}
+	return r, nil
+}
+
+// parseGrouped reads a row of the README's grouped query.
+func parseGrouped(get func(string) any) (Row, error) {
+	var r Row
 	var err error
 	if r.Computer, err = cellString(get("computer"), 1024); err != nil {
 		return r, fmt.Errorf("Computer: %w", err)
@@ -101,6 +113,48 @@ func parseRow(idx map[string]int, cell func(i int) any) (Row, error) {
 	}
 	return r, nil
 }
+
+// parseRaw reads a row of the Event table as a row of one event: its
+// text is the first of RenderedDescription, ParameterXml and EventData
+// that is not empty, as the query's coalesce takes it.
+func parseRaw(get func(string) any) (Row, error) {
+	r := Row{Count: 1}
+	var err error
+	if r.Source, err = cellString(get("source"), 1024); err != nil {
+		return r, fmt.Errorf("Source: %w", err)
+	}
+	if r.Computer, err = cellString(get("computer"), 1024); err != nil {
+		return r, fmt.Errorf("Computer: %w", err)
+	}
+	if r.EventLog, err = cellString(get("eventlog"), 1024); err != nil {
+		return r, fmt.Errorf("EventLog: %w", err)
+	}
+	for _, c := range rawTextColumns {
+		if r.Text, err = cellString(get(c), maxRowText); err != nil {
+			return r, fmt.Errorf("%s: %w", c, err)
+		}
+		if r.Text != "" {
+			break
+		}
+	}
+	if rid, err := cellString(get("_resourceid"), discover.MaxPath); err == nil && validResourceID(rid) {
+		r.ResourceID = rid
+	}
+	id, err := cellInt(get("eventid"), math.MaxUint16)
+	if err != nil {
+		return r, fmt.Errorf("EventID: %w", err)
+	}
+	r.EventID = uint32(id)
+	if r.First, err = cellTime(get("timegenerated")); err != nil {
+		return r, fmt.Errorf("TimeGenerated: %w", err)
+	}
+	r.Last = r.First
+	return r, nil
+}
+
+// sectionHeaders are the headers that give a name its section status
+// again (discover reads them as the agent's own).
+var sectionHeaders = map[string]string{"": "", "reachable": "Accessible URLs:\n", "unreachable": "NOT Accessible URLs:\n"}
 
 // cellString reads a text cell; nil is the empty string.
 func cellString(v any, max int) (string, error) {
@@ -174,8 +228,16 @@ func validResourceID(s string) bool {
 
 // Data is the row's text as event data: the values of an XML event data
 // block (ParameterXml <Param>, EventData <Data>) when the text is one,
-// else the text itself.
+// else the text itself. A names row's data is its name under the header
+// of its section status, so that the same extraction reads it; an events
+// row has none.
 func (r Row) Data() []string {
+	switch r.Kind {
+	case "name":
+		return []string{sectionHeaders[r.Status] + r.Name}
+	case "events":
+		return nil
+	}
 	text := r.Text
 	t := strings.TrimSpace(text)
 	if !strings.HasPrefix(t, "<") {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -22,17 +24,21 @@ const (
 )
 
 // env is what one run of the program is given from outside: its output
-// streams, the clock and the constructor of the workspace client. main
+// streams, the clock, the constructors of the Azure clients (workspace,
+// Resource Graph) and what the sign-in advice looks at. main
 // passes the process's; tests pass their own.
 type env struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
-	newQuerier     func(cloud string) (workspace.Querier, error)
+	newQuerier     func(cloud string, tryTimeout time.Duration) (workspace.Querier, error)
+	newRegions     func(cloud string) (scan.RegionLookup, error) // --regions-from-azure
+	getenv         func(string) string                           // the environment, for the sign-in advice
+	lookPath       func(file string) (string, error)             // programs on PATH, likewise
 }
 
 // newEnv is the environment of a real run writing to stdout and stderr.
 func newEnv(stdout, stderr io.Writer) *env {
-	return &env{stdout: stdout, stderr: stderr, now: time.Now, newQuerier: workspace.New}
+	return &env{stdout: stdout, stderr: stderr, now: time.Now, newQuerier: workspace.New, newRegions: newRegionLookup, getenv: os.Getenv, lookPath: exec.LookPath}
 }
 
 // errorf prints an error in the one voice of the tool. Like warnf and

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -29,8 +30,9 @@ prints one allowlist per Azure region. Names that match no catalog row are
 reported as rejected and never allowlisted. Inputs are recognised by
 content: .evtx files, rendered event XML (wevtutil qe /f:xml, Get-WinEvent
 ToXml()), WVDAgentUrlTool.exe output, earlier JSON reports, which merge, and
-results of the README's workspace query exported as JSON (az monitor
-log-analytics query -o json) or CSV (the portal's export).
+results of the README's workspace query, or the Event table's own rows,
+exported as JSON (az monitor log-analytics query -o json) or CSV (the
+portal's export).
 
 --live (the default on Windows when no PATH is given) reads this host's
 Application log through the Windows Event Log API, the agent's health report
@@ -72,6 +74,12 @@ Options:
                                (or name,location; separated by , ; or tab; UTF-8
                                or UTF-16), or az vm list -o json, or
                                az vm list --query "[].[name,location]" -o tsv
+        --regions-from-azure   ask Azure Resource Graph where each host is: by the
+                               resource IDs of workspace rows, and by computer
+                               name (a VM's, scale set instance's or Arc
+                               machine's osProfile.computerName); needs Reader
+                               on their subscriptions and an identity as for
+                               --workspace
         --cloud CLOUD          public (default), usgov or china
         --scope SCOPE          sessionhost (default), or client: judge against
                                the end-user device list (see also
@@ -109,11 +117,18 @@ Options:
                                credentials of DefaultAzureCredential (az login,
                                managed or workload identity, environment),
                                role Log Analytics Reader; see README, Fleets
+        --query-timeout DUR    workspace: give up on a query that has not
+                               answered after DUR, retries included (default
+                               12m; each try: the service's 10m wait and 1m)
+        --workspace-timeout DUR
+                               workspace: give up on the whole scan after DUR
+                               (default 2h)
         --imds-endpoint URL    live: the metadata service to ask for the region
     -q, --quiet                no warnings about damaged chunks, only the
                                summary
 
-Region of each host: --region, else --region-map, else inferred from a
+Region of each host: --region, else --region-map, else Azure Resource Graph
+(--regions-from-azure), else inferred from a
 <region>-shared.prod.warm.ingest.monitor.core.windows.net host in its own
 events, else "unknown". The JSON output says which basis was used.
 
@@ -148,6 +163,9 @@ type scanOptions struct {
 	since               time.Duration
 	imds                string
 	workspace           string
+	fromAzure           bool          // --regions-from-azure
+	queryTimeout        time.Duration // each workspace query
+	wsTimeout           time.Duration // the whole workspace scan
 	paths               []string
 	regionGiven         bool // --region was on the command line
 }
@@ -160,6 +178,7 @@ func (e *env) cmdScan(args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	setScanMemoryLimit()
 	if err := o.validate(); err != nil {
 		return exitUsage, err
 	}
@@ -177,7 +196,12 @@ func (e *env) cmdScan(args []string) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	rep, st, err := scan.Run(context.Background(), so, src)
+	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	if o.workspace != "" && o.wsTimeout > 0 {
+		ctx, cancel = context.WithTimeoutCause(ctx, o.wsTimeout, fmt.Errorf("--workspace-timeout %s", o.wsTimeout))
+	}
+	defer cancel()
+	rep, st, err := scan.Run(ctx, so, src)
 	if err != nil {
 		return exitError, e.explainScanError(err, o)
 	}
@@ -201,16 +225,16 @@ func (e *env) scanSource(o scanOptions) (scan.Source, error) {
 	case o.live:
 		src = scan.Live(scan.LiveOptions{IMDS: o.imds})
 	case o.workspace != "":
-		q, err := e.newQuerier(o.cloud)
+		q, err := e.newQuerier(o.cloud, o.queryTimeout)
 		if err != nil {
-			return nil, explainWorkspaceError(err, o)
+			return nil, e.explainWorkspaceError(err, o)
 		}
 		since := o.since
 		if since == 0 {
 			since = defaultWorkspaceSince
 		}
 		to := e.now().UTC().Truncate(time.Second)
-		src = scan.Workspace(q, scan.WorkspaceOptions{ID: o.workspace, From: to.Add(-since), To: to})
+		src = scan.Workspace(q, scan.WorkspaceOptions{ID: o.workspace, From: to.Add(-since), To: to, QueryTimeout: o.queryTimeout})
 	default:
 		ins, err := scan.Expand(o.paths)
 		if err != nil {
@@ -246,6 +270,11 @@ func (o scanOptions) scanOptions(e *env) (scan.Options, error) {
 	if o.regionMap != "" {
 		if so.RegionMap, err = scan.ReadRegionMap(o.regionMap, so.Build.Cloud); err != nil {
 			return so, usageError{err.Error()}
+		}
+	}
+	if o.fromAzure {
+		if so.AzureRegions, err = e.newRegions(o.cloud); err != nil {
+			return so, fmt.Errorf("--regions-from-azure: %v", err)
 		}
 	}
 	return so, nil
@@ -313,6 +342,9 @@ func parseScanFlags(args []string, stdout io.Writer) (scanOptions, error) {
 	fs.BoolVar(&o.live, "live", false, "")
 	fs.Var(sinceFlag{&o.since}, "since", "")
 	fs.StringVar(&o.workspace, "workspace", "", "")
+	fs.DurationVar(&o.queryTimeout, "query-timeout", 12*time.Minute, "")
+	fs.BoolVar(&o.fromAzure, "regions-from-azure", false, "")
+	fs.DurationVar(&o.wsTimeout, "workspace-timeout", 2*time.Hour, "")
 	fs.StringVar(&o.imds, "imds-endpoint", scan.IMDSEndpoint, "")
 	if err := parseFlags(fs, args, scanUsage, stdout); err != nil {
 		return o, err
@@ -341,6 +373,7 @@ func (o *scanOptions) validate() error {
 		{o.output != "" && o.outputDir != "", "-o and --output-dir conflict: give one"},
 		{o.prune && o.outputDir == "", "--prune needs --output-dir"},
 		{o.fileTimeout < 0 || o.maxEvents < 0, "--file-timeout and --max-events must not be negative (0 means no limit)"},
+		{o.queryTimeout < 0 || o.wsTimeout < 0, "--query-timeout and --workspace-timeout must not be negative (0 means no limit)"},
 		{o.maxEntries < 1 || o.maxListed < 1 || o.maxNames < 1 || o.maxReportMiB < 1, "--max-entries, --max-listed, --max-names and --max-report-size must be at least 1"},
 		{o.region != "" && o.regionMap != "", "--region and --region-map conflict: give one"},
 	}

@@ -34,19 +34,24 @@ func (o scanOptions) checkWorkspace(paths int, live bool) error {
 // the workspace path, the sign-in, role and data collection fixes.
 func (e *env) explainScanError(err error, o scanOptions) error {
 	if o.workspace != "" {
-		return explainWorkspaceError(err, o)
+		return e.explainWorkspaceError(err, o)
 	}
 	return err
 }
 
 // explainWorkspaceError adds to an error of the workspace path what to do.
-func explainWorkspaceError(err error, o scanOptions) error {
+func (e *env) explainWorkspaceError(err error, o scanOptions) error {
 	var auth *workspace.AuthError
 	var noTable *workspace.NoTableError
+	var timeout *workspace.TimeoutError
 	switch {
+	case errors.As(err, &timeout) && timeout.Query:
+		return fmt.Errorf("workspace %s: %v. No answer came within --query-timeout %s: something between here and the Logs API (a proxy, a firewall that accepts and drops) may hold the connection; check the path to the cloud's Logs endpoint, or raise --query-timeout for queries the service runs long",
+			o.workspace, err, o.queryTimeout)
+	case errors.As(err, &timeout):
+		return fmt.Errorf("workspace %s: %v. Read a shorter period (--since) or raise --workspace-timeout (%s)", o.workspace, err, o.wsTimeout)
 	case errors.As(err, &auth) && auth.Token:
-		return fmt.Errorf("%v. DefaultAzureCredential tried, in order: environment variables (AZURE_TENANT_ID, AZURE_CLIENT_ID and a secret or certificate), workload identity, managed identity, Azure CLI, Azure Developer CLI. Sign in with 'az login'%s, or run where a managed identity is assigned; the identity needs the Log Analytics Reader role on the workspace",
-			err, cloudLoginHint(o.cloud))
+		return fmt.Errorf("workspace %s: %s", o.workspace, e.signInHelp(auth.Detail, o))
 	case errors.As(err, &auth):
 		return fmt.Errorf("%v. The signed-in identity may not read workspace %s: give it the Log Analytics Reader role on the workspace (az role assignment create --assignee IDENTITY --role \"Log Analytics Reader\" --scope WORKSPACE_RESOURCE_ID); check --cloud (%s) and the tenant ('az login --tenant TENANT')",
 			err, o.workspace, o.cloud)

@@ -27,11 +27,11 @@ const testWorkspace = workspacetest.ID
 // fakeEnv is an environment whose workspace client talks to a loopback
 // TLS fake through the SDK's cloud configuration, with a static
 // credential and tiny retry delays, and whose clock is fixed.
-func fakeEnv(t *testing.T, f *workspacetest.Fake, cred azcore.TokenCredential, now time.Time) *env {
+func fakeEnv(t testing.TB, f *workspacetest.Fake, cred azcore.TokenCredential, now time.Time) *env {
 	t.Helper()
 	e := newEnv(nil, nil)
 	e.now = func() time.Time { return now }
-	e.newQuerier = func(string) (workspace.Querier, error) { return workspacetest.Querier(t, f, cred) }
+	e.newQuerier = func(string, time.Duration) (workspace.Querier, error) { return workspacetest.Querier(t, f, cred) }
 	return e
 }
 
@@ -140,7 +140,8 @@ func TestWorkspaceEqualsFiles(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("workspace: exit %d: %s", code, errs)
 	}
-	if !strings.Contains(errs, "splitting the time range in two") || !strings.Contains(errs, "E_QUERY_RESULT_SET_TOO_LARGE") {
+	if !strings.Contains(errs, "splitting the time range in two") || !strings.Contains(errs, "E_QUERY_RESULT_SET_TOO_LARGE") ||
+		!strings.Contains(errs, "splitting the computers in two (hash(Computer, 2))") {
 		t.Errorf("the split is not reported: %s", errs)
 	}
 	if len(f.Queries()) < 3 {
@@ -174,12 +175,13 @@ func TestWorkspaceQueryText(t *testing.T) {
 	if len(f.Queries()) != 1 {
 		t.Fatalf("%d queries", len(f.Queries()))
 	}
-	want := `Event
-| where TimeGenerated >= datetime(2024-05-18T00:00:00Z) and TimeGenerated < datetime(2024-05-20T00:00:00Z)
-| where Source == "WVD-Agent" and EventID in (3019, 3277, 3701, 3702, 3703)
-| extend Text = coalesce(RenderedDescription, ParameterXml, EventData)
-| summarize Count = count(), First = min(TimeGenerated), Last = max(TimeGenerated) by Computer, EventID, EventLog, ResourceId = _ResourceId, Text
-| project Computer, EventID, EventLog, ResourceId, Count, First, Last, Text`
+	want := workspace.KQL("WVD-Agent", []uint32{3019, 3277, 3701, 3702, 3703}, sampleNow.Add(-48*time.Hour), sampleNow)
+	for _, w := range []string{"let Agent = Event\n| where TimeGenerated >= datetime(2024-05-18T00:00:00Z) and TimeGenerated < datetime(2024-05-20T00:00:00Z)\n",
+		`| where Source == "WVD-Agent" and EventID in (3019, 3277, 3701, 3702, 3703)`, "extract_all(", "mv-apply", `Kind = "events"`} {
+		if !strings.Contains(want, w) {
+			t.Errorf("the query lacks %q", w)
+		}
+	}
 	if f.Queries()[0] != want {
 		t.Errorf("query:\n%s\nwant:\n%s", f.Queries()[0], want)
 	}
