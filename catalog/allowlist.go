@@ -39,11 +39,19 @@ const (
 	// CodeTooManyEntries: the region already holds the most discovered
 	// entries allowed.
 	CodeTooManyEntries discover.Code = "too-many-entries"
+	// CodeTooManyHosts: the name was seen by a computer past the bound of
+	// computers one report holds (BuildOptions.MaxHosts).
+	CodeTooManyHosts discover.Code = "too-many-hosts"
 )
 
 // DefaultMaxEntries is the default bound on the discovered entries of one
 // region (BuildOptions.MaxEntries).
 const DefaultMaxEntries = 10000
+
+// DefaultMaxHosts is the default bound on the computers one report holds
+// (BuildOptions.MaxHosts): twice a fleet of 10,000 session hosts, and a
+// report of a few MB; a larger fleet raises it (--max-hosts).
+const DefaultMaxHosts = 20000
 
 // maxHealth bounds the health events kept per host: the newest.
 const maxHealth = 20
@@ -65,11 +73,16 @@ type Report struct {
 	Review []Excluded `json:"review"`
 	// RejectedMore, DeprecatedMore and ReviewMore count the names each
 	// list leaves out past its bound (BuildOptions.MaxListed).
-	RejectedMore   Rest        `json:"rejectedMore"`
-	DeprecatedMore Rest        `json:"deprecatedMore"`
-	ReviewMore     Rest        `json:"reviewMore"`
-	TrustSuffixes  []string    `json:"trustSuffixes,omitempty"`
-	Inputs         []InputFile `json:"inputs"`
+	RejectedMore   Rest `json:"rejectedMore"`
+	DeprecatedMore Rest `json:"deprecatedMore"`
+	ReviewMore     Rest `json:"reviewMore"`
+	// HostsMore counts the computers past BuildOptions.MaxHosts (Names,
+	// estimated past a bound) and their events (Sightings): their names
+	// are rejected (CodeTooManyHosts), so that a flood of forged computer
+	// names cannot grow memory or the report without bound.
+	HostsMore     Rest        `json:"hostsMore"`
+	TrustSuffixes []string    `json:"trustSuffixes,omitempty"`
+	Inputs        []InputFile `json:"inputs"`
 }
 
 // CatalogRef names the catalog version a report was built from.
@@ -222,6 +235,10 @@ type BuildOptions struct {
 	// deprecated and review lists; 0 means DefaultMaxListed. The rest
 	// are counted (Report.RejectedMore ...).
 	MaxListed int
+	// MaxHosts bounds the computers a report holds; 0 means
+	// DefaultMaxHosts. The events of the computers past it are counted
+	// (Report.HostsMore) and their names rejected with CodeTooManyHosts.
+	MaxHosts int
 	// NoWildcards leaves every wildcard out: the strictly wildcard-free
 	// list; the wildcards it leaves out are unresolved, with the reason.
 	NoWildcards bool

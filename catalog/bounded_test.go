@@ -155,3 +155,43 @@ func TestBoundedNeverOverBound(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxHosts: computers past the bound are counted, not held: their
+// events in hostsMore, their number estimated, every name they give
+// rejected; the computers within it are as they would be alone.
+func TestMaxHosts(t *testing.T) {
+	v := Default().Newest()
+	b := v.NewBuilder(BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost, Region: "eastus2", MaxHosts: 3})
+	for i := 0; i < 10; i++ {
+		c := fmt.Sprintf("avd-%d", i)
+		b.Observe(c, &Observation{Events: 2, Findings: []discover.Finding{finding(fmt.Sprintf("rdgateway-c%d-eus2-r1.wvd.microsoft.com", 100+i), c, discover.Reachable, 1)}})
+	}
+	rep := b.Report()
+	if len(rep.Hosts) != 3 || rep.HostsMore.Names != 7 || rep.HostsMore.Sightings != 14 || rep.HostsMore.Estimated {
+		t.Fatalf("%d hosts, hostsMore %+v; want 3 hosts and 7 more with 14 events", len(rep.Hosts), rep.HostsMore)
+	}
+	n := 0
+	for _, x := range rep.Rejected {
+		if x.Code == CodeTooManyHosts {
+			n++
+		}
+	}
+	if n != 7 || len(rep.Regions[0].Entries) == 0 {
+		t.Errorf("%d names rejected as too-many-hosts, want 7; entries %d", n, len(rep.Regions[0].Entries))
+	}
+	if err := rep.Check(); err != nil {
+		t.Errorf("the report does not check: %v", err)
+	}
+	// A flood of computers: memory is the sample, the count estimated.
+	b = v.NewBuilder(BuildOptions{Cloud: CloudPublic, Scope: ScopeSessionHost, Region: "eastus2", MaxHosts: 10})
+	for i := 0; i < 20000; i++ {
+		b.Observe(fmt.Sprintf("forged-%d", i), &Observation{Events: 1})
+	}
+	if len(b.hosts) != 10 || len(b.moreHosts.items) > 2*maxHostsSample {
+		t.Fatalf("%d hosts held, %d sampled: not bounded", len(b.hosts), len(b.moreHosts.items))
+	}
+	rep = b.Report()
+	if m := rep.HostsMore; !m.Estimated || m.Names < 19990*9/10 || m.Names > 19990*11/10 || m.Sightings != 19990 {
+		t.Errorf("hostsMore %+v, want about 19990 computers, 19990 events", m)
+	}
+}

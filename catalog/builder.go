@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -28,7 +29,18 @@ type Builder struct {
 	matches map[string]match    // the same names recur in every event
 	// wildRows are the wildcard rows names were allowed under.
 	wildRows map[string]*Row
+	// moreHosts samples the computers past o.MaxHosts (to estimate how
+	// many); moreEvents counts their events.
+	moreHosts  *bounded[struct{}]
+	moreEvents int
+	// moreEarlier is what earlier reports said of their computers past
+	// the bound (ObserveHostsMore).
+	moreEarlier Rest
 }
+
+// maxHostsSample is how many computers past the bound are kept to
+// estimate their number.
+const maxHostsSample = 1000
 
 type match struct {
 	row Row
@@ -45,6 +57,9 @@ func (v *Version) NewBuilder(o BuildOptions) *Builder {
 	}
 	if o.MaxEntries <= 0 {
 		o.MaxEntries = DefaultMaxEntries
+	}
+	if o.MaxHosts <= 0 {
+		o.MaxHosts = DefaultMaxHosts
 	}
 	b := &Builder{v: v, o: o, rows: v.Rows(o.Cloud, o.Scope), hosts: map[string]*hostAcc{}, shared: map[string]*pending{}, matches: map[string]match{}, wildRows: map[string]*Row{}}
 	b.j = judge{v: v, o: o, match: b.match, rejected: newExclList(o.MaxListed),
@@ -79,6 +94,10 @@ func (v *Version) Build(obs map[string]*Observation, o BuildOptions) Report {
 // any number of times; the observations add up. ob is not kept.
 func (b *Builder) Observe(computer string, ob *Observation) {
 	h := b.hosts[computer]
+	if h == nil && len(b.hosts) >= b.o.MaxHosts {
+		b.observeMore(computer, ob)
+		return
+	}
 	if h == nil {
 		h = &hostAcc{}
 		if r, _, ok := b.o.fixedRegion(computer); ok {
@@ -111,6 +130,53 @@ func (b *Builder) Observe(computer string, ob *Observation) {
 		b.j.rejected.add(r.Value, r.Code, r.Reason, "", Sighting{Host: r.Value, Count: 1, First: r.Evidence.Time, Last: r.Evidence.Time,
 			Evidence: []discover.Evidence{r.Evidence}})
 	}
+}
+
+// observeMore takes what a computer past o.MaxHosts saw: its events are
+// counted, the computer sampled to estimate how many there are, and every
+// name it gives rejected (CodeTooManyHosts), with its sightings.
+func (b *Builder) observeMore(computer string, ob *Observation) {
+	if b.moreHosts == nil {
+		b.moreHosts = newBounded(maxHostsSample, func(struct{}) int { return 0 })
+	}
+	if _, ok := b.moreHosts.get(strings.ToLower(computer), func() struct{} { return struct{}{} }); !ok {
+		b.moreHosts.addRest(0)
+	}
+	b.moreEvents += ob.Events
+	reason := fmt.Sprintf("seen only by computers past the %d a report holds (--max-hosts): a flood of computer names, or a fleet larger than the bound", b.o.MaxHosts)
+	ob.eachSighting(func(s Sighting) {
+		if h, err := discover.Normalize(s.Host); err == nil {
+			s.Host = h
+		} else {
+			s.Host = discover.CleanText(s.Host, maxRejectedName)
+		}
+		b.j.rejected.add(s.Host, CodeTooManyHosts, reason, "", s)
+	})
+	for _, r := range ob.Rejects {
+		b.j.rejected.add(r.Value, r.Code, r.Reason, "", Sighting{Host: r.Value, Count: 1, First: r.Evidence.Time, Last: r.Evidence.Time,
+			Evidence: []discover.Evidence{r.Evidence}})
+	}
+}
+
+// ObserveHostsMore adds what an earlier report said of its computers past
+// the bound: their events, and their number (which may count a computer
+// two reports both left out twice: then it is marked estimated).
+func (b *Builder) ObserveHostsMore(r Rest) {
+	b.moreEarlier.Names += r.Names
+	b.moreEarlier.Sightings += r.Sightings
+	b.moreEarlier.Estimated = b.moreEarlier.Estimated || r.Estimated || r.Names > 0
+}
+
+// hostsMore is what the report says of the computers past o.MaxHosts.
+func (b *Builder) hostsMore() Rest {
+	r := b.moreEarlier
+	r.Sightings += b.moreEvents
+	if b.moreHosts != nil {
+		names, rest := b.moreHosts.finish()
+		r.Names += len(names) + rest.Names
+		r.Estimated = r.Estimated || rest.Estimated
+	}
+	return r
 }
 
 // ObserveCut says that a report listed these names of one of its lists
@@ -271,6 +337,7 @@ func (b *Builder) Report() Report {
 	rep.Rejected, rep.RejectedMore = b.j.rejected.finish()
 	rep.Deprecated, rep.DeprecatedMore = b.j.deprecatedList.finish()
 	rep.Review, rep.ReviewMore = b.j.review.finish()
+	rep.HostsMore = b.hostsMore()
 	return rep
 }
 

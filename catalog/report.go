@@ -168,7 +168,7 @@ func (rep *Report) Check() error {
 	for _, m := range []struct {
 		name string
 		rest Rest
-	}{{"rejectedMore", rep.RejectedMore}, {"deprecatedMore", rep.DeprecatedMore}, {"reviewMore", rep.ReviewMore}} {
+	}{{"rejectedMore", rep.RejectedMore}, {"deprecatedMore", rep.DeprecatedMore}, {"reviewMore", rep.ReviewMore}, {"hostsMore", rep.HostsMore}} {
 		if err := checkFields(countField("names", m.rest.Names), countField("sightings", m.rest.Sightings)); err != nil {
 			return fmt.Errorf("%s.%w", m.name, err)
 		}
@@ -363,7 +363,7 @@ func validKind(k string) bool {
 
 // knownCodes are the codes a report may carry.
 var knownCodes = []discover.Code{discover.CodeInvalidName, discover.CodeForged, discover.CodeTooManyNames,
-	CodeUntrusted, CodeRegistrable, CodeOptional, CodeDeprecated, CodeLegacyAgent, CodeTooManyEntries}
+	CodeUntrusted, CodeRegistrable, CodeOptional, CodeDeprecated, CodeLegacyAgent, CodeTooManyEntries, CodeTooManyHosts}
 
 func checkEvidence(list []discover.Evidence) error {
 	for i, e := range list {

@@ -111,6 +111,8 @@ func headField(rep *Report, key string) any {
 		return &rep.DeprecatedMore
 	case "reviewMore":
 		return &rep.ReviewMore
+	case "hostsMore":
+		return &rep.HostsMore
 	}
 	return nil
 }

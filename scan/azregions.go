@@ -144,4 +144,3 @@ func (r *run) placeHost(computer, loc, basis string) {
 	}
 	r.c.b.PlaceHost(computer, loc, basis)
 }
-

@@ -177,6 +177,7 @@ func (m *reportMerge) head(rep catalog.Report) error {
 		}
 	}
 	m.rests = map[string]catalog.Rest{"rejected": rep.RejectedMore, "deprecated": rep.DeprecatedMore, "review": rep.ReviewMore}
+	m.c.b.ObserveHostsMore(rep.HostsMore)
 	m.listed = map[string][]string{}
 	return nil
 }

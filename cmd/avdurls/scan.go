@@ -93,6 +93,9 @@ Options:
         --max-listed N         names listed in each of the rejected, review and
                                deprecated lists (default 1000); the rest are
                                counted (rejectedMore, ... in JSON)
+        --max-hosts N          computers one report holds (default 20000); the
+                               events of those past it are counted and their
+                               names rejected (a flood of forged computer names)
         --max-names N          host names read from one event (default 1000)
         --max-report-size MIB  size of one JSON report read (default 64)
         --include-deprecated   allow deprecated hosts seen in events
@@ -147,6 +150,7 @@ type scanOptions struct {
 	noRegWild           bool
 	maxEntries          int
 	maxListed           int
+	maxHosts            int
 	trust               []string
 	catalogFile, catVer string
 	ids                 idList
@@ -254,7 +258,7 @@ func (o scanOptions) scanOptions(e *env) (scan.Options, error) {
 	so := scan.Options{MaxNames: o.maxNames, MaxReportBytes: o.maxReportMiB << 20, Notify: e.notify(o.quiet)}
 	so.Build = catalog.BuildOptions{Cloud: catalog.Cloud(o.cloud), Scope: catalog.Scope(o.scope),
 		Optional: o.optional, IncludeDeprecated: o.inclDepr, Region: o.region,
-		AllowRegistrable: o.registrable, MaxEntries: o.maxEntries, MaxListed: o.maxListed, NoWildcards: o.noWildcards, NoRegistrableWildcards: o.noRegWild}
+		AllowRegistrable: o.registrable, MaxEntries: o.maxEntries, MaxListed: o.maxListed, MaxHosts: o.maxHosts, NoWildcards: o.noWildcards, NoRegistrableWildcards: o.noRegWild}
 	so.Events = evtx.Options{Providers: []string{o.provider}, EventIDs: o.ids.ids, NoPrefilter: o.noPrefilter,
 		Timeout: o.fileTimeout, MaxEvents: o.maxEvents}
 	if o.since > 0 && o.workspace == "" {
@@ -328,6 +332,7 @@ func parseScanFlags(args []string, stdout io.Writer) (scanOptions, error) {
 	fs.BoolVar(&o.registrable, "allow-registrable", false, "")
 	fs.IntVar(&o.maxEntries, "max-entries", catalog.DefaultMaxEntries, "")
 	fs.IntVar(&o.maxListed, "max-listed", catalog.DefaultMaxListed, "")
+	fs.IntVar(&o.maxHosts, "max-hosts", catalog.DefaultMaxHosts, "")
 	fs.StringArrayVar(&o.trust, "trust-suffix", nil, "")
 	fs.StringVar(&o.catalogFile, "catalog", "", "")
 	fs.StringVar(&o.catVer, "catalog-version", "", "")
@@ -374,7 +379,7 @@ func (o *scanOptions) validate() error {
 		{o.prune && o.outputDir == "", "--prune needs --output-dir"},
 		{o.fileTimeout < 0 || o.maxEvents < 0, "--file-timeout and --max-events must not be negative (0 means no limit)"},
 		{o.queryTimeout < 0 || o.wsTimeout < 0, "--query-timeout and --workspace-timeout must not be negative (0 means no limit)"},
-		{o.maxEntries < 1 || o.maxListed < 1 || o.maxNames < 1 || o.maxReportMiB < 1, "--max-entries, --max-listed, --max-names and --max-report-size must be at least 1"},
+		{o.maxEntries < 1 || o.maxListed < 1 || o.maxHosts < 1 || o.maxNames < 1 || o.maxReportMiB < 1, "--max-entries, --max-listed, --max-hosts, --max-names and --max-report-size must be at least 1"},
 		{o.region != "" && o.regionMap != "", "--region and --region-map conflict: give one"},
 	}
 	for _, c := range checks {
@@ -415,6 +420,14 @@ func (e *env) summary(rep catalog.Report, st scan.Stats) {
 		termtext.Plural(st.Inputs, "file"), termtext.Plural(st.Events, "event"), termtext.Plural(len(rep.Hosts), "host"), termtext.Plural(len(rep.Regions), "region"),
 		termtext.Plural(entries, "entry"), kept, termtext.Plural(wildcards, "wildcard"), termtext.Plural(unresolved, "wildcard row"),
 		listCount(rep.Rejected, rep.RejectedMore), listCount(rep.Review, rep.ReviewMore), listCount(rep.Deprecated, rep.DeprecatedMore))
+	if m := rep.HostsMore; m.Names > 0 || m.Sightings > 0 {
+		about := ""
+		if m.Estimated {
+			about = "about "
+		}
+		e.warnf("%s%s past --max-hosts %d (%s): counted, not listed, and every name they gave rejected; a flood of computer names, or raise --max-hosts for a larger fleet",
+			about, termtext.Plural(m.Names, "computer"), len(rep.Hosts), termtext.Plural(m.Sightings, "event"))
+	}
 }
 
 // trustSuffixes checks and normalises --trust-suffix values.
