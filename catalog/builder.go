@@ -106,7 +106,7 @@ func (b *Builder) Observe(computer string, ob *Observation) {
 			}
 			h.p, h.shared = b.shared[r], true
 		} else {
-			h.p = &pending{}
+			h.p = &pending{own: true}
 		}
 		b.hosts[computer] = h
 	}

@@ -52,10 +52,14 @@ func newestFirst(a, b discover.Evidence) int {
 // capEvidence returns the sample of a list of evidence, without
 // duplicates, newest first: its evidenceEnds newest and oldest items and
 // the newest item of each of the evidenceHosts smallest computer names.
+// The sample of a list is the same whatever part of it was sampled before
+// (so a host's names can be sampled early: Builder), since every item of
+// the sample is in the sample of the part it came from.
 func capEvidence(list []discover.Evidence) []discover.Evidence {
 	slices.SortFunc(list, newestFirst)
 	list = slices.Compact(list)
-	if len(list) <= 2*evidenceEnds+evidenceHosts {
+	if len(list) <= 2*evidenceEnds {
+		// All of it is in the sample (its oldest and newest ends).
 		if list == nil {
 			list = []discover.Evidence{}
 		}

@@ -36,6 +36,9 @@ type hostAcc struct {
 // at most about twice MaxEntries under wildcard rows; the rest wait in
 // overflow for the region's reason.
 type pending struct {
+	// own: the names of one host (its region known only at the end),
+	// not its region's shared ones.
+	own      bool
 	allowed  map[string]*allowedName
 	wild     int    // names in allowed under wildcard rows
 	cut      bool   // names under wildcard rows past cutoff went to overflow
@@ -119,6 +122,13 @@ func (p *pending) allow(s Sighting, row *Row, max, maxListed int) {
 	}
 	a.status = a.status.Union(s.Status)
 	addSighting(&a.count, &a.evidence, &a.first, &a.last, s)
+	if p.own && len(a.evidence) > 2*evidenceEnds+1 {
+		// One host's names: its sample is at most its evidenceEnds
+		// oldest and newest sightings, all the union's sample can take
+		// from it; trimmed early, as a fleet holds a pending name per
+		// host and name.
+		a.evidence = capEvidence(a.evidence)
+	}
 	if p.wild > 2*max {
 		p.pruneAllowed(max, maxListed)
 	}
