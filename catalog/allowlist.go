@@ -548,5 +548,7 @@ func health(evs []HealthEvent) []HealthEvent {
 		return cmp.Or(b.Time.Compare(a.Time), cmp.Compare(a.EventID, b.EventID), strings.Compare(a.File, b.File), cmp.Compare(a.RecordID, b.RecordID))
 	})
 	evs = slices.Compact(evs)
-	return evs[:min(len(evs), maxHealth)]
+	// A copy of its own: the array of the events left out (and their
+	// texts) is not kept alive behind the newest.
+	return slices.Clone(evs[:min(len(evs), maxHealth)])
 }

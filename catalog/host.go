@@ -84,7 +84,9 @@ type allowedName struct {
 // addHealth keeps the newest health events.
 func (h *hostAcc) addHealth(evs []HealthEvent) {
 	h.health = append(h.health, evs...)
-	if len(h.health) > 4*maxHealth {
+	if len(h.health) > maxHealth+maxHealth/2 {
+		// A fleet holds this per host: trimmed early to the newest (the
+		// newest of a union are among the newest of its parts).
 		h.health = health(h.health)
 	}
 }
