@@ -359,13 +359,7 @@ func (b *Builder) HostRegion(computer string) (earlier, hint string) {
 	if h == nil {
 		return "", ""
 	}
-	n := 0
-	for _, r := range slices.Sorted(maps.Keys(h.hints)) {
-		if h.hints[r] > n {
-			hint, n = r, h.hints[r]
-		}
-	}
-	return h.region, hint
+	return h.region, h.inferred()
 }
 
 // PlaceHost gives a computer a region found outside its events (Azure

@@ -24,6 +24,31 @@ type Carried struct {
 	Notes int
 }
 
+// Groups says what was carried, a line per reason: how many rows and
+// which ("12 deprecated: public/sessionhost kms.core.windows.net 1688/TCP,
+// ...").
+func (c Carried) Groups() []string {
+	var out []string
+	for _, g := range []struct {
+		what string
+		rows []Row
+	}{
+		{"deprecated", c.Deprecated},
+		{"of a cloud and scope the page has no table for", c.OtherTable},
+		{"of other Microsoft pages or dropped from this one: read them", c.Other},
+	} {
+		if len(g.rows) == 0 {
+			continue
+		}
+		names := make([]string, 0, len(g.rows))
+		for _, r := range g.rows {
+			names = append(names, fmt.Sprintf("%s/%s %s %d/%s", r.Cloud, r.Scope, r.Address, r.Port, r.Protocol))
+		}
+		out = append(out, fmt.Sprintf("%d %s: %s", len(g.rows), g.what, strings.Join(names, ", ")))
+	}
+	return out
+}
+
 // Len is the number of rows carried.
 func (c Carried) Len() int { return len(c.Deprecated) + len(c.OtherTable) + len(c.Other) }
 

@@ -239,13 +239,7 @@ func (o BuildOptions) regionOf(computer string, h *hostAcc) (string, string) {
 	if h.region != "" {
 		return h.region, h.basis
 	}
-	best, n := "", 0
-	for _, r := range slices.Sorted(maps.Keys(h.hints)) {
-		if h.hints[r] > n {
-			best, n = r, h.hints[r]
-		}
-	}
-	if best != "" {
+	if best := h.inferred(); best != "" {
 		basis := "inferred from " + best + "-shared.prod.warm.ingest host (the agent's monitoring region; check it with a region map)"
 		if len(h.hints) > 1 {
 			basis += fmt.Sprintf("; %d regions seen", len(h.hints))
@@ -253,6 +247,18 @@ func (o BuildOptions) regionOf(computer string, h *hostAcc) (string, string) {
 		return best, basis
 	}
 	return UnknownRegion, "no region given, no region map entry, no region-specific host seen"
+}
+
+// inferred is the region most of the host's monitoring names hint at
+// (ties to the first by name), "" when none.
+func (h *hostAcc) inferred() string {
+	best, n := "", 0
+	for _, r := range slices.Sorted(maps.Keys(h.hints)) {
+		if h.hints[r] > n {
+			best, n = r, h.hints[r]
+		}
+	}
+	return best
 }
 
 // gatewayMismatch returns a warning when the gateway names a host's

@@ -59,10 +59,7 @@ func (j *judge) sighting(f *Sighting) (Row, verdict) {
 		// Review beats evidence: no event vouches for a name any customer
 		// can register, so the host's checks do not matter here; judged
 		// at once, the same in every part of a fleet's reports.
-		code, what := CodeDeprecated, "deprecated catalog row "+row.Address+" (no longer supported by Microsoft)"
-		if legacyAgentHost.MatchString(f.Host) {
-			code, what = CodeLegacyAgent, "the agent's per-deployment host of before 2022 (gsm<digits>eh/xt), under the deprecated row "+row.Address
-		}
+		code, what := deprecatedWhat(f.Host, row)
 		reason := fmt.Sprintf("matches %s, whose first label any Azure customer can register: never allowed on an event's word; remove it from the firewall", what)
 		j.deprecatedList.add(f.Host, code, reason, row.Address, *f)
 	case ok && row.Deprecated && !j.o.IncludeDeprecated:
@@ -82,6 +79,15 @@ func (j *judge) sighting(f *Sighting) (Row, verdict) {
 		j.rejected.add(f.Host, CodeUntrusted, reason, "", *f)
 	}
 	return Row{}, verdictOut
+}
+
+// deprecatedWhat names what a name under the deprecated row matches, and
+// the code: the agent's retired per-deployment hosts apart.
+func deprecatedWhat(host string, row Row) (discover.Code, string) {
+	if legacyAgentHost.MatchString(host) {
+		return CodeLegacyAgent, "the agent's per-deployment host of before 2022 (gsm<digits>eh/xt), under the deprecated row " + row.Address
+	}
+	return CodeDeprecated, "deprecated catalog row " + row.Address + " (no longer supported by Microsoft)"
 }
 
 // checkRunWindow is how far apart the events of one URL check of the agent
@@ -109,10 +115,7 @@ func (j *judge) deprecated(ra *regionAcc, computer string, s Sighting, row Row, 
 		ra.addDeprecated(s, row, computer)
 	case kept:
 	default:
-		code, what := CodeDeprecated, "deprecated catalog row "+row.Address+" (no longer supported by Microsoft)"
-		if legacyAgentHost.MatchString(s.Host) {
-			code, what = CodeLegacyAgent, "the agent's per-deployment host of before 2022 (gsm<digits>eh/xt), under the deprecated row "+row.Address
-		}
+		code, what := deprecatedWhat(s.Host, row)
 		reason := fmt.Sprintf("matches %s, and no host's newest URL check lists it: remove it from the firewall", what)
 		j.deprecatedList.add(s.Host, code, reason, row.Address, s)
 	}

@@ -2,6 +2,7 @@ package reach
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/avdurls/avdurls/catalog"
 )
@@ -38,4 +39,30 @@ func Targets(rep catalog.Report, region string) ([]Target, error) {
 		return nil, fmt.Errorf("region %s is not in the report (it has %v)", region, have)
 	}
 	return ts, nil
+}
+
+// ReportsTargets is the targets of several reports for one region, each
+// once (reports of several hosts list the same entries); an error when no
+// report holds the region.
+func ReportsTargets(reps []catalog.Report, region string) ([]Target, error) {
+	var all []Target
+	inRegion := false
+	for _, rep := range reps {
+		ts, err := Targets(rep, region)
+		if err == nil {
+			inRegion = true
+		}
+		all = append(all, ts...)
+	}
+	if !inRegion {
+		return nil, fmt.Errorf("no report holds region %s", region)
+	}
+	seen := map[Target]bool{}
+	return slices.DeleteFunc(all, func(t Target) bool {
+		if seen[t] {
+			return true
+		}
+		seen[t] = true
+		return false
+	}), nil
 }

@@ -185,32 +185,14 @@ func (e *env) reportCarried(path string, c catalog.Carried, verb, hint string) {
 	if c.Len() == 0 {
 		return
 	}
-	e.infof("%s: %d rows of %s the page does not list %s (%s)", path, c.Len(), c.Base, verbPhrase(verb), hint)
-	for _, g := range []struct {
-		what string
-		rows []catalog.Row
-	}{
-		{"deprecated", c.Deprecated},
-		{"of a cloud and scope the page has no table for", c.OtherTable},
-		{"of other Microsoft pages or dropped from this one: read them", c.Other},
-	} {
-		if len(g.rows) == 0 {
-			continue
-		}
-		var names []string
-		for _, r := range g.rows {
-			names = append(names, fmt.Sprintf("%s/%s %s %d/%s", r.Cloud, r.Scope, termtext.Safe(r.Address), r.Port, r.Protocol))
-		}
-		e.infof("  %d %s: %s", len(g.rows), g.what, strings.Join(names, ", "))
-	}
-}
-
-// verbPhrase words what happened to the rows the page lacks.
-func verbPhrase(verb string) string {
+	phrase := "are carried forward"
 	if verb == "lacks" {
-		return "are not in this import"
+		phrase = "are not in this import"
 	}
-	return "are carried forward"
+	e.infof("%s: %d rows of %s the page does not list %s (%s)", path, c.Len(), c.Base, phrase, hint)
+	for _, line := range c.Groups() {
+		e.infof("  %s", termtext.Safe(line))
+	}
 }
 
 // importSummary counts the rows of an imported version by cloud and scope.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"slices"
 	"time"
 
 	"github.com/avdurls/avdurls/catalog"
@@ -207,35 +206,15 @@ func (e *env) checkTargets(o checkOptions) ([]reach.Target, error) {
 		}
 		return reach.Targets(rep, "")
 	}
-	var all []reach.Target
-	inRegion := false
+	reps := make([]catalog.Report, 0, len(o.reports))
 	for _, path := range o.reports {
 		rep, err := scan.ReadReport(path, 0)
 		if err != nil {
 			return nil, withHint(err)
 		}
-		ts, err := reach.Targets(rep, o.region)
-		if err == nil {
-			inRegion = true
-		}
-		all = append(all, ts...)
+		reps = append(reps, rep)
 	}
-	if !inRegion {
-		return nil, fmt.Errorf("no report holds region %s", o.region)
-	}
-	return dedupTargets(all), nil
-}
-
-// dedupTargets drops the entries several reports list for one region.
-func dedupTargets(ts []reach.Target) []reach.Target {
-	seen := map[reach.Target]bool{}
-	return slices.DeleteFunc(ts, func(t reach.Target) bool {
-		if seen[t] {
-			return true
-		}
-		seen[t] = true
-		return false
-	})
+	return reach.ReportsTargets(reps, o.region)
 }
 
 // checkReport is the allowlist to check without reports: the catalog's

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/avdurls/avdurls/internal/azcred"
 	"github.com/avdurls/avdurls/workspace"
 )
 
@@ -51,7 +52,7 @@ func (e *env) explainWorkspaceError(err error, o scanOptions) error {
 	case errors.As(err, &timeout):
 		return fmt.Errorf("workspace %s: %v. Read a shorter period (--since) or raise --workspace-timeout (%s)", o.workspace, err, o.wsTimeout)
 	case errors.As(err, &auth) && auth.Token:
-		return fmt.Errorf("workspace %s: %s", o.workspace, e.signInHelp(auth.Detail, o))
+		return fmt.Errorf("workspace %s: %s", o.workspace, azcred.SignInHelp(auth.Detail, o.cloud, azcred.Env{Getenv: e.getenv, LookPath: e.lookPath}))
 	case errors.As(err, &auth):
 		return fmt.Errorf("%v. The signed-in identity may not read workspace %s: give it the Log Analytics Reader role on the workspace (az role assignment create --assignee IDENTITY --role \"Log Analytics Reader\" --scope WORKSPACE_RESOURCE_ID); check --cloud (%s) and the tenant ('az login --tenant TENANT')",
 			err, o.workspace, o.cloud)
@@ -60,17 +61,6 @@ func (e *env) explainWorkspaceError(err error, o scanOptions) error {
 			err, o.workspace, workspace.CollectXPath)
 	}
 	return fmt.Errorf("workspace %s: %w", o.workspace, err)
-}
-
-// cloudLoginHint is what to add to 'az login' for a cloud.
-func cloudLoginHint(cloud string) string {
-	switch cloud {
-	case "usgov":
-		return " (after 'az cloud set --name AzureUSGovernment')"
-	case "china":
-		return " (after 'az cloud set --name AzureChinaCloud')"
-	}
-	return ""
 }
 
 // sinceFlag is --since: a Go duration (72h, 90m) or whole days (7d).

@@ -1,4 +1,4 @@
-package main
+package azcred
 
 import (
 	"fmt"
@@ -40,11 +40,19 @@ func triedCredentials(detail string) (names, msgs []string) {
 var azureVariables = []string{"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
 	"AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_USERNAME", "AZURE_PASSWORD", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"}
 
-// signInHelp is a failed sign-in as one readable paragraph: the
-// credentials DefaultAzureCredential tried and what each said, then the
-// fix that fits this environment (the AZURE_* variables that are set, or
-// 'az login --tenant' when the Azure CLI is here), then the role.
-func (e *env) signInHelp(detail string, o scanOptions) string {
+// Env is what SignInHelp reads of the environment: variables and the
+// programs on PATH (the command's own, so that tests can set them).
+type Env struct {
+	Getenv   func(string) string
+	LookPath func(string) (string, error)
+}
+
+// SignInHelp is a failed sign-in (detail: DefaultAzureCredential's error
+// text) as one readable paragraph: the credentials it tried and what each
+// said, then the fix that fits this environment (the AZURE_* variables
+// that are set, or 'az login --tenant' when the Azure CLI is here), then
+// the role. cloud is avdurls's name of the cloud (public, usgov, china).
+func SignInHelp(detail, cloud string, env Env) string {
 	var b strings.Builder
 	b.WriteString("no token for the Log Analytics API")
 	names, msgs := triedCredentials(detail)
@@ -62,11 +70,11 @@ func (e *env) signInHelp(detail string, o scanOptions) string {
 	b.WriteString(". ")
 	var set []string
 	for _, v := range azureVariables {
-		if e.getenv(v) != "" {
+		if env.Getenv(v) != "" {
 			set = append(set, v)
 		}
 	}
-	_, azErr := e.lookPath("az")
+	_, azErr := env.LookPath("az")
 	switch {
 	case len(set) > 0:
 		fmt.Fprintf(&b, "The variables %s are set, so the environment's credential is meant: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) together, of an app registration in the workspace's tenant, or unset them to sign in another way",
@@ -75,10 +83,21 @@ func (e *env) signInHelp(detail string, o scanOptions) string {
 			b.WriteString("; AZURE_TENANT_ID is missing")
 		}
 	case azErr == nil:
-		fmt.Fprintf(&b, "Sign in with 'az login --tenant TENANT_ID'%s, the tenant of the workspace", cloudLoginHint(o.cloud))
+		fmt.Fprintf(&b, "Sign in with 'az login --tenant TENANT_ID'%s, the tenant of the workspace", CloudLoginHint(cloud))
 	default:
-		b.WriteString("Run where a managed identity is assigned, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET of an app registration, or install the Azure CLI and run 'az login --tenant TENANT_ID'" + cloudLoginHint(o.cloud))
+		b.WriteString("Run where a managed identity is assigned, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET of an app registration, or install the Azure CLI and run 'az login --tenant TENANT_ID'" + CloudLoginHint(cloud))
 	}
 	b.WriteString(". The identity needs the Log Analytics Reader role on the workspace")
 	return b.String()
+}
+
+// CloudLoginHint is what to add to 'az login' for a cloud.
+func CloudLoginHint(cloud string) string {
+	switch cloud {
+	case "usgov":
+		return " (after 'az cloud set --name AzureUSGovernment')"
+	case "china":
+		return " (after 'az cloud set --name AzureChinaCloud')"
+	}
+	return ""
 }
