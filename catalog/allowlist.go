@@ -337,22 +337,27 @@ type regionAcc struct {
 	name     string
 	max      int
 	rejected *exclList
-	entries  map[string]*Entry // key: address/port/protocol
-	events   int               // entries from events in entries
-	cut      bool              // entries past cutoff were rejected
+	entries  map[entryID]*Entry
+	events   int  // entries from events in entries
+	cut      bool // entries past cutoff were rejected
 	cutoff   Entry
 	warnings []string // about the region's hosts, in computer order
 	// checkers are, per deprecated entry, the hosts whose newest check
 	// still lists it.
-	checkers map[string]map[string]bool
+	checkers map[entryID]map[string]bool
 }
 
 func newRegionAcc(name string, max int, rejected *exclList) *regionAcc {
-	return &regionAcc{name: name, max: max, rejected: rejected, entries: map[string]*Entry{}}
+	return &regionAcc{name: name, max: max, rejected: rejected, entries: map[entryID]*Entry{}}
 }
 
-func entryKey(addr string, port int, proto string) string {
-	return fmt.Sprintf("%s/%d/%s", addr, port, proto)
+func entryKey(addr string, port int, proto string) entryID { return entryID{addr, port, proto} }
+
+// entryID is an entry's or a row's address, port and protocol.
+type entryID struct {
+	addr  string
+	port  int
+	proto string
 }
 
 // byAddr orders entries by address, port and protocol.
@@ -410,7 +415,7 @@ func (ra *regionAcc) addDeprecated(f Sighting, row Row, computer string) {
 	e := ra.entries[k]
 	e.Deprecated = true
 	if ra.checkers == nil {
-		ra.checkers = map[string]map[string]bool{}
+		ra.checkers = map[entryID]map[string]bool{}
 	}
 	if ra.checkers[k] == nil {
 		ra.checkers[k] = map[string]bool{}

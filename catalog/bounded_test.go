@@ -36,8 +36,8 @@ func TestBoundedListMemory(t *testing.T) {
 	if got := len(rep.Rejected) + rep.RejectedMore.Names; math.Abs(float64(got-n)) > 0.1*n {
 		t.Errorf("about %d names, want %d within 10%%", got, n)
 	}
-	if len(b.matches) > maxMatches {
-		t.Errorf("%d catalog matches cached", len(b.matches))
+	if len(b.names) > maxNames {
+		t.Errorf("%d names cached", len(b.names))
 	}
 }
 

@@ -20,15 +20,15 @@ import (
 // a host's unreachable names and health events. The order in which
 // observations arrive does not change the Report.
 type Builder struct {
-	v       *Version
-	o       BuildOptions
-	rows    []Row
-	j       judge
-	hosts   map[string]*hostAcc
-	shared  map[string]*pending // region -> names of the hosts whose region the options give
-	matches map[string]match    // the same names recur in every event
+	v      *Version
+	o      BuildOptions
+	rows   []Row
+	j      judge
+	hosts  map[string]*hostAcc
+	shared map[string]*pending  // region -> names of the hosts whose region the options give
+	names  map[string]*nameInfo // the same names recur in every event
 	// wildRows are the wildcard rows names were allowed under.
-	wildRows map[string]*Row
+	wildRows map[entryID]*Row
 	// moreHosts samples the computers past o.MaxHosts (to estimate how
 	// many); moreEvents counts their events.
 	moreHosts  *bounded[struct{}]
@@ -42,14 +42,6 @@ type Builder struct {
 // estimate their number.
 const maxHostsSample = 1000
 
-type match struct {
-	row Row
-	ok  bool
-}
-
-// maxMatches bounds the cache of catalog matches; it starts anew when full.
-const maxMatches = 1 << 16
-
 // NewBuilder returns a Builder of a report from this version, judged with o.
 func (v *Version) NewBuilder(o BuildOptions) *Builder {
 	if o.MaxListed <= 0 {
@@ -61,22 +53,10 @@ func (v *Version) NewBuilder(o BuildOptions) *Builder {
 	if o.MaxHosts <= 0 {
 		o.MaxHosts = DefaultMaxHosts
 	}
-	b := &Builder{v: v, o: o, rows: v.Rows(o.Cloud, o.Scope), hosts: map[string]*hostAcc{}, shared: map[string]*pending{}, matches: map[string]match{}, wildRows: map[string]*Row{}}
-	b.j = judge{v: v, o: o, match: b.match, rejected: newExclList(o.MaxListed),
+	b := &Builder{v: v, o: o, rows: v.Rows(o.Cloud, o.Scope), hosts: map[string]*hostAcc{}, shared: map[string]*pending{}, names: map[string]*nameInfo{}, wildRows: map[entryID]*Row{}}
+	b.j = judge{v: v, o: o, normalize: b.normalize, match: b.match, rejected: newExclList(o.MaxListed),
 		deprecatedList: newExclList(o.MaxListed), review: newExclList(o.MaxListed)}
 	return b
-}
-
-func (b *Builder) match(host string) (Row, bool) {
-	m, seen := b.matches[host]
-	if !seen {
-		if len(b.matches) >= maxMatches {
-			clear(b.matches)
-		}
-		m.row, m.ok = matchRows(b.rows, host)
-		b.matches[host] = m
-	}
-	return m.row, m.ok
 }
 
 // Build merges the findings of every computer with the catalog version into
@@ -196,19 +176,18 @@ func (b *Builder) ObserveCut(which string, listed []string, rest Rest) {
 // sighting notes what a name tells of its host (unreachable, region,
 // gateway) and judges it.
 func (b *Builder) sighting(h *hostAcc, s Sighting) {
+	n := b.name(s.Host)
 	if s.Status.Has(discover.Unreachable) && s.Code != discover.CodeInvalidName {
 		h.unreachableName(s.Host)
 	}
-	if r, ok := discover.RegionHint(s.Host); ok {
-		if _, real := LookupRegion(b.o.Cloud, r); real {
-			if h.hints == nil {
-				h.hints = map[string]int{}
-			}
-			h.hints[r] += s.Count
+	if n.hint != "" {
+		if h.hints == nil {
+			h.hints = map[string]int{}
 		}
+		h.hints[n.hint] += s.Count
 	}
-	if _, r, ok := discover.GatewayRegion(s.Host); ok {
-		h.gateway(r, s.Host)
+	if n.gateway != "" {
+		h.gateway(n.gateway, n.host)
 	}
 	switch row, v := b.j.sighting(&s); v {
 	case verdictAllow:
@@ -240,8 +219,7 @@ func (b *Builder) deprecatedName(h *hostAcc, s Sighting, row Row) {
 		a = &allowedName{row: &row}
 		h.deprecated[s.Host] = a
 	}
-	a.status = a.status.Union(s.Status)
-	addSighting(&a.count, &a.evidence, &a.first, &a.last, s)
+	a.add(s, ownLimit)
 }
 
 // stillCheckedNames are the names under deprecated rows that some host's
@@ -251,7 +229,7 @@ func (b *Builder) stillCheckedNames() map[string]bool {
 	kept := map[string]bool{}
 	for _, h := range b.hosts {
 		for name, a := range h.deprecated {
-			if stillChecked(at(a.last), h.newest) {
+			if stillChecked(a.last.time(), h.newest) {
 				kept[name] = true
 			}
 		}
@@ -264,8 +242,7 @@ func (b *Builder) stillCheckedNames() map[string]bool {
 func (b *Builder) feedDeprecated(h *hostAcc, computer string, ra *regionAcc, kept map[string]bool) {
 	for _, name := range slices.Sorted(maps.Keys(h.deprecated)) {
 		a := h.deprecated[name]
-		a.evidence = capEvidence(a.evidence)
-		s := Sighting{Host: name, Status: a.status, Count: a.count, First: at(a.first), Last: at(a.last), Evidence: a.evidence}
+		s := a.sighting(name)
 		b.j.deprecated(ra, computer, s, *a.row, stillChecked(s.Last, h.newest), kept[name])
 	}
 }

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"cmp"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -50,40 +49,13 @@ func newestFirst(a, b discover.Evidence) int {
 }
 
 // capEvidence returns the sample of a list of evidence, without
-// duplicates, newest first: its evidenceEnds newest and oldest items and
-// the newest item of each of the evidenceHosts smallest computer names.
-// The sample of a list is the same whatever part of it was sampled before
-// (so a host's names can be sampled early: Builder), since every item of
-// the sample is in the sample of the part it came from.
+// duplicates, newest first (sampleInPlace), in an array of its own. The
+// sample of a list is the same whatever part of it was sampled before
+// (so a host's names can be sampled early: Builder).
 func capEvidence(list []discover.Evidence) []discover.Evidence {
-	slices.SortFunc(list, newestFirst)
-	list = slices.Compact(list)
-	if len(list) <= 2*evidenceEnds {
-		// All of it is in the sample (its oldest and newest ends).
-		if list == nil {
-			list = []discover.Evidence{}
-		}
-		return list
+	list = slices.Clone(sampleInPlace(list, newestFirst, func(e discover.Evidence) string { return e.Computer }))
+	if list == nil {
+		list = []discover.Evidence{}
 	}
-	keep := make([]bool, len(list))
-	for i := range evidenceEnds {
-		keep[i], keep[len(list)-1-i] = true, true
-	}
-	newest := map[string]int{} // computer -> index of its newest item
-	for i, e := range list {
-		if _, ok := newest[e.Computer]; !ok {
-			newest[e.Computer] = i
-		}
-	}
-	computers := slices.Sorted(maps.Keys(newest))
-	for _, c := range computers[:min(len(computers), evidenceHosts)] {
-		keep[newest[c]] = true
-	}
-	out := make([]discover.Evidence, 0, 2*evidenceEnds+evidenceHosts)
-	for i, e := range list {
-		if keep[i] {
-			out = append(out, e)
-		}
-	}
-	return out
+	return list
 }

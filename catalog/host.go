@@ -77,8 +77,35 @@ type allowedName struct {
 	row         *Row // shared by the names under one wildcard row
 	status      discover.Statuses
 	count       int
-	first, last *time.Time
-	evidence    []discover.Evidence
+	first, last stamp
+	evidence    sample
+}
+
+// sharedLimit is the evidence a name shared by the hosts of a region
+// holds before it is sampled, in batches: such names are few.
+const sharedLimit = 4 * (2*evidenceEnds + evidenceHosts)
+
+// ownLimit is the evidence a host's own name holds before it is sampled:
+// its sample is at most its evidenceEnds oldest and newest sightings, all
+// that the union's sample can take from it, so it is sampled at once.
+const ownLimit = 2 * evidenceEnds
+
+// add records a sighting of the name, its evidence sampled past limit.
+func (a *allowedName) add(s Sighting, limit int) {
+	a.status = a.status.Union(s.Status)
+	a.count += s.Count
+	a.evidence.add(s.Evidence, limit)
+	if f := stampOf(s.First); !s.First.IsZero() && (a.first.isZero() || f.compare(a.first) < 0) {
+		a.first = f
+	}
+	if l := stampOf(s.Last); !s.Last.IsZero() && (a.last.isZero() || l.compare(a.last) > 0) {
+		a.last = l
+	}
+}
+
+// sighting is what was seen of the name, its evidence sampled.
+func (a *allowedName) sighting(name string) Sighting {
+	return Sighting{Host: name, Status: a.status, Count: a.count, First: a.first.time(), Last: a.last.time(), Evidence: a.evidence.evidence()}
 }
 
 // addHealth keeps the newest health events.
@@ -122,15 +149,11 @@ func (p *pending) allow(s Sighting, row *Row, max, maxListed int) {
 			p.wild++
 		}
 	}
-	a.status = a.status.Union(s.Status)
-	addSighting(&a.count, &a.evidence, &a.first, &a.last, s)
-	if p.own && len(a.evidence) > 2*evidenceEnds+1 {
-		// One host's names: its sample is at most its evidenceEnds
-		// oldest and newest sightings, all the union's sample can take
-		// from it; trimmed early, as a fleet holds a pending name per
-		// host and name.
-		a.evidence = capEvidence(a.evidence)
+	limit := sharedLimit
+	if p.own {
+		limit = ownLimit
 	}
+	a.add(s, limit)
 	if p.wild > 2*max {
 		p.pruneAllowed(max, maxListed)
 	}
@@ -148,8 +171,8 @@ func (p *pending) pruneAllowed(max, maxListed int) {
 	p.cut, p.cutoff = true, wild[max-1]
 	for _, name := range wild[max:] {
 		a := p.allowed[name]
-		a.evidence = capEvidence(a.evidence)
-		p.spill(Sighting{Host: name, Count: a.count, Evidence: a.evidence}, *a.row, maxListed)
+		s := a.sighting(name)
+		p.spill(Sighting{Host: name, Count: s.Count, Evidence: s.Evidence}, *a.row, maxListed)
 		delete(p.allowed, name)
 	}
 	p.wild = max
@@ -187,7 +210,7 @@ func tooManyEntries(region string, max int) string {
 func (p *pending) feed(ra *regionAcc, rejected *exclList) {
 	for _, name := range slices.Sorted(maps.Keys(p.allowed)) {
 		a := p.allowed[name]
-		ra.add(Sighting{Host: name, Status: a.status, Count: a.count, First: at(a.first), Last: at(a.last), Evidence: a.evidence}, *a.row)
+		ra.add(a.sighting(name), *a.row)
 	}
 	if p.overflow != nil {
 		p.overflow.spillInto(rejected, tooManyEntries(ra.name, ra.max))

@@ -15,9 +15,12 @@ const maxRejectedName = 512
 // trust is decided: names from events, from URL-tool output and from
 // earlier reports all pass through sighting.
 type judge struct {
-	v     *Version
-	o     BuildOptions
-	match func(host string) (Row, bool)
+	v *Version
+	o BuildOptions
+	// normalize is discover.Normalize; match the row a canonical name
+	// matches (both cached by the Builder).
+	normalize func(name string) (string, error)
+	match     func(host string) (Row, bool)
 	// rejected, deprecated and review are the bounded lists of names
 	// kept out, each item by address and reason.
 	rejected, deprecatedList, review *exclList
@@ -43,7 +46,7 @@ const (
 // written in one form only; a name that is not a valid host name is
 // rejected as such.
 func (j *judge) sighting(f *Sighting) (Row, verdict) {
-	if h, err := discover.Normalize(f.Host); err == nil {
+	if h, err := j.normalize(f.Host); err == nil {
 		f.Host = h
 	} else if f.Reason == "" {
 		f.Code, f.Reason = discover.CodeInvalidName, err.Error()
