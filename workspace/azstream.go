@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // TableSink takes an answer as it is read: its columns first, then each
@@ -63,38 +64,40 @@ const maxAnswerBytes = 256 << 20
 // "error": {...}}) as a stream: the first table's columns and rows go to
 // sink, the other tables are skipped, an error is classified.
 func decodeAnswer(r io.Reader, sink TableSink) error {
-	dec := json.NewDecoder(r)
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	dec := newJSONDecoder(r)
+	if err := expectJSON(dec, '{'); err != nil {
 		return fmt.Errorf("the answer is not a JSON object (%v)", err)
 	}
 	var svcErr error
 	tables := 0
-	for dec.More() {
-		key, err := dec.Token()
+	for jsonMore(dec) {
+		key, err := dec.ReadToken()
 		if err != nil {
 			return fmt.Errorf("the answer: %w", err)
 		}
-		switch key {
+		switch key.String() {
 		case "tables":
 			if tables, err = decodeTables(dec, sink); err != nil {
 				return err
 			}
 		case "error":
-			var raw json.RawMessage
-			if err := dec.Decode(&raw); err != nil {
+			raw, err := dec.ReadValue()
+			if err != nil {
 				return fmt.Errorf("the answer's error: %w", err)
 			}
 			if string(raw) != "null" {
 				var code struct{ Code string }
 				_ = json.Unmarshal(raw, &code)
-				svcErr = classifyServiceError(code.Code, raw)
+				svcErr = classifyServiceError(code.Code, json.RawMessage(raw.Clone()))
 			}
 		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			if err := dec.SkipValue(); err != nil {
 				return fmt.Errorf("the answer: %w", err)
 			}
 		}
+	}
+	if err := expectJSON(dec, '}'); err != nil {
+		return fmt.Errorf("the answer: %w", err)
 	}
 	if svcErr != nil {
 		return svcErr
@@ -107,15 +110,14 @@ func decodeAnswer(r io.Reader, sink TableSink) error {
 
 // decodeTables reads the tables array: the first table into sink, the
 // others skipped. It returns how many tables there were.
-func decodeTables(dec *json.Decoder, sink TableSink) (int, error) {
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+func decodeTables(dec *jsontext.Decoder, sink TableSink) (int, error) {
+	if err := expectJSON(dec, '['); err != nil {
 		return 0, fmt.Errorf("the answer's tables are not an array (%v)", err)
 	}
 	n := 0
-	for ; dec.More(); n++ {
+	for ; jsonMore(dec); n++ {
 		if n > 0 {
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			if err := dec.SkipValue(); err != nil {
 				return n, err
 			}
 			continue
@@ -124,26 +126,29 @@ func decodeTables(dec *json.Decoder, sink TableSink) (int, error) {
 			return n, err
 		}
 	}
-	_, err := dec.Token() // ']'
-	return n, err
+	return n, expectJSON(dec, ']')
 }
 
 // decodeTable reads one table object: its columns to sink, then each
 // row (the API writes columns before rows).
-func decodeTable(dec *json.Decoder, sink TableSink) error {
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+func decodeTable(dec *jsontext.Decoder, sink TableSink) error {
+	if err := expectJSON(dec, '{'); err != nil {
 		return fmt.Errorf("a table is not an object (%v)", err)
 	}
 	haveCols := false
-	for dec.More() {
-		key, err := dec.Token()
+	for jsonMore(dec) {
+		key, err := dec.ReadToken()
 		if err != nil {
 			return err
 		}
-		switch key {
+		switch key.String() {
 		case "columns":
+			raw, err := dec.ReadValue()
+			if err != nil {
+				return fmt.Errorf("the table's columns: %w", err)
+			}
 			var cols []struct{ Name, Type string }
-			if err := dec.Decode(&cols); err != nil {
+			if err := json.Unmarshal(raw, &cols); err != nil {
 				return fmt.Errorf("the table's columns: %w", err)
 			}
 			out := make([]Column, len(cols))
@@ -162,31 +167,48 @@ func decodeTable(dec *json.Decoder, sink TableSink) error {
 				return err
 			}
 		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			if err := dec.SkipValue(); err != nil {
 				return err
 			}
 		}
 	}
-	_, err := dec.Token() // '}'
-	return err
+	return expectJSON(dec, '}')
 }
 
-// decodeRows reads the rows array, one row at a time.
-func decodeRows(dec *json.Decoder, sink TableSink) error {
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+// decodeRows reads the rows array, one row (an array of cells) at a time.
+func decodeRows(dec *jsontext.Decoder, sink TableSink) error {
+	if err := expectJSON(dec, '['); err != nil {
 		return fmt.Errorf("the table's rows are not an array (%v)", err)
 	}
 	var cells []any
-	for i := 0; dec.More(); i++ {
+	for i := 0; jsonMore(dec); i++ {
 		cells = cells[:0]
-		if err := dec.Decode(&cells); err != nil {
+		if err := decodeRow(dec, &cells); err != nil {
 			return fmt.Errorf("row %d of the answer: %w", i+1, err)
 		}
 		sink.Row(cells)
 	}
-	_, err := dec.Token()
-	return err
+	return expectJSON(dec, ']')
+}
+
+// decodeRow reads one row: an array of cells (jsonCell), or null (no
+// cells), as encoding/json decodes a []any.
+func decodeRow(dec *jsontext.Decoder, cells *[]any) error {
+	if dec.PeekKind() == 'n' {
+		_, err := dec.ReadToken()
+		return err
+	}
+	if err := expectJSON(dec, '['); err != nil {
+		return err
+	}
+	for jsonMore(dec) {
+		v, err := jsonCell(dec)
+		if err != nil {
+			return err
+		}
+		*cells = append(*cells, v)
+	}
+	return expectJSON(dec, ']')
 }
 
 // hostOf is the Logs endpoint of a cloud configuration's service entry.

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,8 +37,8 @@ func IsJSONExport(head []byte) bool {
 	if !strings.HasPrefix(s, "[") {
 		return false
 	}
-	dec := json.NewDecoder(strings.NewReader(s))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+	dec := newJSONDecoder(strings.NewReader(s))
+	if expectJSON(dec, '[') != nil {
 		return false
 	}
 	var keys []string
@@ -86,8 +85,8 @@ func ReadExport(r io.Reader, name string, isCSV bool, feed *Feed) error {
 // refused naming what it lacks); a later row of other columns that make
 // none is skipped.
 func readExportJSON(r io.Reader, feed *Feed) error {
-	dec := json.NewDecoder(r)
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+	dec := newJSONDecoder(r)
+	if expectJSON(dec, '[') != nil {
 		return errors.New("not a JSON array of rows (az monitor log-analytics query -o json)")
 	}
 	var names, prev []string
@@ -95,7 +94,7 @@ func readExportJSON(r io.Reader, feed *Feed) error {
 	var l layout
 	var lerr error
 	cell := func(i int) any { return cells[i] }
-	for first := true; dec.More(); first = false {
+	for first := true; jsonMore(dec); first = false {
 		names, cells = names[:0], cells[:0]
 		err := eachField(dec, func(k string, v any) { names, cells = append(names, k), append(cells, v) })
 		if err != nil {
@@ -115,62 +114,8 @@ func readExportJSON(r io.Reader, feed *Feed) error {
 		}
 		feed.add(l, cell)
 	}
-	if _, err := dec.Token(); err != nil {
+	if err := expectJSON(dec, ']'); err != nil {
 		return fmt.Errorf("after row %d: %w", feed.n, err)
-	}
-	return nil
-}
-
-// eachField reads one JSON object from dec, handing each key and its
-// value (a string, float64, bool or nil; an object or array is skipped
-// and given as nil) to field.
-func eachField(dec *json.Decoder, field func(key string, v any)) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok != json.Delim('{') {
-		return fmt.Errorf("not an object but %v", tok)
-	}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := kt.(string)
-		v, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		if d, ok := v.(json.Delim); ok {
-			if err := skipNested(dec, d); err != nil {
-				return err
-			}
-			v = nil
-		}
-		field(key, v)
-	}
-	_, err = dec.Token() // '}'
-	return err
-}
-
-// skipNested skips the rest of an object or array whose opening
-// delimiter was read.
-func skipNested(dec *json.Decoder, open json.Delim) error {
-	if open != '{' && open != '[' {
-		return fmt.Errorf("unexpected %v", open)
-	}
-	for depth := 1; depth > 0; {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
 	}
 	return nil
 }
