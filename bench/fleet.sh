@@ -11,6 +11,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go test -c -o /tmp/avdurls-bench.test ./cmd/avdurls
-for b in Workspace AzJSON PortalCSV RawAzJSON RawPortalCSV; do
+for b in Workspace AzJSON PortalCSV RawAzJSON RawPortalCSV AzJSONRegion; do
   (cd cmd/avdurls && /tmp/avdurls-bench.test -test.run '^$' -test.bench "^BenchmarkFleet$b\$" -test.benchtime 1x) | grep '^Benchmark'
 done

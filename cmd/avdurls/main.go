@@ -54,25 +54,12 @@ Exit status:
 `
 
 func main() {
-	softMemoryLimit()
+	setMemoryLimit(defaultMemoryLimit)
 	atomicfile.HandleSignals(func() {
 		fmt.Fprintln(os.Stderr, "avdurls: error: interrupted; no output written")
 		os.Exit(exitError)
 	})
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
-}
-
-// defaultMemoryLimit is the heap size past which the garbage collector
-// works harder (a soft limit, runtime/debug.SetMemoryLimit): what a scan
-// holds is bounded (lists, evidence, entries), and the limit keeps the
-// garbage around it from doubling the resident size. GOMEMLIMIT, when
-// set, is used instead.
-const defaultMemoryLimit = 160 << 20
-
-func softMemoryLimit() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
 }
 
 // run is the whole program writing to stdout and errw; it returns the

@@ -5,16 +5,23 @@ import (
 	"runtime/debug"
 )
 
-// scanMemoryLimit is the soft memory limit of a scan: past it the
-// garbage collector runs more often, so that a fleet's rows (whose
-// sightings take about 130 MB at 10,000 hosts × 20 texts) are read
-// within 256 MiB resident instead of twice their live size. It is soft:
-// a scan that needs more gets more. GOMEMLIMIT, when set, wins.
-const scanMemoryLimit = 208 << 20
+// The soft memory limits (runtime/debug.SetMemoryLimit): what a command
+// holds is bounded (lists, evidence, entries, a fleet's pending names),
+// and past the limit the garbage collector runs more often, so that the
+// garbage around it does not double the resident size. They are soft: a
+// run that needs more gets more. GOMEMLIMIT, when set, wins.
+const (
+	defaultMemoryLimit = 160 << 20
+	// scanMemoryLimit is a scan's: a fleet's names wait per host for its
+	// region (about 125 MB live at 10,000 hosts × 20 texts without a
+	// region given), read within 256 MiB resident.
+	scanMemoryLimit = 208 << 20
+)
 
-// setScanMemoryLimit sets scanMemoryLimit unless GOMEMLIMIT is set.
-func setScanMemoryLimit() {
+// setMemoryLimit sets the soft memory limit to n bytes unless GOMEMLIMIT
+// is set.
+func setMemoryLimit(n int64) {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(scanMemoryLimit)
+		debug.SetMemoryLimit(n)
 	}
 }

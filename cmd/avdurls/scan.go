@@ -182,7 +182,7 @@ func (e *env) cmdScan(args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	setScanMemoryLimit()
+	setMemoryLimit(scanMemoryLimit)
 	if err := o.validate(); err != nil {
 		return exitUsage, err
 	}
