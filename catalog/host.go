@@ -86,8 +86,9 @@ type allowedName struct {
 const sharedLimit = 4 * (2*evidenceEnds + evidenceHosts)
 
 // ownLimit is the evidence a host's own name holds before it is sampled:
-// its sample is at most its evidenceEnds oldest and newest sightings, all
-// that the union's sample can take from it, so it is sampled at once.
+// a fleet holds such a name per host and name, and the sample of one
+// computer's evidence is its evidenceEnds oldest and newest items, so it
+// is sampled at once (early sampling never changes the sample).
 const ownLimit = 2 * evidenceEnds
 
 // add records a sighting of the name, its evidence sampled past limit.
@@ -293,11 +294,4 @@ func gatewayMismatch(h Host, seen map[string]string) string {
 	regions := slices.Sorted(maps.Keys(seen))
 	return fmt.Sprintf("host %s was given region %s (%s), but its gateway names point to %s (%s): check its region",
 		h.Computer, h.Region, h.RegionBasis, strings.Join(regions, ", "), seen[regions[0]])
-}
-
-func at(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
 }

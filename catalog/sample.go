@@ -35,15 +35,6 @@ func (s stamp) compare(o stamp) int {
 	return cmp.Or(cmp.Compare(s.sec, o.sec), cmp.Compare(s.nsec, o.nsec))
 }
 
-// timePtr is the stamp's time, nil for the zero stamp.
-func (s stamp) timePtr() *time.Time {
-	if s.isZero() {
-		return nil
-	}
-	t := s.time()
-	return &t
-}
-
 // evItem is a discover.Evidence in compact form: its time a stamp, its
 // status one bit (evidence holds one status, or none).
 type evItem struct {
