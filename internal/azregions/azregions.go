@@ -53,8 +53,13 @@ const (
 	maxPages = 100
 )
 
-// machines are the kinds of machine whose location is asked for: VMs,
-// scale set instances (in the ComputeResources table) and Arc machines.
+// machines are the kinds of machine whose location is asked for: VMs
+// (with the instances of Flexible scale sets, which are VMs), the
+// instances of Uniform scale sets (in the ComputeResources table: the
+// Resource Graph sample "Virtual Machine Scale Set Uniform orchestration",
+// ms.date 03/20/2024) and Arc machines (Azure Local, on-premises), whose
+// properties.osProfile.computerName is "the host OS name of the hybrid
+// machine" (the HybridCompute OSProfile of Microsoft's SDKs).
 const machines = `union (Resources | where type in~ ("microsoft.compute/virtualmachines", "microsoft.hybridcompute/machines")),
     (ComputeResources | where type =~ "microsoft.compute/virtualmachinescalesets/virtualmachines")
 | extend computerName = tolower(tostring(properties.osProfile.computerName))`
