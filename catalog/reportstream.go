@@ -209,10 +209,18 @@ func skipValue(dec *json.Decoder) error {
 	}
 }
 
-// eachItem reads an array, calling item with the index of each element.
+// eachItem reads an array, calling item with the index of each element;
+// null is an array of none, as DecodeReport reads it.
 func eachItem(dec *json.Decoder, name string, item func(i int) error) error {
-	if err := expect(dec, '['); err != nil {
+	t, err := dec.Token()
+	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
+	}
+	if t == nil {
+		return nil
+	}
+	if t != json.Delim('[') {
+		return fmt.Errorf("%s: %w: %v where [ was expected", name, errNotJSON, t)
 	}
 	for i := 0; dec.More(); i++ {
 		if err := item(i); err != nil {
