@@ -33,6 +33,30 @@ type lab struct {
 	// open and maxOpen count the lab's connections open at once: how the
 	// tests see that entries run side by side, without timing them.
 	open, maxOpen int
+	// hold, when set, makes each dial wait (at most holdFor) until that
+	// many connections were open at once: entries that run side by side
+	// meet there whatever the machine's load; entries run one after
+	// another never do, and the peak says so.
+	hold int
+}
+
+// holdFor bounds a dial's wait for the others (lab.hold): well within
+// the tests' timeout of a second, so the entries still pass.
+const holdFor = 400 * time.Millisecond
+
+// waitOpen waits until n lab connections were open at once, holdFor at
+// most.
+func (l *lab) waitOpen(ctx context.Context, n int) {
+	deadline := time.Now().Add(holdFor)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		l.mu.Lock()
+		met := l.maxOpen >= n
+		l.mu.Unlock()
+		if met {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // countedConn is a lab connection that counts itself open until closed.
@@ -142,7 +166,11 @@ func (l *lab) dial(ctx context.Context, network, addr string) (net.Conn, error) 
 	l.mu.Lock()
 	l.open++
 	l.maxOpen = max(l.maxOpen, l.open)
+	hold := l.hold
 	l.mu.Unlock()
+	if hold > 0 {
+		l.waitOpen(ctx, hold)
+	}
 	return &countedConn{Conn: conn, l: l}, nil
 }
 
@@ -353,6 +381,7 @@ func TestCheckNotChecked(t *testing.T) {
 // order; duplicates are checked once.
 func TestCheckParallel(t *testing.T) {
 	l := newLab(t)
+	l.hold = 2
 	c := l.checker()
 	c.Timeout = time.Second
 	var targets []reach.Target
@@ -396,6 +425,7 @@ func TestCheckParallel(t *testing.T) {
 // open at once, never by a clock.
 func TestCheckManyDistinct(t *testing.T) {
 	l := newLab(t)
+	l.hold = 2
 	c := l.checker()
 	c.Timeout = time.Second
 	var targets []reach.Target
