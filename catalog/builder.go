@@ -27,8 +27,8 @@ type Builder struct {
 	hosts  map[string]*hostAcc
 	shared map[string]*pending  // region -> names of the hosts whose region the options give
 	names  map[string]*nameInfo // the same names recur in every event
-	// wildRows are the wildcard rows names were allowed under.
-	wildRows map[entryID]*Row
+	// rowPtrs are the catalog's rows, shared by the names under each.
+	rowPtrs map[entryID]*Row
 	// moreHosts samples the computers past o.MaxHosts (to estimate how
 	// many); moreEvents counts their events.
 	moreHosts  *bounded[struct{}]
@@ -53,7 +53,11 @@ func (v *Version) NewBuilder(o BuildOptions) *Builder {
 	if o.MaxHosts <= 0 {
 		o.MaxHosts = DefaultMaxHosts
 	}
-	b := &Builder{v: v, o: o, rows: v.Rows(o.Cloud, o.Scope), hosts: map[string]*hostAcc{}, shared: map[string]*pending{}, names: map[string]*nameInfo{}, wildRows: map[entryID]*Row{}}
+	b := &Builder{v: v, o: o, rows: v.Rows(o.Cloud, o.Scope), hosts: map[string]*hostAcc{}, shared: map[string]*pending{}, names: map[string]*nameInfo{}}
+	b.rowPtrs = map[entryID]*Row{}
+	for _, r := range b.rows {
+		b.rowPtrs[entryKey(r.Address, r.Port, r.Protocol)] = &r
+	}
 	b.j = judge{v: v, o: o, normalize: b.normalize, match: b.match, rejected: newExclList(o.MaxListed),
 		deprecatedList: newExclList(o.MaxListed), review: newExclList(o.MaxListed)}
 	return b
@@ -247,18 +251,15 @@ func (b *Builder) feedDeprecated(h *hostAcc, computer string, ra *regionAcc, kep
 	}
 }
 
-// intern returns a wildcard row shared by every name under it; another
-// row (a name's own) is the name's.
+// intern returns a row of the catalog shared by every name under it
+// (rowPtrs); another row (a trusted suffix's, the name's own) is a copy
+// of its own.
 func (b *Builder) intern(row Row) *Row {
-	if row.Kind() != KindWildcard {
-		return &row
-	}
-	k := entryKey(row.Address, row.Port, row.Protocol)
-	if r, ok := b.wildRows[k]; ok {
+	if r, ok := b.rowPtrs[entryKey(row.Address, row.Port, row.Protocol)]; ok && *r == row {
 		return r
 	}
-	b.wildRows[k] = &row
-	return &row
+	own := row
+	return &own
 }
 
 // Report returns the report of everything observed. It is called once:

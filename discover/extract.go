@@ -415,6 +415,11 @@ func (x *extractor) emit(c candidate, status Status) {
 		host, err := Normalize(c.host)
 		if err == nil {
 			if x.first(seenKey{value: host, status: status}) && x.room(c, ev) {
+				if x.found == nil {
+					// An agent's URL event names about ten: one array
+					// instead of growing from one.
+					x.found = make([]Finding, 0, 16)
+				}
 				x.found = append(x.found, Finding{Host: host, Evidence: ev})
 			}
 			return

@@ -21,6 +21,10 @@ type collector struct {
 	// of one JSON report.
 	maxNames  int
 	maxReport int64
+	// sightBuf and evBuf are a grouped row's sightings and evidence,
+	// used again for every row (grouped).
+	sightBuf []catalog.Sighting
+	evBuf    []discover.Evidence
 }
 
 // newCollector returns an empty collector of a builder for a cloud, with

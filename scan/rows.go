@@ -40,17 +40,30 @@ func (c *collector) grouped(m *rowMerge, r workspace.Row, isURL bool, source str
 		events, newest = 0, time.Time{}
 	}
 	ob, found, rejected := c.hostNames(ev, events, newest)
+	// The row's sightings and their evidence go in the collector's arrays,
+	// used again for every row: the builder keeps neither, and a fleet's
+	// rows are many.
+	ob.Sightings = c.sightBuf[:0]
+	evs := c.evBuf[:0]
+	defer func() { c.sightBuf, c.evBuf = clear0(ob.Sightings), clear0(evs) }()
 	for _, f := range found {
 		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: strings.Clone(f.Host), Status: discover.StatusesOf(f.Evidence.Status), Count: n,
-			First: r.First, Last: r.Last, Evidence: rowEvidence(f.Evidence, r)})
+			First: r.First, Last: r.Last, Evidence: rowEvidence(&evs, f.Evidence, r)})
 	}
 	for _, x := range rejected {
 		// Status stays empty: like a file's rejects, these are not
 		// listed among the host's unreachable names.
 		ob.Sightings = append(ob.Sightings, catalog.Sighting{Host: strings.Clone(x.Value), Count: n, First: r.First, Last: r.Last,
-			Evidence: rowEvidence(x.Evidence, r), Code: x.Code, Reason: x.Reason})
+			Evidence: rowEvidence(&evs, x.Evidence, r), Code: x.Code, Reason: x.Reason})
 	}
 	c.observe(ev.Computer, ob)
+}
+
+// clear0 empties a reused array, its elements zeroed so that it keeps no
+// strings alive.
+func clear0[T any](s []T) []T {
+	clear(s)
+	return s[:0]
 }
 
 // rowEvent is the last event of a row: the agent's provider (a raw
@@ -70,14 +83,15 @@ func rowEvent(r workspace.Row, source string) evtx.Event {
 }
 
 // rowEvidence is the evidence of a row: its last event and, when the row
-// holds more than one, its first.
-func rowEvidence(ev discover.Evidence, r workspace.Row) []discover.Evidence {
-	out := []discover.Evidence{ev}
+// holds more than one, its first; appended to buf, whose part it is.
+func rowEvidence(buf *[]discover.Evidence, ev discover.Evidence, r workspace.Row) []discover.Evidence {
+	start := len(*buf)
+	*buf = append(*buf, ev)
 	if r.Count > 1 && r.First.Before(r.Last) {
 		ev.Time = r.First
-		out = append(out, ev)
+		*buf = append(*buf, ev)
 	}
-	return out
+	return (*buf)[start:len(*buf):len(*buf)]
 }
 
 // groupedHealth records a row of health events: its last event and, when
