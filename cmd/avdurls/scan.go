@@ -182,7 +182,9 @@ func (e *env) cmdScan(args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	setMemoryLimit(scanMemoryLimit)
+	if setMemoryLimit(scanMemoryLimit) {
+		defer watchMemoryLimit(scanMemoryLimit)()
+	}
 	if err := o.validate(); err != nil {
 		return exitUsage, err
 	}
