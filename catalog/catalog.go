@@ -364,6 +364,43 @@ func LoadVersion(file, id string) (*Version, error) {
 	return nil, fmt.Errorf("catalog %s has no version of primary confidence; pick one by its id", file)
 }
 
+// ResolveVersion finds a version a person named: a catalog file (its
+// newest version of primary confidence), a version id of the built-in
+// catalog, or FILE:ID.
+func ResolveVersion(arg string) (*Version, error) {
+	if fi, err := os.Stat(arg); err == nil && !fi.IsDir() {
+		return LoadVersion(arg, "")
+	}
+	c := Default()
+	if v, err := c.Version(arg); err == nil {
+		return v, nil
+	}
+	if i := strings.LastIndex(arg, ":"); i > 0 {
+		file, id := arg[:i], arg[i+1:]
+		if fi, err := os.Stat(file); err == nil && !fi.IsDir() {
+			return LoadVersion(file, id)
+		}
+	}
+	var ids []string
+	for _, v := range c.Versions {
+		ids = append(ids, v.ID)
+	}
+	return nil, fmt.Errorf("%q is neither a built-in catalog version (%s) nor a catalog file (or FILE:ID)", arg, strings.Join(ids, ", "))
+}
+
+// Summary counts the version's rows by cloud and scope, in one line.
+func (v *Version) Summary() string {
+	var parts []string
+	for _, cl := range Clouds() {
+		for _, sc := range Scopes() {
+			if n := len(v.Rows(cl, sc)); n > 0 {
+				parts = append(parts, fmt.Sprintf("%s/%s %d", cl, sc, n))
+			}
+		}
+	}
+	return fmt.Sprintf("version %s (dated %s): %d rows (%s)", v.ID, v.SourceDate, len(v.AllRows), strings.Join(parts, ", "))
+}
+
 // Gap says, when the version holds no required row for cloud and scope,
 // that an allowlist built from it is empty for lack of rows, not of
 // hosts ("" when it has rows): the user must know the list is not the

@@ -127,7 +127,7 @@ func (e *env) cmdCatalogImport(args []string) error {
 		return err
 	}
 	e.registrableWarnings(&v)
-	e.infof("%s: %s", path, importSummary(&v))
+	e.infof("%s: %s", path, v.Summary())
 	return nil
 }
 
@@ -140,7 +140,7 @@ func importBase(arg string) (*catalog.Version, error) {
 	case "none":
 		return nil, nil
 	}
-	v, err := resolveVersion(arg)
+	v, err := catalog.ResolveVersion(arg)
 	if err != nil {
 		return nil, usagef("--base: %v", err)
 	}
@@ -195,19 +195,6 @@ func (e *env) reportCarried(path string, c catalog.Carried, verb, hint string) {
 	}
 }
 
-// importSummary counts the rows of an imported version by cloud and scope.
-func importSummary(v *catalog.Version) string {
-	var parts []string
-	for _, cl := range catalog.Clouds() {
-		for _, sc := range catalog.Scopes() {
-			if n := len(v.Rows(cl, sc)); n > 0 {
-				parts = append(parts, fmt.Sprintf("%s/%s %d", cl, sc, n))
-			}
-		}
-	}
-	return fmt.Sprintf("version %s (dated %s): %d rows (%s)", v.ID, v.SourceDate, len(v.AllRows), strings.Join(parts, ", "))
-}
-
 // cmdCatalogDiff is 'avdurls catalog diff'; a difference is exit status 4.
 func (e *env) cmdCatalogDiff(args []string) error {
 	stdout := e.stdout
@@ -226,7 +213,7 @@ func (e *env) cmdCatalogDiff(args []string) error {
 	}
 	var vs [2]*catalog.Version
 	for i := range vs {
-		v, err := resolveVersion(fs.Arg(i))
+		v, err := catalog.ResolveVersion(fs.Arg(i))
 		if err != nil {
 			return err
 		}
@@ -243,29 +230,6 @@ func (e *env) cmdCatalogDiff(args []string) error {
 		return exitStatus(exitChanged)
 	}
 	return nil
-}
-
-// resolveVersion finds a diff side: a file (its newest primary version), a
-// version id of the built-in catalog, or FILE:ID.
-func resolveVersion(arg string) (*catalog.Version, error) {
-	if fi, err := os.Stat(arg); err == nil && !fi.IsDir() {
-		return catalog.LoadVersion(arg, "")
-	}
-	c := catalog.Default()
-	if v, err := c.Version(arg); err == nil {
-		return v, nil
-	}
-	if i := strings.LastIndex(arg, ":"); i > 0 {
-		file, id := arg[:i], arg[i+1:]
-		if fi, err := os.Stat(file); err == nil && !fi.IsDir() {
-			return catalog.LoadVersion(file, id)
-		}
-	}
-	var ids []string
-	for _, v := range c.Versions {
-		ids = append(ids, v.ID)
-	}
-	return nil, fmt.Errorf("%q is neither a built-in catalog version (%s) nor a catalog file (or FILE:ID)", arg, strings.Join(ids, ", "))
 }
 
 // exitStatusOf reports whether err only carries an exit status (see

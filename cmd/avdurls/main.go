@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/avdurls/avdurls/internal/atomicfile"
+	"github.com/avdurls/avdurls/internal/memlimit"
 	"github.com/avdurls/avdurls/internal/termtext"
 	"github.com/avdurls/avdurls/render"
 	"github.com/spf13/pflag"
@@ -54,7 +55,7 @@ Exit status:
 `
 
 func main() {
-	setMemoryLimit(defaultMemoryLimit)
+	memlimit.Set(defaultMemoryLimit)
 	atomicfile.HandleSignals(func() {
 		fmt.Fprintln(os.Stderr, "avdurls: error: interrupted; no output written")
 		os.Exit(exitError)

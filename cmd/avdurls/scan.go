@@ -10,6 +10,7 @@ import (
 
 	"github.com/avdurls/avdurls/evtx"
 	"github.com/avdurls/avdurls/internal/atomicfile"
+	"github.com/avdurls/avdurls/internal/memlimit"
 	"github.com/avdurls/avdurls/internal/termtext"
 	"github.com/avdurls/avdurls/scan"
 
@@ -182,8 +183,8 @@ func (e *env) cmdScan(args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	if setMemoryLimit(scanMemoryLimit) {
-		defer watchMemoryLimit(scanMemoryLimit)()
+	if memlimit.Set(scanMemoryLimit) {
+		defer memlimit.Watch(scanMemoryLimit)()
 	}
 	if err := o.validate(); err != nil {
 		return exitUsage, err
