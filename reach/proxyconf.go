@@ -190,10 +190,13 @@ func RedactRaw(s string) string {
 	if i := strings.LastIndex(rest, "@"); i >= 0 {
 		rest = "***" + rest[i:]
 	}
+	rest = discover.CleanText(rest, 200)
 	if ok {
-		rest = scheme + "://" + rest
+		// The scheme is bounded on its own, so a long one cannot push the
+		// *** and the @ out of the shown text.
+		rest = cleanScheme(scheme) + "://" + rest
 	}
-	return discover.CleanText(rest, 200)
+	return rest
 }
 
 // validScheme reports whether s is a URL scheme (RFC 3986: a letter, then
