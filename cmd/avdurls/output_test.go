@@ -5,21 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// noTemps fails the test when a temporary file is left in dir.
-func noTemps(t *testing.T, dir string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if strings.Contains(e.Name(), ".tmp-") || strings.Contains(e.Name(), "probe") {
-			t.Errorf("temporary file %s left in %s", e.Name(), dir)
-		}
-	}
-}
+	"github.com/avdurls/avdurls/internal/atomicfile/filetest"
+)
 
 // TestOutputDirWritesNothingOnError runs scan --output-dir into a folder
 // where one region's file cannot be written (a folder is in its way):
@@ -39,5 +27,5 @@ func TestOutputDirWritesNothingOnError(t *testing.T) {
 	if strings.Contains(errs, "wrote ") {
 		t.Errorf("stderr claims a file was written: %s", errs)
 	}
-	noTemps(t, dir)
+	filetest.NoTemps(t, dir)
 }

@@ -9,48 +9,20 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/avdurls/avdurls/internal/atomicfile/filetest"
 )
-
-// mkCharDevice, where set, makes a null character device at path, so the
-// device test need not touch the system's /dev/null.
-var mkCharDevice func(path string) error
-
-// nullDevice is a character device for the test: a private null device
-// where one can be made, else /dev/null.
-func nullDevice(t *testing.T) string {
-	if mkCharDevice != nil {
-		path := filepath.Join(t.TempDir(), "null")
-		if mkCharDevice(path) == nil {
-			if f, err := os.OpenFile(path, os.O_WRONLY, 0); err == nil {
-				f.Close()
-				return path
-			}
-		}
-	}
-	if fi, err := os.Stat(os.DevNull); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		t.Skip("no character device to write to")
-	}
-	return os.DevNull
-}
-
-// isCharDevice fails the test unless path is still a character device.
-func isCharDevice(t *testing.T, path string) {
-	t.Helper()
-	if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		t.Fatalf("%s is no longer a character device: %v %v", path, fi.Mode(), err)
-	}
-}
 
 // TestOutputCharDevice writes the scan to a null character device, which
 // must stay a device (as root the old code replaced /dev/null with a
 // file).
 func TestOutputCharDevice(t *testing.T) {
-	dev := nullDevice(t)
+	dev := filetest.NullDevice(t)
 	_, errs, code := runScan(t, append([]string{"-q", "-o", dev}, sampleArgs...)...)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	isCharDevice(t, dev)
+	filetest.IsCharDevice(t, dev)
 }
 
 // helperEnv names the environment variable that turns this test binary

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/avdurls/avdurls/internal/atomicfile/filetest"
 )
 
 // TestOutputDirPlantedLinkAndFIFO: a link named like a region file,
@@ -46,7 +48,7 @@ func TestOutputDirPlantedLinkAndFIFO(t *testing.T) {
 		if b, _ := os.ReadFile(victim); string(b) != "keep\n" {
 			t.Fatalf("%s: the link's target holds %q", name, b)
 		}
-		noTemps(t, dir)
+		filetest.NoTemps(t, dir)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/avdurls/avdurls/internal/atomicfile/filetest"
 )
 
 // text is a render function that writes s.
@@ -15,20 +17,6 @@ func text(s string) func(io.Writer) error {
 	return func(w io.Writer) error {
 		_, err := io.WriteString(w, s)
 		return err
-	}
-}
-
-// noTemps fails the test when a temporary file is left in dir.
-func noTemps(t *testing.T, dir string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if strings.Contains(e.Name(), ".tmp-") || strings.Contains(e.Name(), "probe") {
-			t.Errorf("temporary file %s left in %s", e.Name(), dir)
-		}
 	}
 }
 
@@ -60,8 +48,8 @@ func TestOutputSymlinkReplacesTarget(t *testing.T) {
 	if b, _ := os.ReadFile(target); string(b) != "new\n" {
 		t.Errorf("target holds %q, want the new text", b)
 	}
-	noTemps(t, dir)
-	noTemps(t, sub)
+	filetest.NoTemps(t, dir)
+	filetest.NoTemps(t, sub)
 }
 
 // TestOutputDanglingSymlink creates the file a dangling link points to.
@@ -150,7 +138,7 @@ func TestOutputRenderErrorKeepsOld(t *testing.T) {
 	if b, _ := os.ReadFile(path); string(b) != "old\n" {
 		t.Errorf("file holds %q, want it untouched", b)
 	}
-	noTemps(t, dir)
+	filetest.NoTemps(t, dir)
 }
 
 // TestWriteFilesAllOrNothing writes no file when one render fails: the
@@ -181,7 +169,7 @@ func TestWriteFilesAllOrNothing(t *testing.T) {
 	if b, _ := os.ReadFile(old); string(b) != "old\n" {
 		t.Errorf("old file holds %q", b)
 	}
-	noTemps(t, dir)
+	filetest.NoTemps(t, dir)
 	if n := RemoveTemps(); n != 0 {
 		t.Errorf("%d temporaries still registered", n)
 	}

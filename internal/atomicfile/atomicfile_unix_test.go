@@ -14,42 +14,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/avdurls/avdurls/internal/atomicfile/filetest"
 )
-
-// mkCharDevice, where set, makes a null character device at path, so the
-// device test need not touch the system's /dev/null.
-var mkCharDevice func(path string) error
-
-// nullDevice is a character device for the test: a private null device
-// where one can be made, else /dev/null.
-func nullDevice(t *testing.T) string {
-	if mkCharDevice != nil {
-		path := filepath.Join(t.TempDir(), "null")
-		if mkCharDevice(path) == nil {
-			if f, err := os.OpenFile(path, os.O_WRONLY, 0); err == nil {
-				f.Close()
-				return path
-			}
-		}
-	}
-	if fi, err := os.Stat(os.DevNull); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		t.Skip("no character device to write to")
-	}
-	return os.DevNull
-}
-
-// isCharDevice fails the test unless path is still a character device.
-func isCharDevice(t *testing.T, path string) {
-	t.Helper()
-	if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		t.Fatalf("%s is no longer a character device: %v %v", path, fi.Mode(), err)
-	}
-}
 
 // TestOutputCharDeviceLink writes through a symlink to a null character
 // device: the link stays a link and the device a device.
 func TestOutputCharDeviceLink(t *testing.T) {
-	dev := nullDevice(t)
+	dev := filetest.NullDevice(t)
 	link := filepath.Join(t.TempDir(), "null")
 	if err := os.Symlink(dev, link); err != nil {
 		t.Fatal(err)
@@ -63,7 +35,7 @@ func TestOutputCharDeviceLink(t *testing.T) {
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("the link to %s was replaced: %v %v", dev, fi.Mode(), err)
 	}
-	isCharDevice(t, dev)
+	filetest.IsCharDevice(t, dev)
 }
 
 // helperEnv names the environment variable that turns this test binary
@@ -114,7 +86,7 @@ func TestOutputFIFO(t *testing.T) {
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the pipe was replaced: %v %v", fi.Mode(), err)
 	}
-	noTemps(t, dir)
+	filetest.NoTemps(t, dir)
 }
 
 // TestHelperInterrupt is the helper process of TestInterruptRemovesTemps:

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/avdurls/avdurls/internal/atomicfile/filetest"
 )
 
 // TestWriteAllRefusesLinkAndSpecial: a symlink (to a file outside the
@@ -55,7 +57,7 @@ func TestWriteAllRefusesLinkAndSpecial(t *testing.T) {
 		if _, err := os.Lstat(filepath.Join(dir, "centralus.edl")); err == nil {
 			t.Errorf("%s: centralus.edl written although the set was refused", tc.name)
 		}
-		noTemps(t, dir)
+		filetest.NoTemps(t, dir)
 	}
 }
 
