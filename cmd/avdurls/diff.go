@@ -2,16 +2,13 @@ package main
 
 import (
 	"fmt"
-	"github.com/avdurls/avdurls/discover"
 	"io"
-	"strings"
-
-	"github.com/avdurls/avdurls/internal/atomicfile"
-	"github.com/avdurls/avdurls/internal/termtext"
-	"github.com/avdurls/avdurls/scan"
 
 	"github.com/avdurls/avdurls/catalog"
+	"github.com/avdurls/avdurls/internal/atomicfile"
+	"github.com/avdurls/avdurls/internal/termtext"
 	"github.com/avdurls/avdurls/render"
+	"github.com/avdurls/avdurls/scan"
 )
 
 // exitChanged is diff's status when there is something to add or remove.
@@ -94,25 +91,10 @@ func (e *env) cmdDiff(args []string) (int, error) {
 			return exitError, err
 		}
 	}
-	var sides [2]catalog.Report
-	var refused []catalog.Refused
-	var optWarn []string
-	for i, side := range []string{"old", "new"} {
-		rep, err := scan.ReadReport(fs.Arg(i), *maxReport<<20)
-		if err != nil {
-			return exitError, withHint(err)
-		}
-		built, ref, err := scan.Rejudge(rep, fs.Arg(i), side, jo)
-		if err != nil {
-			return exitError, withHint(err)
-		}
-		optWarn = append(optWarn, scan.OptionWarnings(rep, strings.ToUpper(side), jo)...)
-		sides[i], refused = built, append(refused, ref...)
+	d, err := scan.DiffReports(fs.Arg(0), fs.Arg(1), *maxReport<<20, jo)
+	if err != nil {
+		return exitError, withHint(err)
 	}
-	d := catalog.DiffReports(sides[0], sides[1])
-	d.Old.File, d.New.File = discover.CleanText(fs.Arg(0), discover.MaxPath), discover.CleanText(fs.Arg(1), discover.MaxPath)
-	d.Refused = append(d.Refused, refused...)
-	d.Warnings = append(catalog.CoverageWarnings(sides[0], sides[1]), optWarn...)
 	for _, r := range d.Refused {
 		e.warnf("%s report, region %s: %s port %d refused: %s", r.Side, r.Region, r.Address, r.Port, r.Reason)
 	}

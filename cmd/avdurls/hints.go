@@ -28,12 +28,7 @@ var codeHints = []struct {
 // many there are and the option that changes it; the counts add up to
 // those of the summary line.
 func (e *env) printHints(rep catalog.Report) {
-	seen := map[discover.Code]int{}
-	for _, list := range [][]catalog.Excluded{rep.Rejected, rep.Review, rep.Deprecated} {
-		for _, x := range list {
-			seen[x.Code]++
-		}
-	}
+	seen := rep.Codes()
 	listed := "" // past the bound, the counts below are of the names listed
 	if n := rep.RejectedMore.Names + rep.ReviewMore.Names + rep.DeprecatedMore.Names; n > 0 {
 		e.infof("about %s past the bound of names listed: --max-listed raises the bound", termtext.Plural(n, "more name"))

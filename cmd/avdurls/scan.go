@@ -403,25 +403,17 @@ func (o *scanOptions) validate() error {
 
 // summary prints one line about the run on stderr.
 func (e *env) summary(rep catalog.Report, st scan.Stats) {
-	entries, wildcards, unresolved, kept := 0, 0, 0, 0
 	for _, r := range rep.Regions {
-		entries += len(r.Entries) + len(r.IPRules)
-		for _, en := range r.Entries {
-			if en.Deprecated {
-				kept++
-			}
-		}
-		wildcards += len(r.Wildcards)
-		unresolved += len(r.Unresolved)
 		for _, w := range r.Warnings {
 			if strings.HasPrefix(w, "host ") {
 				e.warnf("region %s: %s", r.Region, w)
 			}
 		}
 	}
+	t := rep.Totals()
 	e.infof("%s, %s, %s, %s: %s (%d deprecated but still checked), %s, %s unresolved, %s rejected, %s to review, %s deprecated to remove",
 		termtext.Plural(st.Inputs, "file"), termtext.Plural(st.Events, "event"), termtext.Plural(len(rep.Hosts), "host"), termtext.Plural(len(rep.Regions), "region"),
-		termtext.Plural(entries, "entry"), kept, termtext.Plural(wildcards, "wildcard"), termtext.Plural(unresolved, "wildcard row"),
+		termtext.Plural(t.Entries, "entry"), t.Deprecated, termtext.Plural(t.Wildcards, "wildcard"), termtext.Plural(t.Unresolved, "wildcard row"),
 		listCount(rep.Rejected, rep.RejectedMore), listCount(rep.Review, rep.ReviewMore), listCount(rep.Deprecated, rep.DeprecatedMore))
 	if m := rep.HostsMore; m.Names > 0 || m.Sightings > 0 {
 		about := ""
