@@ -26,7 +26,6 @@ type lab struct {
 	t        testing.TB
 	ca, insp *checktest.CA
 	dns      *checktest.DNS
-	proxy    *checktest.Proxy
 	routes   map[string]string // "ip:port" the checker dials -> 127.0.0.1:PORT of a server
 	mu       sync.Mutex
 	dialed   []string

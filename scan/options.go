@@ -89,10 +89,3 @@ type Stats struct {
 	// which hosts matched no row (empty without a region map).
 	RegionMap []string
 }
-
-// notify hands a note to the caller, if it listens.
-func (o Options) notify(level Level, text string) {
-	if o.Notify != nil {
-		o.Notify(Note{Level: level, Text: text})
-	}
-}

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -287,17 +286,6 @@ func TestSamplesAreRenderFixtures(t *testing.T) {
 			t.Errorf("the samples' report differs from %s (run with -update after checking the change)", path)
 		}
 	}
-}
-
-// sampleDir scans the samples with --output-dir and returns the files
-// written, each after a "==> NAME <==" line, in name order.
-func sampleDir(t *testing.T, format string, extra ...string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	for _, f := range sampleFiles(t, format, extra...) {
-		fmt.Fprintf(&b, "==> %s <==\n%s", f.name, f.text)
-	}
-	return b.Bytes()
 }
 
 type namedFile struct {

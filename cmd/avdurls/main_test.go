@@ -11,12 +11,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{
-		"avdurls": func() int { return run(os.Args[1:], os.Stdout, os.Stderr) },
+	testscript.Main(m, map[string]func(){
+		"avdurls": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 		// the fake workspace of the fleet benchmark, in its own process
 		// (fleetbench_test.go); a no-op on systems without it
-		"avdurls-fakeworkspace": serveFakeWorkspace,
-	}))
+		"avdurls-fakeworkspace": func() { os.Exit(serveFakeWorkspace()) },
+	})
 }
 
 // TestScripts runs the CLI behaviour scripts in testdata/script: usage,
